@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+/** acr-check: diagnose, on the machine that fails, why it cannot reach an Azure Container Registry. */
+import { diagnose } from '../diagnose.js';
+import { langFromEnv, t } from '../i18n/i18n.js';
+import { renderHuman } from './human.js';
+import { InfoExit, parseCli, UsageError } from './options.js';
+import { terminalProgress } from './progress.js';
+
+export const EXIT = { healthy: 0, problem: 1, usage: 2, internal: 3 } as const;
+
+async function main(argv: string[]): Promise<number> {
+  let options;
+  try {
+    options = parseCli(argv, process.env, process.stdout);
+  } catch (err) {
+    if (err instanceof InfoExit) return EXIT.healthy;
+    if (err instanceof UsageError) {
+      const lang = langFromEnv();
+      process.stderr.write(`${t(lang, 'cli.usageError', { message: err.message })}\n${t(lang, 'cli.seeHelp')}\n`);
+      return EXIT.usage;
+    }
+    throw err;
+  }
+  const showProgress = !options.json && process.stderr.isTTY === true;
+  const progress = showProgress ? terminalProgress(process.stderr, t(options.lang, 'cli.running', { registry: options.target.loginServer })) : undefined;
+  const report = await diagnose({
+    target: options.target,
+    symptoms: options.symptoms,
+    ...(options.client ? { client: options.client } : {}),
+    dnsServers: options.dnsServers,
+    dataEndpoints: options.dataEndpoints,
+    budgetMs: options.budgetMs,
+    lang: options.lang,
+    ...(progress ? { onProgress: progress.listener } : {}),
+  });
+  progress?.done();
+  const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderHuman(report, color));
+  return report.verdict === 'healthy' ? EXIT.healthy : EXIT.problem;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // Lookups still blocked in the resolver's thread pool must not hold the process past its report.
+    process.stdout.write('', () => process.exit(code));
+  },
+  (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`${t(langFromEnv(), 'cli.internalError', { message })}\n`);
+    process.exit(EXIT.internal);
+  },
+);

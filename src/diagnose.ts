@@ -1,0 +1,196 @@
+/**
+ * The core: probes run concurrently inside one time budget, rules turn their evidence into
+ * findings, and the result is one serialisable report. Fronts call `diagnose` and present.
+ */
+import dns from 'node:dns';
+import os from 'node:os';
+import type { Duplex } from 'node:stream';
+import { classifyAddress } from './probes/address.js';
+import { addressesOf, probeDnsServer, probeSystemResolver } from './probes/dns.js';
+import { formatDnsServer, parseDnsServer, type DnsServer } from './probes/dns-wire.js';
+import { deadline, Recorder, type Evidence, type Outcome, type ProgressListener } from './probes/evidence.js';
+import { makeDispatcher, probeDataEndpoint, probeToken, probeV2 } from './probes/http.js';
+import { probeProxyConnect, selectProxy, type ProxyChoice } from './probes/proxy.js';
+import { probeTcp } from './probes/tcp.js';
+import { probeTls } from './probes/tls.js';
+import { evaluate, verdictOf } from './rules/evaluate.js';
+import { renderCheck, renderFinding } from './report/render.js';
+import { SCHEMA_VERSION, type ClientContext, type ClientKind, type Facts, type Lang, type Report } from './report/types.js';
+import type { RegistryTarget } from './target/registry-target.js';
+import { TOOL } from './version.js';
+
+export const DEFAULT_BUDGET_MS = 8000;
+
+export interface DiagnoseRequest {
+  target: RegistryTarget;
+  symptoms?: string[];
+  client?: ClientKind;
+  /** Servers to query directly; the system's when empty. */
+  dnsServers?: DnsServer[];
+  dataEndpoints?: string[];
+  budgetMs?: number;
+  lang?: Lang;
+  facts?: Facts;
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+/** Shares of the budget each stage may use at most; all are also bounded by the budget itself. */
+const SHARE = { dns: 0.4, tcp: 0.35, tls: 0.35 } as const;
+/** Kept back from the budget for rules and rendering, so the report is complete on time. */
+const RESERVE_MS = 150;
+
+export function systemDnsServers(): DnsServer[] {
+  return dns.getServers().flatMap((s) => parseDnsServer(s) ?? []);
+}
+
+export async function diagnose(request: DiagnoseRequest): Promise<Report> {
+  const startedAt = new Date();
+  const started = performance.now();
+  const budgetMs = request.budgetMs ?? DEFAULT_BUDGET_MS;
+  const budget = AbortSignal.any([AbortSignal.timeout(Math.max(100, budgetMs - RESERVE_MS)), ...(request.signal ? [request.signal] : [])]);
+  const { target } = request;
+  const host = target.loginServer;
+  const proxy = selectProxy(host);
+  const servers = request.dnsServers?.length ? request.dnsServers : systemDnsServers();
+  const recorder = new Recorder(request.onProgress);
+  const dispatcher = makeDispatcher(proxy, budgetMs);
+
+  try {
+    const system = recorder.run('dns.system', 'dns.system', { host }, () => probeSystemResolver(host, deadline(budget, budgetMs * SHARE.dns)));
+    const direct = servers.length
+      ? Promise.all(
+          servers.map((server) => {
+            const name = formatDnsServer(server);
+            return recorder.run(`dns.server:${name}`, 'dns.server', { server: name, host }, () =>
+              probeDnsServer(server, host, deadline(budget, budgetMs * SHARE.dns)),
+            );
+          }),
+        )
+      : Promise.resolve([recorder.skip('dns.server', 'dns.server', { server: '-', host }, 'skip.no-dns-server')]);
+    const consistency = Promise.all([system, direct]).then(([sys, answers]) => compareAnswers(recorder, sys, answers));
+    const path = connectionPath(recorder, host, proxy, system, budget, budgetMs);
+    const http = httpProbes(recorder, host, proxy, system, dispatcher, budget);
+    const data = (request.dataEndpoints ?? []).map((endpoint) =>
+      recorder.run(`data:${endpoint}`, 'data', { host: endpoint }, () => probeDataEndpoint(endpoint, dispatcher, budget)),
+    );
+    await Promise.all([consistency, path, http, ...data]);
+  } finally {
+    void dispatcher.destroy().catch(() => undefined);
+  }
+
+  const lang = request.lang ?? 'en';
+  const client: ClientContext = {
+    ...(request.client ? { kind: request.client } : {}),
+    ...(proxy ? { proxy: proxy.display } : {}),
+    dnsServers: servers.map(formatDnsServer),
+    hostname: os.hostname(),
+    platform: `${process.platform}/${process.arch}`,
+  };
+  const facts = request.facts ?? {};
+  const symptoms = request.symptoms ?? [];
+  const evidence = orderEvidence(recorder.evidence);
+  const raw = evaluate({ registry: target, symptoms, client, evidence, facts });
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: TOOL,
+    lang,
+    registry: { name: target.name, loginServer: target.loginServer, ...(target.resourceId ? { resourceId: target.resourceId } : {}) },
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - started),
+    budgetMs,
+    symptoms,
+    client,
+    checks: evidence.map((e) => renderCheck(lang, e)),
+    facts,
+    findings: raw.map((f) => renderFinding(lang, f)),
+    verdict: verdictOf(raw, evidence.some((e) => e.status === 'fail')),
+  };
+}
+
+const KIND_ORDER = ['dns.system', 'dns.server', 'dns.consistency', 'proxy', 'tcp', 'tls', 'v2', 'token', 'data'];
+
+/** Checks in the order a reader follows a connection, whatever order they finished in. */
+function orderEvidence(evidence: Evidence[]): Evidence[] {
+  return evidence.map((e, i) => ({ e, i })).sort((a, b) => KIND_ORDER.indexOf(a.e.kind) - KIND_ORDER.indexOf(b.e.kind) || a.i - b.i).map(({ e }) => e);
+}
+
+function compareAnswers(recorder: Recorder, system: Evidence, direct: Evidence[]): void {
+  const answered = direct.find((e) => e.status === 'pass');
+  if (system.status !== 'pass' || !answered) return;
+  const systemAddresses = addressesOf(system.data).sort();
+  const dnsAddresses = addressesOf(answered.data).sort();
+  const data = { systemAddresses: systemAddresses.join(', '), dnsAddresses: dnsAddresses.join(', '), source: system.data.source ?? 'dns' };
+  const same = systemAddresses.length === dnsAddresses.length && systemAddresses.every((a, i) => a === dnsAddresses[i]);
+  const outcome: Outcome = same
+    ? { status: 'pass', outcome: 'dns.consistency.same', data }
+    : { status: 'warn', outcome: system.data.source === 'hosts' ? 'dns.consistency.hosts-differs' : 'dns.consistency.differs', data };
+  void recorder.run('dns.consistency', 'dns.consistency', {}, () => Promise.resolve(outcome));
+}
+
+/** TCP then TLS, directly to each address the system resolver gave, or through the proxy's tunnel. */
+async function connectionPath(
+  recorder: Recorder,
+  host: string,
+  proxy: ProxyChoice | undefined,
+  system: Promise<Evidence>,
+  budget: AbortSignal,
+  budgetMs: number,
+): Promise<void> {
+  let socket: Duplex | undefined;
+  let via: Record<string, string> = {};
+  if (proxy) {
+    let tunnel: Duplex | undefined;
+    const result = await recorder.run('proxy', 'proxy', { proxy: proxy.display }, async () => {
+      const attempt = await probeProxyConnect(proxy, host, deadline(budget, budgetMs * SHARE.tcp));
+      tunnel = attempt.socket;
+      return attempt.outcome;
+    });
+    if (result.status !== 'pass') return void recorder.skip('tls', 'tls', { servername: host }, 'skip.proxy-failed');
+    socket = tunnel;
+    via = { via: 'proxy', proxy: proxy.display };
+  } else {
+    const resolved = await system;
+    const addresses = addressesOf(resolved.data);
+    if (resolved.status !== 'pass' || addresses.length === 0) {
+      recorder.skip('tcp', 'tcp', { address: host }, 'skip.dns-failed');
+      return void recorder.skip('tls', 'tls', { servername: host }, 'skip.dns-failed');
+    }
+    const sockets = await Promise.all(
+      addresses.map(async (address) => {
+        let connected: Duplex | undefined;
+        await recorder.run(`tcp:${address}`, 'tcp', { address, class: classifyAddress(address) }, async () => {
+          const attempt = await probeTcp(address, 443, deadline(budget, budgetMs * SHARE.tcp));
+          connected = attempt.socket;
+          return attempt.outcome;
+        });
+        return { address, connected };
+      }),
+    );
+    const first = sockets.find((s) => s.connected);
+    sockets.filter((s) => s !== first).forEach((s) => s.connected?.destroy());
+    if (!first?.connected) return void recorder.skip('tls', 'tls', { servername: host }, 'skip.no-connection');
+    socket = first.connected;
+    via = { via: 'direct', address: first.address };
+  }
+  const tunnelled = socket!;
+  await recorder.run('tls', 'tls', { servername: host }, () => probeTls(tunnelled, host, deadline(budget, budgetMs * SHARE.tls), via));
+}
+
+async function httpProbes(
+  recorder: Recorder,
+  host: string,
+  proxy: ProxyChoice | undefined,
+  system: Promise<Evidence>,
+  dispatcher: ReturnType<typeof makeDispatcher>,
+  budget: AbortSignal,
+): Promise<void> {
+  if (!proxy && (await system).status !== 'pass') {
+    recorder.skip('v2', 'v2', { url: `https://${host}/v2/` }, 'skip.dns-failed');
+    return void recorder.skip('token', 'token', { url: `https://${host}/oauth2/token` }, 'skip.dns-failed');
+  }
+  await Promise.all([
+    recorder.run('v2', 'v2', {}, () => probeV2(host, dispatcher, budget)),
+    recorder.run('token', 'token', {}, () => probeToken(host, dispatcher, budget)),
+  ]);
+}

@@ -1,0 +1,119 @@
+/** Evidence: what one probe saw, before it is rendered into a report check. */
+import type { CheckStatus, JsonObject } from '../report/types.js';
+
+export interface Outcome {
+  status: CheckStatus;
+  /** Stable code, e.g. `tcp.refused`; the key of its text in i18n `outcomes`. */
+  outcome: string;
+  data: JsonObject;
+  error?: { code: string; message: string };
+}
+
+export interface Evidence extends Outcome {
+  id: string;
+  /** i18n key of the check's title, under `checks`. */
+  kind: string;
+  durationMs: number;
+}
+
+export type ProgressEvent = { type: 'start' | 'end'; id: string; kind: string; evidence?: Evidence };
+export type ProgressListener = (event: ProgressEvent) => void;
+
+export class Recorder {
+  readonly evidence: Evidence[] = [];
+  constructor(private readonly onProgress?: ProgressListener) {}
+
+  /** Runs one probe, times it and records what it saw. A throw is recorded as an internal error, not rethrown. */
+  async run(id: string, kind: string, data: JsonObject, probe: () => Promise<Outcome>): Promise<Evidence> {
+    this.onProgress?.({ type: 'start', id, kind });
+    const started = performance.now();
+    let outcome: Outcome;
+    try {
+      outcome = await probe();
+    } catch (err) {
+      outcome = { status: 'fail', outcome: 'probe.internal', data: {}, error: errorInfo(err) };
+    }
+    const evidence: Evidence = {
+      id,
+      kind,
+      durationMs: Math.round(performance.now() - started),
+      ...outcome,
+      data: { ...data, ...outcome.data },
+    };
+    this.evidence.push(evidence);
+    this.onProgress?.({ type: 'end', id, kind, evidence });
+    return evidence;
+  }
+
+  skip(id: string, kind: string, data: JsonObject, reason: string, reasonData: JsonObject = {}): Evidence {
+    const evidence: Evidence = { id, kind, durationMs: 0, status: 'skip', outcome: reason, data: { ...data, ...reasonData } };
+    this.evidence.push(evidence);
+    this.onProgress?.({ type: 'end', id, kind, evidence });
+    return evidence;
+  }
+}
+
+export function errorInfo(err: unknown): { code: string; message: string } {
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { code: typeof code === 'string' ? code : err.name, message: err.message };
+  }
+  return { code: 'UNKNOWN', message: String(err) };
+}
+
+/** The errno-style code of an error, looking through `cause` chains (undici wraps socket errors). */
+export function errorCode(err: unknown): string {
+  let current: unknown = err;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const code = (current as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && !code.startsWith('UND_ERR')) return code;
+    current = (current as Error & { cause?: unknown }).cause;
+  }
+  const top = err instanceof Error ? (err as NodeJS.ErrnoException).code : undefined;
+  return typeof top === 'string' ? top : err instanceof Error ? err.name : 'UNKNOWN';
+}
+
+/** A signal that fires at the earlier of the run's budget and this probe's own deadline. */
+export function deadline(budget: AbortSignal, ms: number): AbortSignal {
+  return AbortSignal.any([budget, AbortSignal.timeout(Math.max(1, Math.round(ms)))]);
+}
+
+/** Resolves with the promise's value, or rejects with a TimeoutError when the signal fires first. */
+export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(timeoutError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(timeoutError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+}
+
+export function timeoutError(): Error {
+  const err = new Error('deadline reached');
+  err.name = 'TimeoutError';
+  return err;
+}
+
+export function isTimeout(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as NodeJS.ErrnoException).code;
+  return (
+    err.name === 'TimeoutError' ||
+    err.name === 'AbortError' ||
+    code === 'ETIMEDOUT' ||
+    code === 'ETIMEOUT' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT' ||
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    code === 'UND_ERR_ABORTED'
+  );
+}

@@ -1,0 +1,150 @@
+/** HTTPS probes of ACR's REST surface with undici: `/v2/`, the token endpoint, data endpoints. */
+import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+import type { JsonObject } from '../report/types.js';
+import { parseAcrError, parseChallenge, parseRetryAfter } from './acr-errors.js';
+import { errorCode, errorInfo, isTimeout, type Outcome } from './evidence.js';
+import { proxyAuthorization, type ProxyChoice } from './proxy.js';
+
+const MAX_BODY_BYTES = 64 * 1024;
+export const USER_AGENT = 'acr-doctor (+acr-check)';
+
+/** One dispatcher per run: direct, or through the proxy the environment selects. */
+export function makeDispatcher(proxy: ProxyChoice | undefined, timeoutMs: number): Dispatcher {
+  const timeouts = { headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { timeout: timeoutMs } };
+  if (!proxy) return new Agent(timeouts);
+  const token = proxyAuthorization(proxy.url);
+  const uri = new URL(proxy.url.href);
+  uri.username = '';
+  uri.password = '';
+  return new ProxyAgent({ uri: uri.href, ...(token ? { token } : {}), ...timeouts, proxyTls: { timeout: timeoutMs } });
+}
+
+export interface HttpAnswer {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export async function httpGet(url: string, dispatcher: Dispatcher, signal: AbortSignal): Promise<HttpAnswer> {
+  const response = await request(url, { method: 'GET', dispatcher, signal, headers: { 'user-agent': USER_AGENT } });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    const buffer = chunk as Buffer;
+    chunks.push(buffer);
+    size += buffer.length;
+    if (size >= MAX_BODY_BYTES) {
+      response.body.destroy();
+      break;
+    }
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return { statusCode: response.statusCode, headers, body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_BODY_BYTES) };
+}
+
+/** The transport failure behind a failed request, as an outcome suffix. */
+export function transportFailure(err: unknown): string {
+  if (isTimeout(err)) return 'timeout';
+  const code = errorCode(err);
+  const message = err instanceof Error ? `${err.message} ${String((err as Error & { cause?: unknown }).cause ?? '')}` : String(err);
+  const proxyStatus = /Proxy response \((\d{3})\)/.exec(message)?.[1];
+  if (proxyStatus === '403') return 'proxy-denied';
+  if (proxyStatus === '407') return 'proxy-auth-required';
+  if (proxyStatus) return 'proxy-status';
+  if (code === 'ECONNREFUSED') return 'refused';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'dns';
+  if (code === 'ENETUNREACH' || code === 'EHOSTUNREACH') return 'unreachable';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'tls-name';
+  if (/CERT|SELF_SIGNED|UNABLE_TO/.test(code)) return 'tls-untrusted';
+  if (code === 'ECONNRESET' || /other side closed|socket hang up/i.test(message)) return 'reset';
+  return 'error';
+}
+
+function transportOutcome(prefix: string, err: unknown, data: JsonObject): Outcome {
+  return { status: 'fail', outcome: `${prefix}.transport.${transportFailure(err)}`, data, error: errorInfo(err) };
+}
+
+/** The ACR-specific reading of an error status shared by every endpoint. */
+function errorStatusOutcome(prefix: string, answer: HttpAnswer, data: JsonObject): Outcome | undefined {
+  if (answer.statusCode === 403) {
+    const denial = parseAcrError(answer.body);
+    if (denial?.code === 'DENIED') {
+      const details: JsonObject = { ...data, message: denial.message };
+      if (denial.clientIp) details.clientIp = denial.clientIp;
+      if (denial.correlationId) details.correlationId = denial.correlationId;
+      return { status: 'fail', outcome: `${prefix}.denied`, data: details };
+    }
+    return { status: 'fail', outcome: `${prefix}.forbidden`, data };
+  }
+  if (answer.statusCode === 429) {
+    const retryAfter = parseRetryAfter(answer.headers['retry-after']);
+    return { status: 'fail', outcome: `${prefix}.throttled`, data: retryAfter === undefined ? data : { ...data, retryAfter } };
+  }
+  return undefined;
+}
+
+/** `GET /v2/`: a healthy ACR answers 401 with a Bearer challenge naming realm and service. */
+export async function probeV2(loginServer: string, dispatcher: Dispatcher, signal: AbortSignal): Promise<Outcome> {
+  const url = `https://${loginServer}/v2/`;
+  const data: JsonObject = { url };
+  let answer: HttpAnswer;
+  try {
+    answer = await httpGet(url, dispatcher, signal);
+  } catch (err) {
+    return transportOutcome('v2', err, data);
+  }
+  const seen = { ...data, statusCode: answer.statusCode };
+  const known = errorStatusOutcome('v2', answer, seen);
+  if (known) return known;
+  if (answer.statusCode === 401) {
+    const challenge = parseChallenge(answer.headers['www-authenticate']);
+    if (challenge?.scheme === 'bearer' && challenge.params.realm && challenge.params.service) {
+      return { status: 'pass', outcome: 'v2.challenge', data: { ...seen, realm: challenge.params.realm, service: challenge.params.service } };
+    }
+    return { status: 'warn', outcome: 'v2.no-challenge', data: { ...seen, challenge: answer.headers['www-authenticate'] ?? '' } };
+  }
+  if (answer.statusCode === 200) return { status: 'pass', outcome: 'v2.anonymous', data: seen };
+  return { status: 'fail', outcome: 'v2.unexpected', data: seen };
+}
+
+/**
+ * Anonymous `GET /oauth2/token`: 401 (authentication required) or 200 (anonymous pull) prove the
+ * token service is reachable; 403 DENIED is the firewall; 429 is throttling.
+ */
+export async function probeToken(loginServer: string, dispatcher: Dispatcher, signal: AbortSignal): Promise<Outcome> {
+  const query = new URLSearchParams({ service: loginServer, scope: 'repository:acr-doctor/probe:pull' });
+  const url = `https://${loginServer}/oauth2/token?${query.toString()}`;
+  const data: JsonObject = { url: `https://${loginServer}/oauth2/token` };
+  let answer: HttpAnswer;
+  try {
+    answer = await httpGet(url, dispatcher, signal);
+  } catch (err) {
+    return transportOutcome('token', err, data);
+  }
+  const seen = { ...data, statusCode: answer.statusCode };
+  const known = errorStatusOutcome('token', answer, seen);
+  if (known) return known;
+  if (answer.statusCode === 401) return { status: 'pass', outcome: 'token.auth-required', data: seen };
+  if (answer.statusCode === 200) return { status: 'pass', outcome: 'token.anonymous', data: seen };
+  return { status: 'fail', outcome: 'token.unexpected', data: seen };
+}
+
+/** A dedicated data endpoint answers an anonymous `GET /` with 403: any HTTP answer proves it reachable. */
+export async function probeDataEndpoint(host: string, dispatcher: Dispatcher, signal: AbortSignal): Promise<Outcome> {
+  const url = `https://${host}/`;
+  const data: JsonObject = { host, url };
+  try {
+    const answer = await httpGet(url, dispatcher, signal);
+    const seen = { ...data, statusCode: answer.statusCode };
+    const denial = answer.statusCode === 403 ? parseAcrError(answer.body) : undefined;
+    if (denial?.code === 'DENIED' && denial.clientIp) {
+      return { status: 'fail', outcome: 'data.denied', data: { ...seen, clientIp: denial.clientIp, message: denial.message } };
+    }
+    return { status: 'pass', outcome: 'data.reachable', data: seen };
+  } catch (err) {
+    return transportOutcome('data', err, data);
+  }
+}

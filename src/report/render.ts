@@ -1,0 +1,76 @@
+/** Renders language-neutral evidence and findings into the report's texts, in one language. */
+import { t } from '../i18n/i18n.js';
+import { knowledge } from '../knowledge/knowledge.js';
+import type { Evidence } from '../probes/evidence.js';
+import type { RawFinding } from '../rules/evaluate.js';
+import type { Check, Finding, JsonObject, JsonValue, Lang } from './types.js';
+
+function isObject(value: JsonValue | undefined): value is JsonObject {
+  return value !== null && value !== undefined && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Flattens a check's data into the `{name}` parameters its texts use. */
+export function textParams(data: JsonObject, error?: { message: string }): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [key, value] of Object.entries(data)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') params[key] = String(value);
+  }
+  if (Array.isArray(data.addresses)) {
+    params.addresses = data.addresses.filter(isObject).map((a) => `${String(a.address)} (${String(a.class)})`).join(', ') || '-';
+  }
+  if (Array.isArray(data.chain)) params.chain = data.chain.map(String).join(' → ');
+  if (Array.isArray(data.hostsEntries)) {
+    params.hostsEntries = data.hostsEntries.filter(isObject).map((e) => `${String(e.line)}: ${String(e.address)}`).join(', ');
+  }
+  if (isObject(data.certificate)) {
+    const names = data.certificate.names;
+    params.certificateNames = Array.isArray(names) && names.length > 0 ? names.map(String).join(', ') : String(data.certificate.subject ?? '');
+    params.certificateIssuer = String(data.certificate.issuer ?? '');
+  }
+  if (error) params.errorMessage = error.message;
+  return params;
+}
+
+export function outcomeKey(outcome: string): string {
+  const transport = /^\w+\.transport\.(.+)$/.exec(outcome);
+  return `outcomes.${transport ? `transport.${transport[1]}` : outcome}`;
+}
+
+export function renderCheck(lang: Lang, evidence: Evidence): Check {
+  const params = textParams(evidence.data, evidence.error);
+  const check: Check = {
+    id: evidence.id,
+    title: t(lang, `checks.${evidence.kind}`, params),
+    status: evidence.status,
+    outcome: evidence.outcome,
+    durationMs: evidence.durationMs,
+    detail: t(lang, outcomeKey(evidence.outcome), params),
+    data: evidence.data,
+  };
+  if (evidence.error) check.error = evidence.error;
+  return check;
+}
+
+export function fillTemplate(template: string, params: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
+}
+
+export function renderFinding(lang: Lang, raw: RawFinding): Finding {
+  return {
+    cause: raw.cause,
+    rule: raw.rule,
+    confidence: raw.confidence,
+    title: t(lang, `findings.${raw.rule}.title`, raw.params),
+    explanation: t(lang, `findings.${raw.rule}.explanation`, raw.params),
+    evidence: raw.evidence,
+    params: raw.params,
+    fixes: raw.fixes.map((id) => {
+      const template = knowledge.fixes[id]!;
+      return {
+        title: t(lang, `fixes.${id}`, raw.params),
+        commands: template.commands.map((c) => fillTemplate(c, raw.params)),
+        docs: template.docs,
+      };
+    }),
+  };
+}

@@ -1,0 +1,87 @@
+/** Types of the report: the one result every front renders. See report.schema.json. */
+
+export const SCHEMA_VERSION = 1;
+
+export type Lang = 'en' | 'ru' | 'ar';
+export const LANGS: readonly Lang[] = ['en', 'ru', 'ar'];
+
+export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
+export type Verdict = 'healthy' | 'problem' | 'inconclusive';
+export type Confidence = 'high' | 'medium' | 'low';
+
+export const CLIENT_KINDS = ['aks', 'vm', 'onprem', 'azure-service', 'tasks', 'other'] as const;
+export type ClientKind = (typeof CLIENT_KINDS)[number];
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** What one probe saw. `outcome` is a stable code; title and detail are rendered text. */
+export interface Check {
+  id: string;
+  title: string;
+  status: CheckStatus;
+  outcome: string;
+  durationMs: number;
+  detail: string;
+  data: JsonObject;
+  error?: { code: string; message: string };
+}
+
+export interface Fix {
+  title: string;
+  commands: string[];
+  docs: string[];
+}
+
+export interface Finding {
+  cause: string;
+  rule: string;
+  confidence: Confidence;
+  title: string;
+  explanation: string;
+  evidence: string[];
+  params: Record<string, string>;
+  fixes: Fix[];
+}
+
+export interface RegistryRef {
+  name: string;
+  loginServer: string;
+  resourceId?: string;
+}
+
+export interface ClientContext {
+  kind?: ClientKind;
+  proxy?: string;
+  dnsServers: string[];
+  hostname?: string;
+  platform: string;
+}
+
+export interface Facts {
+  sku?: string;
+  publicNetworkAccess?: string;
+  defaultAction?: string;
+  ipRules?: string[];
+  bypass?: string;
+  privateEndpoints?: JsonObject[];
+  dataEndpoints?: string[];
+  replications?: string[];
+  providerRegistered?: boolean;
+}
+
+export interface Report {
+  schemaVersion: number;
+  tool: { name: string; version: string };
+  lang: Lang;
+  registry: RegistryRef;
+  startedAt: string;
+  durationMs: number;
+  budgetMs: number;
+  symptoms: string[];
+  client: ClientContext;
+  checks: Check[];
+  facts: Facts;
+  findings: Finding[];
+  verdict: Verdict;
+}
