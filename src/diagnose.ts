@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { classifyAddress } from './probes/address.js';
 import { addressesOf, probeDnsServer, probeSystemResolver } from './probes/dns.js';
 import { formatDnsServer, parseDnsServer, type DnsServer } from './probes/dns-wire.js';
-import { deadline, Recorder, type Evidence, type Outcome, type ProgressListener } from './probes/evidence.js';
+import { deadline, Recorder, timeoutSignal, type Evidence, type Outcome, type ProgressListener } from './probes/evidence.js';
 import { makeDispatcher, probeDataEndpoint, probeToken, probeV2 } from './probes/http.js';
 import { probeProxyConnect, selectProxy, type ProxyChoice } from './probes/proxy.js';
 import { probeTcp } from './probes/tcp.js';
@@ -29,6 +29,8 @@ export interface DiagnoseRequest {
   dnsServers?: DnsServer[];
   dataEndpoints?: string[];
   budgetMs?: number;
+  /** Part of the budget already used before this call (the CLI's own start-up). */
+  spentMs?: number;
   lang?: Lang;
   facts?: Facts;
   onProgress?: ProgressListener;
@@ -38,7 +40,7 @@ export interface DiagnoseRequest {
 /** Shares of the budget each stage may use at most; all are also bounded by the budget itself. */
 const SHARE = { dns: 0.4, tcp: 0.35, tls: 0.35 } as const;
 /** Kept back from the budget for rules and rendering, so the report is complete on time. */
-const RESERVE_MS = 150;
+const RESERVE_MS = 200;
 
 export function systemDnsServers(): DnsServer[] {
   return dns.getServers().flatMap((s) => parseDnsServer(s) ?? []);
@@ -48,13 +50,14 @@ export async function diagnose(request: DiagnoseRequest): Promise<Report> {
   const startedAt = new Date();
   const started = performance.now();
   const budgetMs = request.budgetMs ?? DEFAULT_BUDGET_MS;
-  const budget = AbortSignal.any([AbortSignal.timeout(Math.max(100, budgetMs - RESERVE_MS)), ...(request.signal ? [request.signal] : [])]);
+  const remainingMs = Math.max(100, budgetMs - (request.spentMs ?? 0) - RESERVE_MS);
+  const budget = timeoutSignal(remainingMs, request.signal);
   const { target } = request;
   const host = target.loginServer;
   const proxy = selectProxy(host);
   const servers = request.dnsServers?.length ? request.dnsServers : systemDnsServers();
   const recorder = new Recorder(request.onProgress);
-  const dispatcher = makeDispatcher(proxy, budgetMs);
+  const dispatcher = makeDispatcher(proxy, remainingMs);
 
   try {
     const system = recorder.run('dns.system', 'dns.system', { host }, () => probeSystemResolver(host, deadline(budget, budgetMs * SHARE.dns)));

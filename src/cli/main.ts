@@ -30,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
     dnsServers: options.dnsServers,
     dataEndpoints: options.dataEndpoints,
     budgetMs: options.budgetMs,
+    spentMs: Math.round(performance.now()),
     lang: options.lang,
     ...(progress ? { onProgress: progress.listener } : {}),
   });

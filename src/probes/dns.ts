@@ -1,10 +1,10 @@
 /** DNS probes: the system resolver (what Docker sees) and direct queries (CNAME chain, rcodes). */
-import { promises as dnsPromises } from 'node:dns';
 import type { JsonObject } from '../report/types.js';
 import { classified, type ClassifiedAddress } from './address.js';
 import { queryDns, type DnsResponse, type DnsServer } from './dns-wire.js';
-import { errorInfo, isTimeout, raceSignal, type Outcome } from './evidence.js';
+import { errorInfo, isTimeout, type Outcome } from './evidence.js';
 import { hostsFilePath, readHostsEntries } from './hosts-file.js';
+import { systemLookup } from './system-lookup.js';
 
 const MAX_CNAME_HOPS = 8;
 
@@ -29,8 +29,7 @@ export async function probeSystemResolver(host: string, signal: AbortSignal): Pr
   const hostsEntries = await readHostsEntries(host);
   const hosts = { hostsFile: hostsFilePath(), hostsEntries: hostsEntries.map((e) => ({ address: e.address, line: e.line })) };
   try {
-    const found = await raceSignal(dnsPromises.lookup(host, { all: true, verbatim: true }), signal);
-    const addresses = found.map((f) => classified(f.address));
+    const addresses = (await systemLookup(host, signal)).map(classified);
     const source = hostsEntries.length > 0 ? 'hosts' : 'dns';
     return {
       status: 'pass',

@@ -73,9 +73,35 @@ export function errorCode(err: unknown): string {
   return typeof top === 'string' ? top : err instanceof Error ? err.name : 'UNKNOWN';
 }
 
+/**
+ * A signal that fires after `ms`, or when `parent` fires, whichever is first. Built on a plain
+ * timer held by its controller: on Node 20 a signal from `AbortSignal.any()` over
+ * `AbortSignal.timeout()` can lose its timer to garbage collection and never fire.
+ */
+export function timeoutSignal(ms: number, parent?: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  if (parent?.aborted) {
+    controller.abort(parent.reason);
+    return controller.signal;
+  }
+  const timer = setTimeout(() => controller.abort(timeoutError()), Math.max(1, Math.round(ms)));
+  timer.unref();
+  const onParentAbort = (): void => controller.abort(parent?.reason);
+  parent?.addEventListener('abort', onParentAbort, { once: true });
+  controller.signal.addEventListener(
+    'abort',
+    () => {
+      clearTimeout(timer);
+      parent?.removeEventListener('abort', onParentAbort);
+    },
+    { once: true },
+  );
+  return controller.signal;
+}
+
 /** A signal that fires at the earlier of the run's budget and this probe's own deadline. */
 export function deadline(budget: AbortSignal, ms: number): AbortSignal {
-  return AbortSignal.any([budget, AbortSignal.timeout(Math.max(1, Math.round(ms)))]);
+  return timeoutSignal(ms, budget);
 }
 
 /** Resolves with the promise's value, or rejects with a TimeoutError when the signal fires first. */

@@ -1,9 +1,10 @@
 /** HTTPS probes of ACR's REST surface with undici: `/v2/`, the token endpoint, data endpoints. */
-import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+import { Agent, Client, ProxyAgent, request, type Dispatcher } from 'undici';
 import type { JsonObject } from '../report/types.js';
 import { parseAcrError, parseChallenge, parseRetryAfter } from './acr-errors.js';
-import { errorCode, errorInfo, isTimeout, type Outcome } from './evidence.js';
+import { errorCode, errorInfo, isTimeout, raceSignal, type Outcome } from './evidence.js';
 import { proxyAuthorization, type ProxyChoice } from './proxy.js';
+import { systemLookup } from './system-lookup.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 export const USER_AGENT = 'acr-doctor (+acr-check)';
@@ -16,7 +17,41 @@ export function makeDispatcher(proxy: ProxyChoice | undefined, timeoutMs: number
   const uri = new URL(proxy.url.href);
   uri.username = '';
   uri.password = '';
-  return new ProxyAgent({ uri: uri.href, ...(token ? { token } : {}), ...timeouts, proxyTls: { timeout: timeoutMs } });
+  return new ProxyAgent({
+    uri: uri.href,
+    ...(token ? { token } : {}),
+    ...timeouts,
+    proxyTls: { timeout: timeoutMs },
+    clientFactory: (origin: URL, options: object) => new TunnelClient(origin, options as Client.Options),
+  });
+}
+
+/**
+ * The client that asks the proxy for tunnels. undici treats a socket error while connecting as
+ * recoverable and reconnects for ever, so a proxy that closes every CONNECT (EOF) would hang the
+ * request past any deadline; here that error ends the request, as it ends a real client's pull.
+ */
+class TunnelClient extends Client {
+  override async connect(options: Dispatcher.ConnectOptions): Promise<Dispatcher.ConnectData>;
+  override connect(options: Dispatcher.ConnectOptions, callback: (err: Error | null, data: Dispatcher.ConnectData) => void): void;
+  override connect(
+    options: Dispatcher.ConnectOptions,
+    callback?: (err: Error | null, data: Dispatcher.ConnectData) => void,
+  ): Promise<Dispatcher.ConnectData> | void {
+    const tunnel = super.connect(options).catch((err: unknown) => {
+      throw new ProxyClosedError(err);
+    });
+    if (!callback) return tunnel;
+    tunnel.then((data) => callback(null, data), (err: Error) => callback(err, undefined as unknown as Dispatcher.ConnectData));
+  }
+}
+
+export class ProxyClosedError extends Error {
+  readonly code = 'PROXY_CLOSED';
+  constructor(override readonly cause: unknown) {
+    super(`the proxy closed the tunnel: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'ProxyClosedError';
+  }
 }
 
 export interface HttpAnswer {
@@ -25,7 +60,12 @@ export interface HttpAnswer {
   body: string;
 }
 
-export async function httpGet(url: string, dispatcher: Dispatcher, signal: AbortSignal): Promise<HttpAnswer> {
+/** One GET, bounded by the signal even where undici would wait on (a stuck TLS handshake, say). */
+export function httpGet(url: string, dispatcher: Dispatcher, signal: AbortSignal): Promise<HttpAnswer> {
+  return raceSignal(readAnswer(url, dispatcher, signal), signal);
+}
+
+async function readAnswer(url: string, dispatcher: Dispatcher, signal: AbortSignal): Promise<HttpAnswer> {
   const response = await request(url, { method: 'GET', dispatcher, signal, headers: { 'user-agent': USER_AGENT } });
   const chunks: Buffer[] = [];
   let size = 0;
@@ -54,6 +94,7 @@ export function transportFailure(err: unknown): string {
   if (proxyStatus === '403') return 'proxy-denied';
   if (proxyStatus === '407') return 'proxy-auth-required';
   if (proxyStatus) return 'proxy-status';
+  if (code === 'PROXY_CLOSED') return 'proxy-closed';
   if (code === 'ECONNREFUSED') return 'refused';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'dns';
   if (code === 'ENETUNREACH' || code === 'EHOSTUNREACH') return 'unreachable';
@@ -136,6 +177,11 @@ export async function probeToken(loginServer: string, dispatcher: Dispatcher, si
 export async function probeDataEndpoint(host: string, dispatcher: Dispatcher, signal: AbortSignal): Promise<Outcome> {
   const url = `https://${host}/`;
   const data: JsonObject = { host, url };
+  try {
+    data.addresses = (await systemLookup(host, signal)).map((address) => address);
+  } catch (err) {
+    return { status: 'fail', outcome: isTimeout(err) ? 'data.dns-timeout' : 'data.dns-failed', data, error: errorInfo(err) };
+  }
   try {
     const answer = await httpGet(url, dispatcher, signal);
     const seen = { ...data, statusCode: answer.statusCode };

@@ -52,7 +52,7 @@ export async function probeTls(socket: Duplex, servername: string, signal: Abort
       const facts = { ...data, certificate: cert, protocol: secure.getProtocol() ?? '' };
       const chainError = secure.authorizationError as unknown as Error | string | null;
       const chainCode = typeof chainError === 'string' ? chainError : ((chainError as NodeJS.ErrnoException | null)?.code ?? '');
-      if (chainError) {
+      if (chainError && chainCode !== 'ERR_TLS_CERT_ALTNAME_INVALID') {
         const outcome = UNTRUSTED.has(chainCode) ? 'tls.untrusted' : EXPIRED.has(chainCode) ? 'tls.expired' : 'tls.invalid';
         return finish({ status: 'fail', outcome, data: facts, error: { code: chainCode, message: String(chainError) } });
       }

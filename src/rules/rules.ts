@@ -32,7 +32,9 @@ export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
     (ctx) => {
       const servers = ctx.withOutcome('dns.server.nxdomain');
       const system = ctx.withOutcome('dns.system.notfound');
-      if (servers.length === 0 && (system.length === 0 || ctx.ofKind('dns.server').some((e) => e.status === 'pass'))) return undefined;
+      // With no direct answer at all, the system resolver's "no such host" alone decides.
+      const direct = ctx.ofKind('dns.server').some((e) => e.status === 'pass' || e.outcome.startsWith('dns.server.nxdomain'));
+      if (servers.length === 0 && (system.length === 0 || direct)) return undefined;
       return match([...system, ...servers]);
     },
   ],
@@ -97,7 +99,7 @@ export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
       return match(hit, { statusCode: hit.map((e) => text(e.data, 'statusCode')).find(Boolean) ?? '403' });
     },
   ],
-  ['proxy-closed', (ctx) => match(ctx.withOutcome('proxy.eof', 'proxy.timeout'))],
+  ['proxy-closed', (ctx) => match(ctx.withOutcome('proxy.eof', 'proxy.timeout', 'v2.transport.proxy-closed'))],
   ['proxy-unreachable', (ctx) => match(ctx.withOutcome('proxy.refused', 'proxy.dns', 'proxy.error'))],
   [
     'tls-intercepted',
@@ -154,6 +156,13 @@ export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
     'data-endpoint-blocked',
     (ctx) => {
       const hit = ctx.withOutcome('data.transport.');
+      return match(hit, { dataEndpoint: hit.map((e) => text(e.data, 'host')).join(', ') });
+    },
+  ],
+  [
+    'data-endpoint-dns',
+    (ctx) => {
+      const hit = ctx.withOutcome('data.dns-failed', 'data.dns-timeout');
       return match(hit, { dataEndpoint: hit.map((e) => text(e.data, 'host')).join(', ') });
     },
   ],

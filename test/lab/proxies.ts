@@ -1,0 +1,134 @@
+/** Forward proxies for the lab: a real squid, one that closes on CONNECT (EOF), one that intercepts TLS. */
+import { execFileSync, spawn } from 'node:child_process';
+import { chownSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import https from 'node:https';
+import net from 'node:net';
+import path from 'node:path';
+import { waitForPort } from './oci-registry.js';
+import type { KeyPair } from './pki.js';
+
+export interface Stoppable {
+  close(): Promise<void>;
+}
+
+export const PROXY_PORT = 3128;
+
+/** Debian's squid: CONNECT to *.azurecr.io allowed, to the `denied` hosts answered 403. */
+export async function startSquid(address: string, dnsServer: string, denied: string[]): Promise<Stoppable> {
+  // Its own folder: squid drops to user `proxy`, which must be able to write there.
+  const home = mkdtempSync(path.join(os.tmpdir(), 'acr-lab-squid-'));
+  const proxyUid = Number(execFileSync('id', ['-u', 'proxy']).toString().trim());
+  const proxyGid = Number(execFileSync('id', ['-g', 'proxy']).toString().trim());
+  chownSync(home, proxyUid, proxyGid);
+  const conf = [
+    `http_port ${address}:${PROXY_PORT}`,
+    'visible_hostname acr-lab-proxy',
+    `pid_filename ${path.join(home, 'squid.pid')}`,
+    `cache_log ${path.join(home, 'cache.log')}`,
+    `access_log stdio:${path.join(home, 'access.log')}`,
+    `coredump_dir ${home}`,
+    'cache deny all',
+    'cache_mem 8 MB',
+    'icp_port 0',
+    'htcp_port 0',
+    'shutdown_lifetime 0 seconds',
+    `dns_nameservers ${dnsServer}`,
+    'hosts_file none',
+    'acl SSL_ports port 443',
+    'acl CONNECT method CONNECT',
+    `acl denied_registries dstdomain ${denied.join(' ')}`,
+    'acl registries dstdomain .azurecr.io',
+    'http_access deny denied_registries',
+    'http_access allow CONNECT SSL_ports registries',
+    'http_access deny all',
+    '',
+  ].join('\n');
+  const confPath = path.join(home, 'squid.conf');
+  writeFileSync(confPath, conf);
+  const child = spawn('squid', ['-N', '-f', confPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  try {
+    await waitForPort(PROXY_PORT, address, 20_000);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`squid did not start: ${(err as Error).message}\n${stderr}`);
+  }
+  return {
+    close: async () => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+function trackSockets(server: net.Server): Stoppable {
+  const sockets = new Set<net.Socket>();
+  server.on('connection', (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+  });
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        sockets.forEach((s) => s.destroy());
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function listen(server: net.Server, address: string, port: number): Promise<Stoppable> {
+  const stoppable = trackSockets(server);
+  await new Promise<void>((resolve) => server.listen(port, address, resolve));
+  return stoppable;
+}
+
+/** Reads the CONNECT request head, then hands the socket on. */
+function onRequestHead(socket: net.Socket, then: (head: string) => void): void {
+  let head = '';
+  const onData = (chunk: Buffer): void => {
+    head += chunk.toString('latin1');
+    if (head.includes('\r\n\r\n')) {
+      socket.off('data', onData);
+      then(head);
+    }
+  };
+  socket.on('data', onData);
+}
+
+/** Accepts, reads the CONNECT, closes without a word: clients see `proxyconnect tcp: EOF`. */
+export function startEofProxy(address: string): Promise<Stoppable> {
+  return listen(net.createServer((socket) => onRequestHead(socket, () => socket.destroy())), address, PROXY_PORT);
+}
+
+/** Opens the tunnel, then terminates TLS itself with a certificate from its own (untrusted) CA. */
+export function startInterceptingProxy(address: string, pair: KeyPair): Promise<Stoppable> {
+  const inspector = https.createServer({ key: pair.key, cert: pair.cert }, (_req, res) => {
+    res.writeHead(502, { 'content-type': 'text/plain' });
+    res.end('inspection gateway');
+  });
+  const server = net.createServer((socket) =>
+    onRequestHead(socket, () => {
+      socket.write('HTTP/1.1 200 Connection established\r\n\r\n');
+      inspector.emit('connection', socket);
+    }),
+  );
+  return listen(server, address, PROXY_PORT);
+}
+
+/** Accepts connections and never says anything. */
+export function startBlackHole(address: string, port = 443): Promise<Stoppable> {
+  return listen(net.createServer(() => undefined), address, port);
+}
+
+/** A TLS server that answers for the registry's address with somebody else's certificate. */
+export function startWrongCertificateServer(address: string, pair: KeyPair, port = 443): Promise<Stoppable> {
+  const server = https.createServer({ key: pair.key, cert: pair.cert }, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('gateway');
+  });
+  return listen(server, address, port);
+}

@@ -1,0 +1,56 @@
+/** Each scenario runs the real acr-check process against the staged world and checks its conclusion. */
+import assert from 'node:assert/strict';
+import type { Report } from '../../src/report/types.js';
+import { assertValidReport } from '../helpers/validate-report.js';
+import { assertIsolated } from './isolation.js';
+import { runCli, type CliWorld } from './run-cli.js';
+import { SCENARIOS, type Scenario } from './scenarios.js';
+import { startLabWorld, type LabWorld } from './world.js';
+
+function worldOf(lab: LabWorld, scenario: Scenario): CliWorld {
+  return {
+    caPath: lab.pki.caPath,
+    ...(scenario.hosts ? { hosts: scenario.hosts } : {}),
+    ...(scenario.nameserver ? { nameserver: scenario.nameserver } : {}),
+    env: scenario.proxy ? { HTTPS_PROXY: scenario.proxy } : {},
+  };
+}
+
+describe('lab: acr-check against staged worlds', function () {
+  let lab: LabWorld;
+
+  before(async function () {
+    assertIsolated();
+    lab = await startLabWorld();
+  });
+
+  after(async function () {
+    await lab?.stop();
+  });
+
+  for (const scenario of SCENARIOS) {
+    it(scenario.name, async function () {
+      const run = await runCli([scenario.registry, '--json', ...(scenario.args ?? [])], worldOf(lab, scenario));
+      assert.equal(run.stderr, '', 'with --json and no terminal, nothing goes to stderr');
+      const report = JSON.parse(run.stdout) as Report;
+      assertValidReport(report);
+      const top = report.findings[0];
+      const context = `${scenario.name}: ${JSON.stringify({ verdict: report.verdict, findings: report.findings.map((f) => f.rule), checks: report.checks.map((c) => `${c.id}=${c.outcome}`) })}`;
+      assert.equal(report.verdict, scenario.expect.verdict, context);
+      assert.equal(run.code, scenario.expect.exit, context);
+      if (scenario.expect.verdict === 'healthy') {
+        assert.ok(report.checks.every((c) => c.status !== 'fail'), context);
+        assert.ok(report.checks.some((c) => c.outcome === 'v2.challenge'), context);
+      }
+      if (scenario.expect.rule) assert.equal(top?.rule, scenario.expect.rule, context);
+      if (scenario.expect.cause) assert.equal(top?.cause, scenario.expect.cause, context);
+      if (scenario.expect.title) assert.ok(top?.title.includes(scenario.expect.title), `${top?.title} should name ${scenario.expect.title}`);
+      if (scenario.expect.command) {
+        const commands = top?.fixes.flatMap((f) => f.commands) ?? [];
+        assert.ok(commands.includes(scenario.expect.command), `${JSON.stringify(commands)} should include ${scenario.expect.command}`);
+      }
+      const budgetMs = report.budgetMs;
+      assert.ok(run.wallMs <= budgetMs * 1.1 + 1500, `finished in ${Math.round(run.wallMs)} ms, budget ${budgetMs} ms`);
+    });
+  }
+});

@@ -1,0 +1,60 @@
+/** Starts the lab's whole staged world inside the namespace, and stops it. */
+import { LAB_ADDRESSES as A } from './addresses.js';
+import { startAcrFront, type RegistryBehaviour } from './acr-front.js';
+import { LabZone, startDnsServer, startSilentDnsServer } from './dns-server.js';
+import { startOciRegistry, type OciRegistry } from './oci-registry.js';
+import { createLabPki, type LabPki } from './pki.js';
+import { startBlackHole, startEofProxy, startInterceptingProxy, startSquid, startWrongCertificateServer } from './proxies.js';
+import { DENIED_BY_SQUID, SCENARIOS, type Scenario } from './scenarios.js';
+
+export interface LabWorld {
+  pki: LabPki;
+  zone: LabZone;
+  registry: OciRegistry;
+  stop(): Promise<void>;
+}
+
+export function zoneFor(scenarios: Scenario[]): LabZone {
+  const zone = new LabZone();
+  for (const scenario of scenarios) {
+    for (const [name, records] of Object.entries(scenario.records ?? {})) {
+      if (!zone.records.has(name)) zone.add(name, ...records);
+    }
+  }
+  return zone;
+}
+
+export async function startLabWorld(scenarios: Scenario[] = SCENARIOS): Promise<LabWorld> {
+  const pki = createLabPki();
+  const zone = zoneFor(scenarios);
+  const registries: Record<string, RegistryBehaviour> = {};
+  for (const s of scenarios) if (s.behaviour) registries[`${s.registry}.azurecr.io`] = s.behaviour;
+  const dataEndpoints = Object.keys(zone.records).filter((name) => name.includes('.data.'));
+
+  const stoppers: { close(): Promise<void> }[] = [];
+  const registry = await startOciRegistry(pki);
+  stoppers.push({ close: () => registry.stop() });
+  try {
+    const config = { registries, dataEndpoints, backend: registry };
+    stoppers.push(await startDnsServer(A.dns, zone));
+    stoppers.push(await startSilentDnsServer(A.deadDns));
+    stoppers.push(await startAcrFront(A.registry, pki.registry, config));
+    stoppers.push(await startAcrFront(A.dataEndpoint, pki.registry, config));
+    stoppers.push(await startWrongCertificateServer(A.wrongCertificate, pki.wrongName));
+    stoppers.push(await startBlackHole(A.blackHole));
+    stoppers.push(await startEofProxy(A.eofProxy));
+    stoppers.push(await startInterceptingProxy(A.interceptingProxy, pki.intercepted));
+    stoppers.push(await startSquid(A.squid, A.dns, DENIED_BY_SQUID));
+  } catch (err) {
+    await Promise.allSettled(stoppers.map((s) => s.close()));
+    throw err;
+  }
+  return {
+    pki,
+    zone,
+    registry,
+    stop: async () => {
+      await Promise.allSettled(stoppers.reverse().map((s) => s.close()));
+    },
+  };
+}
