@@ -76,7 +76,7 @@ export async function startOciRegistry(pki: LabPki, port = 5000): Promise<OciReg
     await waitForPort(port, '127.0.0.1');
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`docker-registry did not start: ${(err as Error).message}\n${stderr}`);
+    throw new Error(`docker-registry did not start: ${(err as Error).message}\n${stderr}`, { cause: err });
   }
   const leafDer = new X509Certificate(pki.tokenSigner.cert).raw;
   return {

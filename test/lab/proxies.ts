@@ -53,7 +53,7 @@ export async function startSquid(address: string, dnsServer: string, denied: str
     await waitForPort(PROXY_PORT, address, 20_000);
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`squid did not start: ${(err as Error).message}\n${stderr}`);
+    throw new Error(`squid did not start: ${(err as Error).message}\n${stderr}`, { cause: err });
   }
   return {
     close: async () => {

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { catalog, has, langFromEnv, t } from '../../src/i18n/i18n.js';
+import { knowledge } from '../../src/knowledge/knowledge.js';
+import { outcomeKey } from '../../src/report/render.js';
+import { LANGS } from '../../src/report/types.js';
+
+type Tree = { [key: string]: string | Tree };
+function leaves(tree: Tree, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, value] of Object.entries(tree)) {
+    if (typeof value === 'string') out.set(prefix + key, value);
+    else for (const [k, v] of leaves(value, `${prefix}${key}.`)) out.set(k, v);
+  }
+  return out;
+}
+const placeholders = (text: string): string[] => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).sort();
+
+const srcDir = fileURLToPath(new URL('../../../src/', import.meta.url));
+
+/** Outcome codes written in the probes' source, so a new one without text fails here. */
+function outcomesInSource(): string[] {
+  const found = new Set<string>();
+  const dir = path.join(srcDir, 'probes');
+  const files = [...readdirSync(dir).map((f) => path.join(dir, f)), path.join(srcDir, 'diagnose.ts')];
+  for (const file of files.filter((f) => f.endsWith('.ts'))) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/'((?:dns|tcp|tls|proxy|v2|token|data|skip|probe)\.[a-z.-]+[a-z])'/g)) found.add(m[1]!);
+  }
+  const kinds = new Set(['dns.system', 'dns.server', 'dns.consistency']);
+  return [...found].filter((o) => !kinds.has(o));
+}
+
+describe('texts in en, ru and ar', function () {
+  const en = leaves(catalog('en') as Tree);
+
+  for (const lang of LANGS) {
+    it(`${lang}: the same keys as English, with the same placeholders`, function () {
+      const other = leaves(catalog(lang) as Tree);
+      assert.deepEqual([...other.keys()].sort(), [...en.keys()].sort());
+      for (const [key, text] of en) assert.deepEqual(placeholders(other.get(key)!), placeholders(text), `${lang} ${key}`);
+    });
+
+    it(`${lang}: every symptom, cause, rule, fix and probe outcome has its text`, function () {
+      for (const id of knowledge.symptoms) assert.ok(has(lang, `symptoms.${id}`), `symptoms.${id}`);
+      for (const id of knowledge.causes) assert.ok(has(lang, `causes.${id}`), `causes.${id}`);
+      for (const id of Object.keys(knowledge.rules)) {
+        assert.ok(has(lang, `findings.${id}.title`) && has(lang, `findings.${id}.explanation`), `findings.${id}`);
+      }
+      for (const id of Object.keys(knowledge.fixes)) assert.ok(has(lang, `fixes.${id}`), `fixes.${id}`);
+      const outcomes = outcomesInSource();
+      assert.ok(outcomes.length > 40, `found ${outcomes.length} outcome codes in the probes`);
+      for (const outcome of outcomes) assert.ok(has(lang, outcomeKey(outcome)), `${outcome} → ${outcomeKey(outcome)}`);
+      for (const transport of ['timeout', 'refused', 'dns', 'unreachable', 'tls-name', 'tls-untrusted', 'reset', 'error', 'proxy-denied', 'proxy-closed']) {
+        assert.ok(has(lang, `outcomes.transport.${transport}`), transport);
+      }
+    });
+  }
+
+  it('fills placeholders and picks the language from the environment', function () {
+    assert.equal(t('ru', 'cli.verdict.healthy', { loginServer: 'r.azurecr.io' }), 'ИСПРАВНО: r.azurecr.io доступен с этой машины');
+    assert.equal(langFromEnv({ LANG: 'ar_EG.UTF-8' }), 'ar');
+    assert.equal(langFromEnv({ LC_ALL: 'ru_RU.UTF-8', LANG: 'en_US.UTF-8' }), 'ru');
+    assert.equal(langFromEnv({ LC_ALL: 'C', LANG: 'ru_RU.UTF-8' }), 'en');
+    assert.equal(langFromEnv({}), 'en');
+  });
+
+  it('every fix command template names only parameters the rules provide', function () {
+    const provided = new Set(['registry', 'loginServer', 'suffix', 'proxy', 'dnsServer', 'hostsFile', 'clientIp', 'dataEndpoint']);
+    for (const [id, fix] of Object.entries(knowledge.fixes)) {
+      for (const command of fix.commands) for (const name of placeholders(command)) assert.ok(provided.has(name), `${id}: {${name}}`);
+    }
+  });
+});

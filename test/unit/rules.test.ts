@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type { Evidence } from '../../src/probes/evidence.js';
+import { evaluate, verdictOf } from '../../src/rules/evaluate.js';
+import type { CheckStatus, JsonObject } from '../../src/report/types.js';
+import { parseRegistryTarget } from '../../src/target/registry-target.js';
+
+const registry = parseRegistryTarget('myregistry');
+const client = { dnsServers: ['10.0.0.4'], platform: 'linux/x64' };
+
+function ev(id: string, outcome: string, data: JsonObject = {}, status?: CheckStatus): Evidence {
+  const kind = id.split(':')[0]!;
+  const passing = /\.(ok|same|challenge|auth-required|anonymous|reachable|hosts)$/.test(outcome);
+  return { id, kind, outcome, data, durationMs: 1, status: status ?? (passing ? 'pass' : outcome.startsWith('skip.') ? 'skip' : 'fail') };
+}
+
+const publicDns = [
+  ev('dns.system', 'dns.system.ok', { addresses: [{ address: '20.45.122.144', family: 4, class: 'public' }], source: 'dns' }),
+  ev('dns.server:10.0.0.4', 'dns.server.ok', { server: '10.0.0.4', addresses: [{ address: '20.45.122.144', family: 4, class: 'public' }], privatelink: true }),
+];
+const healthyPath = [...publicDns, ev('tcp:20.45.122.144', 'tcp.ok', { address: '20.45.122.144' }), ev('tls', 'tls.ok')];
+
+interface Row {
+  name: string;
+  evidence: Evidence[];
+  symptoms?: string[];
+  rule: string;
+  cause: string;
+  params?: Record<string, string>;
+}
+
+/** The knowledge table, as the rules read it: what was seen → the cause named first. */
+const TABLE: Row[] = [
+  {
+    name: 'NXDOMAIN from DNS',
+    evidence: [ev('dns.system', 'dns.system.notfound'), ev('dns.server:10.0.0.4', 'dns.server.nxdomain', { chain: ['myregistry.azurecr.io'] })],
+    rule: 'dns-nxdomain',
+    cause: 'registry-not-found',
+  },
+  {
+    name: 'NXDOMAIN after the privatelink alias',
+    evidence: [
+      ev('dns.system', 'dns.system.notfound'),
+      ev('dns.server:10.0.0.4', 'dns.server.nxdomain-privatelink', { chain: ['myregistry.azurecr.io', 'myregistry.privatelink.azurecr.io'] }),
+    ],
+    rule: 'dns-privatelink-nxdomain',
+    cause: 'vnet-or-private-endpoint',
+    params: { privatelinkName: 'myregistry.privatelink.azurecr.io' },
+  },
+  {
+    name: 'resolver times out',
+    evidence: [ev('dns.system', 'dns.system.timeout'), ev('dns.server:10.0.0.4', 'dns.server.timeout', { server: '10.0.0.4' })],
+    rule: 'dns-resolver-failing',
+    cause: 'vnet-or-private-endpoint',
+    params: { dnsServer: '10.0.0.4' },
+  },
+  {
+    name: 'private endpoint address without a route',
+    evidence: [
+      ev('dns.system', 'dns.system.ok', { addresses: [{ address: '10.0.0.7', family: 4, class: 'private' }] }),
+      ev('dns.server:10.0.0.4', 'dns.server.ok', { privatelink: true, addresses: [{ address: '10.0.0.7', family: 4, class: 'private' }] }),
+      ev('tcp:10.0.0.7', 'tcp.timeout', { address: '10.0.0.7' }),
+      ev('v2', 'v2.transport.timeout'),
+    ],
+    rule: 'private-address-unreachable',
+    cause: 'vnet-or-private-endpoint',
+    params: { address: '10.0.0.7', privatelink: 'yes' },
+  },
+  { name: 'proxy refuses CONNECT', evidence: [...publicDns, ev('proxy', 'proxy.denied', { statusCode: 403 })], rule: 'proxy-denied', cause: 'client-firewall-or-proxy', params: { statusCode: '403' } },
+  { name: 'proxy EOF', evidence: [...publicDns, ev('proxy', 'proxy.eof'), ev('v2', 'v2.transport.proxy-closed')], rule: 'proxy-closed', cause: 'client-firewall-or-proxy' },
+  {
+    name: 'TLS inspected',
+    evidence: [...publicDns, ev('proxy', 'proxy.ok'), ev('tls', 'tls.untrusted', { certificate: { issuer: 'Contoso CA', names: [] } }), ev('v2', 'v2.transport.tls-untrusted')],
+    rule: 'tls-intercepted',
+    cause: 'client-firewall-or-proxy',
+    params: { issuer: 'Contoso CA' },
+  },
+  { name: 'black hole', evidence: [...publicDns, ev('tcp:20.45.122.144', 'tcp.ok'), ev('tls', 'tls.timeout'), ev('v2', 'v2.transport.timeout')], rule: 'connection-blackholed', cause: 'client-firewall-or-proxy' },
+  { name: 'refused', evidence: [...publicDns, ev('tcp:20.45.122.144', 'tcp.refused'), ev('v2', 'v2.transport.refused')], rule: 'connection-refused', cause: 'client-firewall-or-proxy' },
+  {
+    name: 'DENIED with the client IP',
+    evidence: [...healthyPath, ev('v2', 'v2.denied', { clientIp: '198.51.100.4', correlationId: 'abc' }), ev('token', 'token.denied', { clientIp: '198.51.100.4' })],
+    rule: 'public-access-denied',
+    cause: 'public-network-rules',
+    params: { clientIp: '198.51.100.4' },
+  },
+  { name: '403 from something else', evidence: [...healthyPath, ev('v2', 'v2.forbidden')], rule: 'forbidden-by-middlebox', cause: 'client-firewall-or-proxy' },
+  {
+    name: 'throttled token endpoint',
+    evidence: [...healthyPath, ev('v2', 'v2.challenge'), ev('token', 'token.throttled', { retryAfter: 17 })],
+    rule: 'throttled',
+    cause: 'throttled',
+    params: { retryAfter: '17' },
+  },
+  {
+    name: 'blocked data endpoint',
+    evidence: [...healthyPath, ev('v2', 'v2.challenge'), ev('data:myregistry.eastus.data.azurecr.io', 'data.transport.timeout', { host: 'myregistry.eastus.data.azurecr.io' })],
+    rule: 'data-endpoint-blocked',
+    cause: 'client-firewall-or-proxy',
+    params: { dataEndpoint: 'myregistry.eastus.data.azurecr.io' },
+  },
+  {
+    name: 'AKS reports it cannot pull, the registry answers from here',
+    evidence: [...healthyPath, ev('v2', 'v2.challenge'), ev('token', 'token.auth-required')],
+    symptoms: ['azure-service-cannot-pull'],
+    rule: 'service-restricted-symptom',
+    cause: 'service-access-restricted',
+  },
+  { name: 'something fails that no rule knows', evidence: [...healthyPath, ev('v2', 'v2.unexpected', { statusCode: 502 })], rule: 'unknown', cause: 'unknown' },
+];
+
+describe('rules', function () {
+  for (const row of TABLE) {
+    it(`${row.name} → ${row.cause}`, function () {
+      const findings = evaluate({ registry, symptoms: row.symptoms ?? [], client, evidence: row.evidence, facts: {} });
+      assert.equal(findings[0]?.rule, row.rule, JSON.stringify(findings.map((f) => f.rule)));
+      assert.equal(findings[0]?.cause, row.cause);
+      for (const [key, value] of Object.entries(row.params ?? {})) assert.equal(findings[0]?.params[key], value, key);
+      assert.ok(findings[0]!.evidence.every((id) => row.evidence.some((e) => e.id === id)), 'a finding cites only evidence that exists');
+    });
+  }
+
+  it('a healthy run has no findings and the verdict healthy', function () {
+    const evidence = [...healthyPath, ev('v2', 'v2.challenge'), ev('token', 'token.auth-required')];
+    const findings = evaluate({ registry, symptoms: [], client, evidence, facts: {} });
+    assert.deepEqual(findings, []);
+    assert.equal(verdictOf(findings, false), 'healthy');
+  });
+
+  it('fills fixes for this registry: the exact network-rule command with the IP ACR saw', function () {
+    const row = TABLE.find((r) => r.rule === 'public-access-denied')!;
+    const [top] = evaluate({ registry, symptoms: [], client, evidence: row.evidence, facts: {} });
+    assert.deepEqual(top?.fixes[0], 'network-rule-add');
+    assert.equal(top?.params.clientIp, '198.51.100.4');
+  });
+
+  it('property: the verdict is never healthy while any check failed', function () {
+    const outcomes = ['dns.system.ok', 'dns.system.notfound', 'tcp.ok', 'tcp.refused', 'tcp.timeout', 'tls.ok', 'tls.untrusted', 'v2.challenge', 'v2.denied', 'v2.unexpected', 'token.throttled', 'proxy.eof', 'data.reachable', 'skip.dns-failed'];
+    const evidence = fc.array(fc.tuple(fc.constantFrom(...outcomes), fc.constantFrom<CheckStatus>('pass', 'fail', 'warn', 'skip')), { maxLength: 8 });
+    fc.assert(
+      fc.property(evidence, fc.subarray(['azure-service-cannot-pull', 'portal-cannot-manage']), (items, symptoms) => {
+        const list = items.map(([outcome, status], i) => ev(`${outcome.split('.')[0]}:${i}`, outcome, {}, status));
+        const findings = evaluate({ registry, symptoms, client, evidence: list, facts: {} });
+        const failed = list.some((e) => e.status === 'fail');
+        if (failed) {
+          assert.notEqual(verdictOf(findings, failed), 'healthy');
+          assert.ok(findings.length > 0, 'a failure always yields a finding, `unknown` at least');
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
