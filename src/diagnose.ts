@@ -3,6 +3,7 @@
  * findings, and the result is one serialisable report. Fronts call `diagnose` and present.
  */
 import dns from 'node:dns';
+import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import type { Duplex } from 'node:stream';
 import { classifyAddress } from './probes/address.js';
@@ -52,6 +53,8 @@ export async function diagnose(request: DiagnoseRequest): Promise<Report> {
   const budgetMs = request.budgetMs ?? DEFAULT_BUDGET_MS;
   const remainingMs = Math.max(100, budgetMs - (request.spentMs ?? 0) - RESERVE_MS);
   const budget = timeoutSignal(remainingMs, request.signal);
+  // Every probe of the run listens to the one budget; their number grows with addresses and endpoints.
+  setMaxListeners(0, budget);
   const { target } = request;
   const host = target.loginServer;
   const proxy = selectProxy(host);

@@ -1,0 +1,38 @@
+/** What a person at a terminal sees: verdict first, fixes filled in, in their language. */
+import assert from 'node:assert/strict';
+import { CLIENT_EGRESS_IP } from './addresses.js';
+import { assertIsolated } from './isolation.js';
+import { runCli } from './run-cli.js';
+import { startLabWorld, type LabWorld } from './world.js';
+
+describe('lab: human output', function () {
+  let lab: LabWorld;
+  before(async function () {
+    assertIsolated();
+    lab = await startLabWorld();
+  });
+  after(() => lab?.stop());
+
+  it('puts the verdict first, then the finding with its ready-to-paste fix, then the checks', async function () {
+    const run = await runCli(['deniedreg'], { caPath: lab.pki.caPath });
+    assert.equal(run.code, 1);
+    const lines = run.stdout.split('\n');
+    assert.match(lines[0]!, /^PROBLEM: deniedreg\.azurecr\.io/);
+    const fix = lines.findIndex((l) => l.includes(`$ az acr network-rule add --name deniedreg --ip-address ${CLIENT_EGRESS_IP}`));
+    const checks = lines.findIndex((l) => l === 'Checks');
+    assert.ok(fix > 0 && checks > fix, 'the fix comes before the checks table');
+    assert.ok(lines.some((l) => /FAIL\s+Registry API GET \/v2\/\s+403 DENIED: client with IP/.test(l)));
+    assert.doesNotMatch(run.stdout, /\x1b\[/, 'no colour when stdout is not a terminal');
+    assert.equal(run.stderr, '', 'no progress when stderr is not a terminal');
+  });
+
+  it('speaks Russian and Arabic, with commands untouched', async function () {
+    const ru = await runCli(['deniedreg', '--lang', 'ru'], { caPath: lab.pki.caPath });
+    assert.match(ru.stdout, /^ПРОБЛЕМА: deniedreg\.azurecr\.io/);
+    assert.match(ru.stdout, /Сетевые правила реестра не пускают этого клиента/);
+    const ar = await runCli(['healthyreg'], { caPath: lab.pki.caPath, env: { LANG: 'ar_AE.UTF-8' } });
+    assert.equal(ar.code, 0);
+    assert.match(ar.stdout, /^سليم: يمكن الوصول إلى healthyreg\.azurecr\.io/);
+    assert.match(ar.stdout, /ناجح/);
+  });
+});

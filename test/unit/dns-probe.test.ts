@@ -1,0 +1,83 @@
+/** The DNS probe against a real DNS server on loopback (the lab's, on a free port). */
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { probeDnsServer } from '../../src/probes/dns.js';
+import { parseDnsServer } from '../../src/probes/dns-wire.js';
+import { LabZone, startDnsServer, type RunningDnsServer } from '../lab/dns-server.js';
+
+async function freeUdpPort(): Promise<number> {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
+  const { port } = socket.address();
+  await new Promise<void>((r) => socket.close(() => r()));
+  return port;
+}
+
+describe('DNS probe', function () {
+  let server: RunningDnsServer;
+  let port: number;
+  const zone = new LabZone()
+    .add('pub.azurecr.io', { type: 'CNAME', data: 'pub.privatelink.azurecr.io' })
+    .add('pub.privatelink.azurecr.io', { type: 'CNAME', data: 'fe.azcr.io' })
+    .add('fe.azcr.io', { type: 'A', data: '20.45.122.144' }, { type: 'AAAA', data: '2603:1020::1' })
+    .add('priv.azurecr.io', { type: 'CNAME', data: 'priv.privatelink.azurecr.io' })
+    .add('priv.privatelink.azurecr.io', { type: 'A', data: '10.0.0.7' })
+    .add('gone.azurecr.io', { type: 'CNAME', data: 'gone.privatelink.azurecr.io' })
+    .add('empty.azurecr.io', { type: 'CNAME', data: 'empty.privatelink.azurecr.io' })
+    .add('empty.privatelink.azurecr.io', { type: 'MX' as 'A', data: 'x' })
+    .stage('broken.azurecr.io', 'servfail')
+    .stage('closed.azurecr.io', 'refused');
+
+  before(async function () {
+    port = await freeUdpPort();
+    server = await startDnsServer('127.0.0.1', zone, port);
+  });
+  after(() => server.close());
+
+  const probe = (name: string, signal = AbortSignal.timeout(2000)) => probeDnsServer({ host: '127.0.0.1', port }, name, signal);
+
+  it('follows the whole CNAME chain and classifies A and AAAA answers', async function () {
+    const result = await probe('pub.azurecr.io');
+    assert.equal(result.outcome, 'dns.server.ok');
+    assert.deepEqual(result.data.chain, ['pub.azurecr.io', 'pub.privatelink.azurecr.io', 'fe.azcr.io']);
+    assert.equal(result.data.privatelink, true);
+    assert.deepEqual(result.data.addresses, [
+      { address: '20.45.122.144', family: 4, class: 'public' },
+      { address: '2603:1020::1', family: 6, class: 'public' },
+    ]);
+  });
+
+  it('classifies a private endpoint address as private', async function () {
+    const result = await probe('priv.azurecr.io');
+    assert.deepEqual(result.data.addresses, [{ address: '10.0.0.7', family: 4, class: 'private' }]);
+  });
+
+  it('tells NXDOMAIN before and after the privatelink alias apart', async function () {
+    assert.equal((await probe('nosuch.azurecr.io')).outcome, 'dns.server.nxdomain');
+    const after = await probe('gone.azurecr.io');
+    assert.equal(after.outcome, 'dns.server.nxdomain-privatelink');
+    assert.deepEqual(after.data.chain, ['gone.azurecr.io', 'gone.privatelink.azurecr.io']);
+  });
+
+  it('tells SERVFAIL, REFUSED, no data and silence apart', async function () {
+    assert.equal((await probe('broken.azurecr.io')).outcome, 'dns.server.servfail');
+    assert.equal((await probe('closed.azurecr.io')).outcome, 'dns.server.refused');
+    assert.equal((await probe('empty.azurecr.io')).outcome, 'dns.server.nodata');
+    const silent = dgram.createSocket('udp4');
+    await new Promise<void>((r) => silent.bind(0, '127.0.0.1', r));
+    try {
+      const result = await probeDnsServer({ host: '127.0.0.1', port: silent.address().port }, 'pub.azurecr.io', AbortSignal.timeout(300));
+      assert.equal(result.outcome, 'dns.server.timeout');
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('parses DNS server arguments', function () {
+    assert.deepEqual(parseDnsServer('10.0.0.4'), { host: '10.0.0.4', port: 53 });
+    assert.deepEqual(parseDnsServer('10.0.0.4:5353'), { host: '10.0.0.4', port: 5353 });
+    assert.deepEqual(parseDnsServer('[fd00::53]:54'), { host: 'fd00::53', port: 54 });
+    assert.deepEqual(parseDnsServer('fd00::53'), { host: 'fd00::53', port: 53 });
+    for (const bad of ['dns.example.com', '10.0.0.4:0', '10.0.0.4:70000', '10.0.0.256', '']) assert.equal(parseDnsServer(bad), undefined, bad);
+  });
+});
