@@ -4,6 +4,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Mocha from 'mocha';
+import { SpecWithStats } from '../stats-reporter.js';
 import { assertIsolated } from './isolation.js';
 import { LAB_ADDRESSES } from './addresses.js';
 
@@ -18,7 +19,7 @@ export function prepareNamespace(): void {
 async function main(): Promise<void> {
   prepareNamespace();
   const dir = path.dirname(fileURLToPath(import.meta.url));
-  const mocha = new Mocha({ timeout: 60_000, reporter: 'spec' });
+  const mocha = new Mocha({ timeout: 60_000, reporter: SpecWithStats });
   const grep = process.argv[2];
   if (grep) mocha.grep(grep);
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(dir, file));
