@@ -1,6 +1,4 @@
-/** The tool's name and version, read once from package.json. */
-import { readFileSync } from 'node:fs';
-
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
+/** The tool's name and version, from package.json (bundled into the CLI at build time). */
+import pkg from '../package.json' with { type: 'json' };
 
 export const TOOL = { name: pkg.name, version: pkg.version };

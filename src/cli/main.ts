@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** acr-check: diagnose, on the machine that fails, why it cannot reach an Azure Container Registry. */
+import './wasm-baseline.js';
 import { diagnose } from '../diagnose.js';
 import { langFromEnv, t } from '../i18n/i18n.js';
 import { renderHuman } from './human.js';

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LAB_ADDRESSES } from './addresses.js';
 
-export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+/** The CLI as users get it: the bundled `bin` of the package. */
+export const CLI = process.env.ACR_CHECK_CLI ?? fileURLToPath(new URL('../../acr-check.mjs', import.meta.url));
 
 export interface CliRun {
   code: number;

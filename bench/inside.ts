@@ -1,0 +1,127 @@
+/** Runs inside the isolated namespace: both tools, same scenarios, wall time and peak RSS of each. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { prepareNamespace } from '../test/lab/inside.js';
+import { CLI, inWorld, labEnv, type CliWorld } from '../test/lab/run-cli.js';
+import { SCENARIOS, type Scenario } from '../test/lab/scenarios.js';
+import { startLabWorld } from '../test/lab/world.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** check-health has no timeout of its own; past this it is killed and shown as "> cap". */
+const CAP_MS = Number(process.env.BENCH_CAP_MS ?? 30_000);
+const BUDGET_S = 8;
+const ALL = ['healthyreg', 'nosuchreg1', 'deniedreg', 'refusedreg', 'mismatchreg', 'throttledreg', 'proxydeniedreg', 'inspectedreg', 'blackholereg'];
+/** BENCH_ONLY=healthyreg,deniedreg narrows the run; BENCH_NO_AZ=1 measures acr-check alone. */
+const PICKED = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : ALL;
+const WITH_AZ = !process.env.BENCH_NO_AZ;
+
+interface Measure {
+  wallMs: number;
+  rssKb: number;
+  exit: number | null;
+  killed: boolean;
+}
+
+function measure(world: CliWorld, command: string[], env: Record<string, string>): Promise<Measure> {
+  const timeFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'acr-bench-')), 'time');
+  const [bin, ...args] = inWorld(world, ['/usr/bin/time', '-q', '-f', '%M', '-o', timeFile, ...command]);
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin!, args, { env, stdio: 'ignore', detached: true });
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      process.kill(-child.pid!, 'SIGKILL');
+    }, CAP_MS);
+    child.on('error', reject);
+    child.on('close', (exit) => {
+      clearTimeout(timer);
+      const wallMs = performance.now() - started;
+      let rssKb = 0;
+      try {
+        rssKb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
+      } catch {
+        // killed before /usr/bin/time wrote anything
+      }
+      resolve({ wallMs, rssKb, exit, killed });
+    });
+  });
+}
+
+function worldOf(caPath: string, scenario: Scenario): CliWorld {
+  return {
+    caPath,
+    ...(scenario.hosts ? { hosts: scenario.hosts } : {}),
+    ...(scenario.nameserver ? { nameserver: scenario.nameserver } : {}),
+    env: scenario.proxy ? { HTTPS_PROXY: scenario.proxy } : {},
+  };
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const fmtWall = (m: Measure[]): string => (m.some((x) => x.killed) ? `> ${CAP_MS / 1000} s (killed)` : `${(median(m.map((x) => x.wallMs)) / 1000).toFixed(2)} s`);
+const fmtRss = (m: Measure[]): string => `${(Math.max(...m.map((x) => x.rssKb)) / 1024).toFixed(1)} MB`;
+
+async function main(): Promise<void> {
+  prepareNamespace();
+  const lab = await startLabWorld();
+  const azConfig = mkdtempSync(path.join(os.tmpdir(), 'acr-bench-az-'));
+  const rows: string[] = [];
+  let ratios: number[] = [];
+  let maxRss = 0;
+  try {
+    process.stdout.write(`acr-check vs az acr check-health, ${RUNS} runs each (median wall, peak RSS), lab CA trusted by both\n\n`);
+    rows.push('| scenario | acr-check wall | check-health wall | ratio | acr-check peak RSS | check-health peak RSS | acr-check exit | check-health exit |');
+    rows.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const name of PICKED) {
+      const scenario = SCENARIOS.find((s) => s.registry === name)!;
+      const world = worldOf(lab.pki.caPath, scenario);
+      const ours: Measure[] = [];
+      const theirs: Measure[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        ours.push(await measure(world, [process.execPath, CLI, name, '--timeout', String(BUDGET_S)], labEnv(world)));
+        // check-health hangs on a black hole; once is enough to show it.
+        if (WITH_AZ && (i === 0 || !theirs.some((m) => m.killed))) {
+          theirs.push(
+            await measure(world, ['az', 'acr', 'check-health', '-n', name, '--ignore-errors', '--yes'], {
+              ...labEnv(world),
+              AZURE_CONFIG_DIR: azConfig,
+              AZURE_CORE_COLLECT_TELEMETRY: 'false',
+              AZURE_CORE_ONLY_SHOW_ERRORS: 'false',
+              REQUESTS_CA_BUNDLE: lab.pki.caPath,
+            }),
+          );
+        }
+      }
+      const ourWall = median(ours.map((m) => m.wallMs));
+      if (theirs.length === 0) theirs.push({ wallMs: NaN, rssKb: 0, exit: null, killed: false });
+      const theirWall = theirs.some((m) => m.killed) ? CAP_MS : median(theirs.map((m) => m.wallMs));
+      const ratio = ourWall / theirWall;
+      if (name !== 'blackholereg') ratios.push(ratio);
+      maxRss = Math.max(maxRss, ...ours.map((m) => m.rssKb));
+      rows.push(
+        `| ${scenario.name} | ${fmtWall(ours)} | ${fmtWall(theirs)} | ${theirs.some((m) => m.killed) ? '< ' : ''}${ratio.toFixed(2)}× | ${fmtRss(ours)} | ${fmtRss(theirs)} | ${ours[0]!.exit} | ${theirs[0]!.killed ? 'killed' : theirs[0]!.exit} |`,
+      );
+      process.stdout.write(`${rows[rows.length - 1]}\n`);
+      if (name === 'blackholereg') {
+        const limit = BUDGET_S * 1000 * 1.1;
+        process.stdout.write(`\nblack hole: acr-check max wall ${(Math.max(...ours.map((m) => m.wallMs)) / 1000).toFixed(2)} s, limit budget + 10 % = ${(limit / 1000).toFixed(1)} s: ${Math.max(...ours.map((m) => m.wallMs)) <= limit ? 'met' : 'MISSED'}\n`);
+      }
+    }
+    ratios = ratios.sort((a, b) => a - b);
+    process.stdout.write(`\n${rows.join('\n')}\n\n`);
+    process.stdout.write(`wall ratio acr-check / check-health (without black hole): median ${median(ratios).toFixed(2)}×, worst ${ratios[ratios.length - 1]!.toFixed(2)}× (target ≤ 0.5×): ${ratios[ratios.length - 1]! <= 0.5 ? 'met' : 'MISSED'}\n`);
+    process.stdout.write(`acr-check peak RSS ${(maxRss / 1024).toFixed(1)} MB (target ≤ 80 MB): ${maxRss / 1024 <= 80 ? 'met' : 'MISSED'}\n`);
+  } finally {
+    await lab.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
