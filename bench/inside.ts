@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { prepareNamespace } from '../test/lab/inside.js';
 import { CLI, inWorld, labEnv, type CliWorld } from '../test/lab/run-cli.js';
-import { SCENARIOS, type Scenario } from '../test/lab/scenarios.js';
+import { SCENARIOS, worldFor } from '../test/lab/scenarios.js';
 import { startLabWorld } from '../test/lab/world.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -50,15 +50,6 @@ function measure(world: CliWorld, command: string[], env: Record<string, string>
   });
 }
 
-function worldOf(caPath: string, scenario: Scenario): CliWorld {
-  return {
-    caPath,
-    ...(scenario.hosts ? { hosts: scenario.hosts } : {}),
-    ...(scenario.nameserver ? { nameserver: scenario.nameserver } : {}),
-    env: scenario.proxy ? { HTTPS_PROXY: scenario.proxy } : {},
-  };
-}
-
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const fmtWall = (m: Measure[]): string => (m.some((x) => x.killed) ? `> ${CAP_MS / 1000} s (killed)` : `${(median(m.map((x) => x.wallMs)) / 1000).toFixed(2)} s`);
 const fmtRss = (m: Measure[]): string => `${(Math.max(...m.map((x) => x.rssKb)) / 1024).toFixed(1)} MB`;
@@ -76,7 +67,7 @@ async function main(): Promise<void> {
     rows.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const name of PICKED) {
       const scenario = SCENARIOS.find((s) => s.registry === name)!;
-      const world = worldOf(lab.pki.caPath, scenario);
+      const world = worldFor(scenario, lab.pki.caPath);
       const ours: Measure[] = [];
       const theirs: Measure[] = [];
       for (let i = 0; i < RUNS; i++) {

@@ -14,6 +14,7 @@ import { makeDispatcher, probeDataEndpoint, probeToken, probeV2 } from './probes
 import { probeProxyConnect, selectProxy, type ProxyChoice } from './probes/proxy.js';
 import { probeTcp } from './probes/tcp.js';
 import { probeTls } from './probes/tls.js';
+import { probeExchange, type TokenSource } from './probes/exchange.js';
 import { evaluate, verdictOf } from './rules/evaluate.js';
 import { renderCheck, renderFinding } from './report/render.js';
 import { SCHEMA_VERSION, type ClientContext, type ClientKind, type Facts, type Lang, type Report } from './report/types.js';
@@ -34,6 +35,8 @@ export interface DiagnoseRequest {
   spentMs?: number;
   lang?: Lang;
   facts?: Facts;
+  /** The client's Azure identity, for the token exchange; without one that check is skipped. */
+  tokenSource?: TokenSource;
   onProgress?: ProgressListener;
   signal?: AbortSignal;
 }
@@ -76,7 +79,7 @@ export async function diagnose(request: DiagnoseRequest): Promise<Report> {
       : Promise.resolve([recorder.skip('dns.server', 'dns.server', { server: '-', host }, 'skip.no-dns-server')]);
     const consistency = Promise.all([system, direct]).then(([sys, answers]) => compareAnswers(recorder, sys, answers));
     const path = connectionPath(recorder, host, proxy, system, budget, budgetMs);
-    const http = httpProbes(recorder, host, proxy, system, dispatcher, budget);
+    const http = httpProbes(recorder, host, proxy, system, dispatcher, budget, request.tokenSource);
     const data = (request.dataEndpoints ?? []).map((endpoint) =>
       recorder.run(`data:${endpoint}`, 'data', { host: endpoint }, () => probeDataEndpoint(endpoint, dispatcher, budget)),
     );
@@ -114,7 +117,7 @@ export async function diagnose(request: DiagnoseRequest): Promise<Report> {
   };
 }
 
-const KIND_ORDER = ['dns.system', 'dns.server', 'dns.consistency', 'proxy', 'tcp', 'tls', 'v2', 'token', 'data'];
+const KIND_ORDER = ['dns.system', 'dns.server', 'dns.consistency', 'proxy', 'tcp', 'tls', 'v2', 'token', 'exchange', 'data'];
 
 /** Checks in the order a reader follows a connection, whatever order they finished in. */
 function orderEvidence(evidence: Evidence[]): Evidence[] {
@@ -190,13 +193,19 @@ async function httpProbes(
   system: Promise<Evidence>,
   dispatcher: ReturnType<typeof makeDispatcher>,
   budget: AbortSignal,
+  tokenSource: TokenSource | undefined,
 ): Promise<void> {
+  const exchangeData = { url: `https://${host}/oauth2/exchange` };
   if (!proxy && (await system).status !== 'pass') {
     recorder.skip('v2', 'v2', { url: `https://${host}/v2/` }, 'skip.dns-failed');
-    return void recorder.skip('token', 'token', { url: `https://${host}/oauth2/token` }, 'skip.dns-failed');
+    recorder.skip('token', 'token', { url: `https://${host}/oauth2/token` }, 'skip.dns-failed');
+    return void recorder.skip('exchange', 'exchange', exchangeData, 'skip.dns-failed');
   }
   await Promise.all([
     recorder.run('v2', 'v2', {}, () => probeV2(host, dispatcher, budget)),
     recorder.run('token', 'token', {}, () => probeToken(host, dispatcher, budget)),
+    tokenSource
+      ? recorder.run('exchange', 'exchange', {}, () => probeExchange(host, dispatcher, budget, tokenSource))
+      : recorder.skip('exchange', 'exchange', exchangeData, 'skip.no-credentials'),
   ]);
 }

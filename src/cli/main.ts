@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /** acr-check: diagnose, on the machine that fails, why it cannot reach an Azure Container Registry. */
 import './wasm-baseline.js';
+import { cloudFor } from '../azure/cloud.js';
+import { environmentTokenSource, hasEnvironmentCredentials } from '../azure/credential.js';
 import { diagnose } from '../diagnose.js';
 import { langFromEnv, t } from '../i18n/i18n.js';
 import { renderHuman } from './human.js';
@@ -30,6 +32,7 @@ async function main(argv: string[]): Promise<number> {
     ...(options.client ? { client: options.client } : {}),
     dnsServers: options.dnsServers,
     dataEndpoints: options.dataEndpoints,
+    ...(hasEnvironmentCredentials() ? { tokenSource: environmentTokenSource(cloudFor(options.target.suffix)) } : {}),
     budgetMs: options.budgetMs,
     spentMs: Math.round(performance.now()),
     lang: options.lang,

@@ -60,13 +60,25 @@ export interface HttpAnswer {
   body: string;
 }
 
-/** One GET, bounded by the signal even where undici would wait on (a stuck TLS handshake, say). */
-export function httpGet(url: string, dispatcher: Dispatcher, signal: AbortSignal): Promise<HttpAnswer> {
-  return raceSignal(readAnswer(url, dispatcher, signal), signal);
+export interface FormPost {
+  form: Record<string, string>;
 }
 
-async function readAnswer(url: string, dispatcher: Dispatcher, signal: AbortSignal): Promise<HttpAnswer> {
-  const response = await request(url, { method: 'GET', dispatcher, signal, headers: { 'user-agent': USER_AGENT } });
+/** One request (GET, or POST of a form), bounded by the signal even where undici would wait on (a stuck TLS handshake, say). */
+export function httpGet(url: string, dispatcher: Dispatcher, signal: AbortSignal, post?: FormPost): Promise<HttpAnswer> {
+  return raceSignal(readAnswer(url, dispatcher, signal, post), signal);
+}
+
+async function readAnswer(url: string, dispatcher: Dispatcher, signal: AbortSignal, post?: FormPost): Promise<HttpAnswer> {
+  const requestHeaders: Record<string, string> = { 'user-agent': USER_AGENT };
+  if (post) requestHeaders['content-type'] = 'application/x-www-form-urlencoded';
+  const response = await request(url, {
+    method: post ? 'POST' : 'GET',
+    dispatcher,
+    signal,
+    headers: requestHeaders,
+    ...(post ? { body: new URLSearchParams(post.form).toString() } : {}),
+  });
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of response.body) {
@@ -104,12 +116,12 @@ export function transportFailure(err: unknown): string {
   return 'error';
 }
 
-function transportOutcome(prefix: string, err: unknown, data: JsonObject): Outcome {
+export function transportOutcome(prefix: string, err: unknown, data: JsonObject): Outcome {
   return { status: 'fail', outcome: `${prefix}.transport.${transportFailure(err)}`, data, error: errorInfo(err) };
 }
 
 /** The ACR-specific reading of an error status shared by every endpoint. */
-function errorStatusOutcome(prefix: string, answer: HttpAnswer, data: JsonObject): Outcome | undefined {
+export function errorStatusOutcome(prefix: string, answer: HttpAnswer, data: JsonObject): Outcome | undefined {
   if (answer.statusCode === 403) {
     const denial = parseAcrError(answer.body);
     if (denial?.code === 'DENIED') {

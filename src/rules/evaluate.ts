@@ -28,6 +28,7 @@ export function baseParams(input: RuleInput): Record<string, string> {
     hostsFile: process.platform === 'win32' ? 'C:\\Windows\\System32\\drivers\\etc\\hosts' : '/etc/hosts',
     clientIp: '<client-ip>',
     dataEndpoint: `${input.registry.name}.<region>.data.${input.registry.suffix}`,
+    principal: '<client-id>',
   };
 }
 

@@ -138,7 +138,7 @@ export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
   [
     'public-access-denied',
     (ctx) => {
-      const hit = ctx.withOutcome('v2.denied', 'token.denied');
+      const hit = ctx.withOutcome('v2.denied', 'token.denied', 'exchange.denied');
       const clientIp = hit.map((e) => text(e.data, 'clientIp')).find(Boolean) ?? '';
       const correlationId = hit.map((e) => text(e.data, 'correlationId')).find(Boolean) ?? '';
       return match(hit, { clientIp: clientIp || '<your-public-ip>', correlationId });
@@ -148,8 +148,15 @@ export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
   [
     'throttled',
     (ctx) => {
-      const hit = ctx.withOutcome('v2.throttled', 'token.throttled');
+      const hit = ctx.withOutcome('v2.throttled', 'token.throttled', 'exchange.throttled');
       return match(hit, { retryAfter: hit.map((e) => text(e.data, 'retryAfter')).find(Boolean) ?? '' });
+    },
+  ],
+  [
+    'exchange-unauthorized',
+    (ctx) => {
+      const hit = ctx.withOutcome('exchange.unauthorized');
+      return match(hit, { principal: hit.map((e) => text(e.data, 'principal')).find(Boolean) ?? '<client-id>' });
     },
   ],
   [

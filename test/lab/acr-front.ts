@@ -7,6 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { randomUUID } from 'node:crypto';
 import { CLIENT_EGRESS_IP } from './addresses.js';
+import { claimsOf, LAB_PRINCIPALS } from './fake-entra.js';
 import type { OciRegistry } from './oci-registry.js';
 import type { KeyPair } from './pki.js';
 
@@ -58,6 +59,20 @@ function token(req: http.IncomingMessage, res: http.ServerResponse, host: string
   json(res, 200, { access_token: config.backend.signToken(user, url.searchParams.getAll('scope')) });
 }
 
+/** `POST /oauth2/exchange`: an Entra token in, a refresh token out, for identities with a role. */
+function exchange(req: http.IncomingMessage, res: http.ServerResponse, host: string): void {
+  let body = '';
+  req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+  req.on('end', () => {
+    const form = new URLSearchParams(body);
+    const claims = claimsOf(form.get('access_token') ?? '');
+    if (form.get('grant_type') !== 'access_token' || form.get('service') !== host || claims.appid !== LAB_PRINCIPALS.allowed.clientId) {
+      return json(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required, visit https://aka.ms/acr/authorization for more information.' }] });
+    }
+    json(res, 200, { refresh_token: `lab-refresh-${randomUUID()}` });
+  });
+}
+
 function forward(req: http.IncomingMessage, res: http.ServerResponse, host: string, backend: OciRegistry): void {
   const target = new URL(req.url ?? '/', backend.url);
   const upstream = http.request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
@@ -93,6 +108,7 @@ export async function startAcrFront(address: string, pair: KeyPair, config: Fron
       }
       return token(req, res, host, config);
     }
+    if (path === '/oauth2/exchange' && req.method === 'POST') return exchange(req, res, host);
     if (path.startsWith('/v2/')) return forward(req, res, host, config.backend);
     json(res, 404, { errors: [{ code: 'NOT_FOUND', message: 'not found' }] });
   });

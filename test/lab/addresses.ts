@@ -6,6 +6,7 @@ export const LAB_ADDRESSES = {
   blackHole: '20.45.122.160',
   refusing: '20.45.122.170',
   stale: '20.1.2.3',
+  entra: '20.190.160.20',
   dns: '10.53.0.53',
   deadDns: '10.53.0.99',
   squid: '10.3.128.1',

@@ -18,6 +18,7 @@ export interface LabPki {
   wrongName: KeyPair;
   intercepted: KeyPair;
   tokenSigner: KeyPair;
+  entra: KeyPair;
 }
 
 const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
@@ -58,5 +59,6 @@ export function createLabPki(): LabPki {
     wrongName: makeLeaf(dir, 'lab-ca', 'wrong-name', 'gateway.contoso-firewall.example', ['gateway.contoso-firewall.example']),
     intercepted: makeLeaf(dir, 'inspect-ca', 'intercepted', '*.azurecr.io', ['*.azurecr.io', 'azurecr.io']),
     tokenSigner: makeLeaf(dir, 'lab-ca', 'token-signer', 'acr-lab-token-signer', [], 'codeSigning'),
+    entra: makeLeaf(dir, 'lab-ca', 'entra', 'login.lab.example', ['login.lab.example']),
   };
 }

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { LAB_ADDRESSES } from './addresses.js';
 
 /** The CLI as users get it: the bundled `bin` of the package. */
-export const CLI = process.env.ACR_CHECK_CLI ?? fileURLToPath(new URL('../../acr-check.mjs', import.meta.url));
+export const CLI = process.env.ACR_CHECK_CLI ?? fileURLToPath(new URL('../../bin/acr-check.mjs', import.meta.url));
 
 export interface CliRun {
   code: number;

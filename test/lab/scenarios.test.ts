@@ -3,18 +3,9 @@ import assert from 'node:assert/strict';
 import type { Report } from '../../src/report/types.js';
 import { assertValidReport } from '../helpers/validate-report.js';
 import { assertIsolated } from './isolation.js';
-import { runCli, type CliWorld } from './run-cli.js';
-import { SCENARIOS, type Scenario } from './scenarios.js';
+import { runCli } from './run-cli.js';
+import { SCENARIOS, worldFor } from './scenarios.js';
 import { startLabWorld, type LabWorld } from './world.js';
-
-function worldOf(lab: LabWorld, scenario: Scenario): CliWorld {
-  return {
-    caPath: lab.pki.caPath,
-    ...(scenario.hosts ? { hosts: scenario.hosts } : {}),
-    ...(scenario.nameserver ? { nameserver: scenario.nameserver } : {}),
-    env: scenario.proxy ? { HTTPS_PROXY: scenario.proxy } : {},
-  };
-}
 
 describe('lab: acr-check against staged worlds', function () {
   let lab: LabWorld;
@@ -30,10 +21,12 @@ describe('lab: acr-check against staged worlds', function () {
 
   for (const scenario of SCENARIOS) {
     it(scenario.name, async function () {
-      const run = await runCli([scenario.registry, '--json', ...(scenario.args ?? [])], worldOf(lab, scenario));
+      const run = await runCli([scenario.registry, '--json', ...(scenario.args ?? [])], worldFor(scenario, lab.pki.caPath));
       assert.equal(run.stderr, '', 'with --json and no terminal, nothing goes to stderr');
       const report = JSON.parse(run.stdout) as Report;
       assertValidReport(report);
+      const texts = [...report.checks.flatMap((c) => [c.title, c.detail]), ...report.findings.flatMap((f) => [f.title, f.explanation, ...f.fixes.flatMap((x) => [x.title, ...x.commands])])];
+      for (const text of texts) assert.doesNotMatch(text, /\{[a-zA-Z]+\}/, `unfilled placeholder in: ${text}`);
       const top = report.findings[0];
       const context = `${scenario.name}: ${JSON.stringify({ verdict: report.verdict, findings: report.findings.map((f) => f.rule), checks: report.checks.map((c) => `${c.id}=${c.outcome}`) })}`;
       assert.equal(report.verdict, scenario.expect.verdict, context);
@@ -42,6 +35,8 @@ describe('lab: acr-check against staged worlds', function () {
         assert.ok(report.checks.every((c) => c.status !== 'fail'), context);
         assert.ok(report.checks.some((c) => c.outcome === 'v2.challenge'), context);
       }
+      const exchange = report.checks.find((c) => c.id === 'exchange')!;
+      assert.equal(exchange.outcome, scenario.expect.exchange ?? 'skip.no-credentials', context);
       if (scenario.expect.rule) assert.equal(top?.rule, scenario.expect.rule, context);
       if (scenario.expect.cause) assert.equal(top?.cause, scenario.expect.cause, context);
       if (scenario.expect.title) assert.ok(top?.title.includes(scenario.expect.title), `${top?.title} should name ${scenario.expect.title}`);
@@ -52,7 +47,7 @@ describe('lab: acr-check against staged worlds', function () {
       // Complete on time: the report accounts for every stage, within the budget it was given.
       assert.ok(report.durationMs <= report.budgetMs, `report took ${report.durationMs} ms of a ${report.budgetMs} ms budget`);
       const kinds = new Set(report.checks.map((c) => c.id.split(':')[0]));
-      for (const kind of ['dns.system', 'dns.server', 'tls', 'v2', 'token']) assert.ok(kinds.has(kind), `${kind} in ${[...kinds].join(',')}`);
+      for (const kind of ['dns.system', 'dns.server', 'tls', 'v2', 'token', 'exchange']) assert.ok(kinds.has(kind), `${kind} in ${[...kinds].join(',')}`);
       assert.ok(kinds.has(scenario.proxy ? 'proxy' : 'tcp'));
     });
   }

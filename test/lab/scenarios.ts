@@ -5,7 +5,9 @@
 import { CLIENT_EGRESS_IP, LAB_ADDRESSES as A, UNROUTED_PRIVATE_ENDPOINT } from './addresses.js';
 import type { RegistryBehaviour } from './acr-front.js';
 import type { LabRecord } from './dns-server.js';
+import { LAB_AUTHORITY_HOST, LAB_PRINCIPALS, LAB_TENANT } from './fake-entra.js';
 import { PROXY_PORT } from './proxies.js';
+import type { CliWorld } from './run-cli.js';
 
 export interface Expectation {
   exit: number;
@@ -16,6 +18,8 @@ export interface Expectation {
   command?: string;
   /** Text in the top finding's title. */
   title?: string;
+  /** The outcome the token exchange must have (scenarios with an identity). */
+  exchange?: string;
 }
 
 export interface Scenario {
@@ -26,6 +30,8 @@ export interface Scenario {
   nameserver?: string;
   hosts?: string[];
   proxy?: string;
+  /** The Azure identity in the client's environment, if any. */
+  identity?: keyof typeof LAB_PRINCIPALS;
   args?: string[];
   expect: Expectation;
 }
@@ -158,6 +164,36 @@ export const SCENARIOS: Scenario[] = [
     expect: { exit: 1, verdict: 'problem', rule: 'throttled', cause: 'throttled', title: '17' },
   },
   {
+    name: 'healthy with an Azure identity: the token exchange succeeds',
+    registry: 'healthyreg',
+    behaviour: 'healthy',
+    identity: 'allowed',
+    expect: { exit: 0, verdict: 'healthy', exchange: 'exchange.ok' },
+  },
+  {
+    name: 'token exchange refuses the identity: authentication, not the network',
+    registry: 'authreg',
+    behaviour: 'healthy',
+    records: publicChain('authreg', A.registry),
+    identity: 'rejected',
+    expect: {
+      exit: 1,
+      verdict: 'problem',
+      rule: 'exchange-unauthorized',
+      cause: 'authentication',
+      exchange: 'exchange.unauthorized',
+      title: LAB_PRINCIPALS.rejected.clientId,
+      command: `az role assignment create --assignee ${LAB_PRINCIPALS.rejected.clientId} --role AcrPull --scope $(az acr show --name authreg --query id --output tsv)`,
+    },
+  },
+  {
+    name: 'token exchange denied by network rules: the firewall, not authentication',
+    registry: 'deniedreg',
+    behaviour: 'denied',
+    identity: 'allowed',
+    expect: { exit: 1, verdict: 'problem', rule: 'public-access-denied', cause: 'public-network-rules', title: CLIENT_EGRESS_IP, exchange: 'exchange.denied' },
+  },
+  {
     name: 'a data endpoint is blocked while the login server works',
     registry: 'datareg',
     behaviour: 'healthy',
@@ -170,5 +206,27 @@ export const SCENARIOS: Scenario[] = [
     expect: { exit: 1, verdict: 'problem', rule: 'data-endpoint-blocked', cause: 'client-firewall-or-proxy', title: 'datareg.eastus.data.azurecr.io' },
   },
 ];
+
+/** The environment that gives the client an Azure identity at the lab's Entra authority. */
+export function identityEnv(identity: keyof typeof LAB_PRINCIPALS | undefined): Record<string, string> {
+  if (!identity) return {};
+  const principal = LAB_PRINCIPALS[identity];
+  return {
+    AZURE_CLIENT_ID: principal.clientId,
+    AZURE_CLIENT_SECRET: principal.secret,
+    AZURE_TENANT_ID: LAB_TENANT,
+    AZURE_AUTHORITY_HOST: `https://${LAB_AUTHORITY_HOST}`,
+  };
+}
+
+/** What the acr-check process of this scenario sees: hosts file, resolver, proxy, identity. */
+export function worldFor(scenario: Scenario, caPath: string): CliWorld {
+  return {
+    caPath,
+    ...(scenario.hosts ? { hosts: scenario.hosts } : {}),
+    ...(scenario.nameserver ? { nameserver: scenario.nameserver } : {}),
+    env: { ...(scenario.proxy ? { HTTPS_PROXY: scenario.proxy } : {}), ...identityEnv(scenario.identity) },
+  };
+}
 
 export const DENIED_BY_SQUID = SCENARIOS.filter((s) => s.name.includes('CONNECT with 403')).map((s) => `${s.registry}.azurecr.io`);

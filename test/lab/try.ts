@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { runIsolated } from './enter.js';
 import { prepareNamespace } from './inside.js';
 import { runCli } from './run-cli.js';
-import { SCENARIOS } from './scenarios.js';
+import { SCENARIOS, worldFor } from './scenarios.js';
 import { startLabWorld } from './world.js';
 
 async function inside(name: string, extra: string[]): Promise<number> {
@@ -18,12 +18,7 @@ async function inside(name: string, extra: string[]): Promise<number> {
   prepareNamespace();
   const lab = await startLabWorld();
   try {
-    const run = await runCli([scenario.registry, ...(scenario.args ?? []), ...extra], {
-      caPath: lab.pki.caPath,
-      ...(scenario.hosts ? { hosts: scenario.hosts } : {}),
-      ...(scenario.nameserver ? { nameserver: scenario.nameserver } : {}),
-      env: scenario.proxy ? { HTTPS_PROXY: scenario.proxy } : {},
-    });
+    const run = await runCli([scenario.registry, ...(scenario.args ?? []), ...extra], worldFor(scenario, lab.pki.caPath));
     process.stdout.write(run.stdout);
     process.stderr.write(run.stderr);
     process.stderr.write(`[lab] exit ${run.code}, wall ${Math.round(run.wallMs)} ms\n`);

@@ -1,6 +1,7 @@
 /** Starts the lab's whole staged world inside the namespace, and stops it. */
 import { LAB_ADDRESSES as A } from './addresses.js';
 import { startAcrFront, type RegistryBehaviour } from './acr-front.js';
+import { LAB_AUTHORITY_HOST, startFakeEntra } from './fake-entra.js';
 import { LabZone, startDnsServer, startSilentDnsServer } from './dns-server.js';
 import { startOciRegistry, type OciRegistry } from './oci-registry.js';
 import { createLabPki, type LabPki } from './pki.js';
@@ -36,7 +37,9 @@ export async function startLabWorld(scenarios: Scenario[] = SCENARIOS): Promise<
   stoppers.push({ close: () => registry.stop() });
   try {
     const config = { registries, dataEndpoints, backend: registry };
+    zone.add(LAB_AUTHORITY_HOST, { type: 'A', data: A.entra });
     stoppers.push(await startDnsServer(A.dns, zone));
+    stoppers.push(await startFakeEntra(A.entra, pki.entra));
     stoppers.push(await startSilentDnsServer(A.deadDns));
     stoppers.push(await startAcrFront(A.registry, pki.registry, config));
     stoppers.push(await startAcrFront(A.dataEndpoint, pki.registry, config));

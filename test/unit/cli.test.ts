@@ -4,7 +4,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-const CLI = fileURLToPath(new URL('../../acr-check.mjs', import.meta.url));
+const CLI = fileURLToPath(new URL('../../bin/acr-check.mjs', import.meta.url));
 
 interface Run {
   code: number | null;

@@ -1,0 +1,43 @@
+/**
+ * The Azure identity the client itself would use, from its environment: a service principal
+ * (secret or certificate) or workload identity. Loaded only when configured, so runs without
+ * credentials pay nothing for it.
+ */
+import type { TokenCredential } from '@azure/identity';
+import { isKnownAuthority, type AzureCloud } from './cloud.js';
+
+export function hasEnvironmentCredentials(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (!env.AZURE_CLIENT_ID || !env.AZURE_TENANT_ID) return false;
+  return Boolean(env.AZURE_CLIENT_SECRET || env.AZURE_CLIENT_CERTIFICATE_PATH || env.AZURE_FEDERATED_TOKEN_FILE);
+}
+
+export async function environmentCredential(cloud: AzureCloud, env: NodeJS.ProcessEnv = process.env): Promise<TokenCredential> {
+  const identity = await import('@azure/identity');
+  const options = { authorityHost: cloud.authorityHost, disableInstanceDiscovery: !isKnownAuthority(cloud.authorityHost) };
+  if (env.AZURE_FEDERATED_TOKEN_FILE) return new identity.WorkloadIdentityCredential(options);
+  return new identity.EnvironmentCredential(options);
+}
+
+/** The tenant id (`tid`) of an Entra access token; its signature is not ours to check. */
+export function tenantOf(accessToken: string): string | undefined {
+  const payload = accessToken.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { tid?: unknown };
+    return typeof claims.tid === 'string' ? claims.tid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A source of Entra tokens for the registry's token exchange, from the environment's identity. */
+export function environmentTokenSource(cloud: AzureCloud, env: NodeJS.ProcessEnv = process.env) {
+  let credential: Promise<TokenCredential> | undefined;
+  return async (signal: AbortSignal): Promise<{ token: string; tenant?: string; principal?: string }> => {
+    credential ??= environmentCredential(cloud, env);
+    const token = await (await credential).getToken(`${cloud.armEndpoint}/.default`, { abortSignal: signal });
+    if (!token) throw new Error('the identity returned no token');
+    const tenant = tenantOf(token.token) ?? env.AZURE_TENANT_ID;
+    return { token: token.token, ...(tenant ? { tenant } : {}), ...(env.AZURE_CLIENT_ID ? { principal: env.AZURE_CLIENT_ID } : {}) };
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * `POST /oauth2/exchange`: what `az acr login` and AKS's kubelet do with an Entra token. Run only
+ * with credentials; it tells a firewall denial (403 DENIED) from an identity ACR refuses (401).
+ */
+import type { Dispatcher } from 'undici';
+import type { JsonObject } from '../report/types.js';
+import { errorInfo, raceSignal, type Outcome } from './evidence.js';
+import { errorStatusOutcome, httpGet, transportOutcome, type HttpAnswer } from './http.js';
+
+export type TokenSource = (signal: AbortSignal) => Promise<{ token: string; tenant?: string; principal?: string }>;
+
+export async function probeExchange(loginServer: string, dispatcher: Dispatcher, signal: AbortSignal, getToken: TokenSource): Promise<Outcome> {
+  const url = `https://${loginServer}/oauth2/exchange`;
+  const data: JsonObject = { url };
+  let credential: Awaited<ReturnType<TokenSource>>;
+  try {
+    credential = await raceSignal(getToken(signal), signal);
+  } catch (err) {
+    return { status: 'warn', outcome: 'exchange.no-token', data, error: errorInfo(err) };
+  }
+  if (credential.principal) data.principal = credential.principal;
+  const form: Record<string, string> = { grant_type: 'access_token', service: loginServer, access_token: credential.token };
+  if (credential.tenant) form.tenant = credential.tenant;
+  let answer: HttpAnswer;
+  try {
+    answer = await httpGet(url, dispatcher, signal, { form });
+  } catch (err) {
+    return transportOutcome('exchange', err, data);
+  }
+  const seen = { ...data, statusCode: answer.statusCode };
+  const known = errorStatusOutcome('exchange', answer, seen);
+  if (known) return known;
+  if (answer.statusCode === 200 && /"refresh_token"/.test(answer.body)) return { status: 'pass', outcome: 'exchange.ok', data: seen };
+  if (answer.statusCode === 401) return { status: 'fail', outcome: 'exchange.unauthorized', data: seen };
+  return { status: 'fail', outcome: 'exchange.unexpected', data: seen };
+}
