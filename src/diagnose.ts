@@ -199,7 +199,7 @@ async function httpProbes(
   if (!proxy && (await system).status !== 'pass') {
     recorder.skip('v2', 'v2', { url: `https://${host}/v2/` }, 'skip.dns-failed');
     recorder.skip('token', 'token', { url: `https://${host}/oauth2/token` }, 'skip.dns-failed');
-    return void recorder.skip('exchange', 'exchange', exchangeData, 'skip.dns-failed');
+    return void recorder.skip('exchange', 'exchange', exchangeData, tokenSource ? 'skip.dns-failed' : 'skip.no-credentials');
   }
   await Promise.all([
     recorder.run('v2', 'v2', {}, () => probeV2(host, dispatcher, budget)),
