@@ -19,7 +19,7 @@ async function main(argv: string[]): Promise<number> {
     if (err instanceof InfoExit) return EXIT.healthy;
     if (err instanceof UsageError) {
       const lang = langFromEnv();
-      process.stderr.write(`${t(lang, 'cli.usageError', { message: err.message })}\n${t(lang, 'cli.seeHelp')}\n`);
+      process.stderr.write(`${t(lang, 'cli.usageError', { message: err.message })}\n${t(lang, 'cli.usage')}\n${t(lang, 'cli.seeHelp')}\n`);
       return EXIT.usage;
     }
     throw err;

@@ -7,7 +7,8 @@ export function terminalProgress(stream: NodeJS.WriteStream, label: string): { l
   const draw = (): void => {
     const names = [...running].join(', ');
     const line = `${label}: ${finished} done${names ? `, running ${names}` : ''}`;
-    stream.write(`\r\x1b[K${line.slice(0, Math.max(20, (stream.columns ?? 80) - 1))}`);
+    // A terminal that reports no size (a bare pty) gets the usual 80 columns.
+    stream.write(`\r\x1b[K${line.slice(0, Math.max(20, (stream.columns || 80) - 1))}`);
   };
   return {
     listener: (event: ProgressEvent) => {

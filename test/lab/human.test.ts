@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { CLIENT_EGRESS_IP } from './addresses.js';
 import { assertIsolated } from './isolation.js';
-import { runCli } from './run-cli.js';
+import { CLI, runCli, runInWorld } from './run-cli.js';
 import { startLabWorld, type LabWorld } from './world.js';
 
 describe('lab: human output', function () {
@@ -24,6 +24,16 @@ describe('lab: human output', function () {
     assert.ok(lines.some((l) => /FAIL\s+Registry API GET \/v2\/\s+403 DENIED: client with IP/.test(l)));
     assert.ok(!run.stdout.includes('\u001b['), 'no colour when stdout is not a terminal');
     assert.equal(run.stderr, '', 'no progress when stderr is not a terminal');
+  });
+
+  it('on a terminal: colour, and progress naming the running checks, which is cleared before the report', async function () {
+    // `script` gives the real CLI a pseudo-terminal, as an interactive shell would.
+    const result = await runInWorld({ caPath: lab.pki.caPath }, ['script', '-qec', `${process.execPath} ${CLI} blackholereg --timeout 2`, '/dev/null']);
+    const screen = result.stdout;
+    assert.match(screen, /checking blackholereg\.azurecr\.io: \d+ done, running [^\r]*tls/, 'progress names the checks still running');
+    assert.ok(screen.includes('\r\u001b[K'), 'the progress line is rewritten in place, then cleared');
+    assert.ok(screen.includes('\u001b[31m'), 'failures are coloured on a terminal');
+    assert.ok(screen.indexOf('PROBLEM') > screen.lastIndexOf('\r\u001b[K'), 'the report follows the cleared progress line');
   });
 
   it('speaks Russian and Arabic, with commands untouched', async function () {

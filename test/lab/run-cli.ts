@@ -49,7 +49,12 @@ export function inWorld(world: CliWorld, command: string[]): string[] {
 }
 
 export function runCli(args: string[], world: CliWorld): Promise<CliRun> {
-  const [command, ...rest] = inWorld(world, [process.execPath, CLI, ...args]);
+  return runInWorld(world, [process.execPath, CLI, ...args]);
+}
+
+/** Runs any command in this world, without blocking the lab's servers in this process. */
+export function runInWorld(world: CliWorld, commandLine: string[]): Promise<CliRun> {
+  const [command, ...rest] = inWorld(world, commandLine);
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(command!, rest, { env: labEnv(world), stdio: ['ignore', 'pipe', 'pipe'] });

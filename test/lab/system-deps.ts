@@ -9,6 +9,7 @@ export interface Dependency {
 export const LAB_DEPENDENCIES: Dependency[] = [
   { command: 'unshare', pkg: 'util-linux' },
   { command: 'ip', pkg: 'iproute2' },
+  { command: 'script', pkg: 'bsdutils' },
   { command: 'openssl', pkg: 'openssl' },
   { command: 'docker-registry', pkg: 'docker-registry' },
   { command: 'squid', pkg: 'squid' },

@@ -76,6 +76,7 @@ describe('acr-check command line', function () {
         const result = await run([...args, '--dns-server', canary.dns], { HTTPS_PROXY: canary.proxy });
         assert.equal(result.code, 2, result.stderr);
         assert.match(result.stderr, message);
+        assert.match(result.stderr, /Usage: acr-check <registry>/);
         assert.match(result.stderr, /acr-check --help/);
         assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
         assert.equal(result.stdout, '');
