@@ -124,7 +124,7 @@ function orderEvidence(evidence: Evidence[]): Evidence[] {
   return evidence.map((e, i) => ({ e, i })).sort((a, b) => KIND_ORDER.indexOf(a.e.kind) - KIND_ORDER.indexOf(b.e.kind) || a.i - b.i).map(({ e }) => e);
 }
 
-function compareAnswers(recorder: Recorder, system: Evidence, direct: Evidence[]): void {
+async function compareAnswers(recorder: Recorder, system: Evidence, direct: Evidence[]): Promise<void> {
   const answered = direct.find((e) => e.status === 'pass');
   if (system.status !== 'pass' || !answered) return;
   const systemAddresses = addressesOf(system.data).sort();
@@ -134,7 +134,7 @@ function compareAnswers(recorder: Recorder, system: Evidence, direct: Evidence[]
   const outcome: Outcome = same
     ? { status: 'pass', outcome: 'dns.consistency.same', data }
     : { status: 'warn', outcome: system.data.source === 'hosts' ? 'dns.consistency.hosts-differs' : 'dns.consistency.differs', data };
-  void recorder.run('dns.consistency', 'dns.consistency', {}, () => Promise.resolve(outcome));
+  await recorder.run('dns.consistency', 'dns.consistency', {}, () => Promise.resolve(outcome));
 }
 
 /** TCP then TLS, directly to each address the system resolver gave, or through the proxy's tunnel. */
