@@ -15,6 +15,8 @@ import { probeProxyConnect, selectProxy, type ProxyChoice } from './probes/proxy
 import { probeTcp } from './probes/tcp.js';
 import { probeTls } from './probes/tls.js';
 import { probeExchange, type TokenSource } from './probes/exchange.js';
+import { readArmFacts } from './arm/read-facts.js';
+import type { ArmApi } from './arm/sdk.js';
 import { evaluate, verdictOf } from './rules/evaluate.js';
 import { renderCheck, renderFinding } from './report/render.js';
 import { SCHEMA_VERSION, type ClientContext, type ClientKind, type Facts, type Lang, type Report } from './report/types.js';
@@ -35,6 +37,8 @@ export interface DiagnoseRequest {
   spentMs?: number;
   lang?: Lang;
   facts?: Facts;
+  /** Azure Resource Manager, to read the registry's configuration; absent (--no-arm), ARM checks are skipped. */
+  arm?: { api: () => Promise<ArmApi>; subscription?: string };
   /** The client's Azure identity, for the token exchange; without one that check is skipped. */
   tokenSource?: TokenSource;
   onProgress?: ProgressListener;
@@ -63,6 +67,7 @@ export async function diagnose(request: DiagnoseRequest): Promise<Report> {
   const proxy = selectProxy(host);
   const servers = request.dnsServers?.length ? request.dnsServers : systemDnsServers();
   const recorder = new Recorder(request.onProgress);
+  let armFacts: Facts = {};
   const dispatcher = makeDispatcher(proxy, remainingMs);
 
   try {
@@ -80,10 +85,20 @@ export async function diagnose(request: DiagnoseRequest): Promise<Report> {
     const consistency = Promise.all([system, direct]).then(([sys, answers]) => compareAnswers(recorder, sys, answers));
     const path = connectionPath(recorder, host, proxy, system, budget, budgetMs);
     const http = httpProbes(recorder, host, proxy, system, dispatcher, budget, request.tokenSource);
-    const data = (request.dataEndpoints ?? []).map((endpoint) =>
-      recorder.run(`data:${endpoint}`, 'data', { host: endpoint }, () => probeDataEndpoint(endpoint, dispatcher, budget)),
-    );
-    await Promise.all([consistency, path, http, ...data]);
+    const probed = new Set<string>();
+    const probeData = (endpoints: string[]): Promise<unknown> =>
+      Promise.all(
+        endpoints
+          .filter((endpoint) => !probed.has(endpoint) && probed.add(endpoint))
+          .map((endpoint) => recorder.run(`data:${endpoint}`, 'data', { host: endpoint }, () => probeDataEndpoint(endpoint, dispatcher, budget))),
+      );
+    const data = probeData(request.dataEndpoints ?? []);
+    // ARM runs beside the probes; the data endpoints it reveals are probed as soon as they are known.
+    const arm = readArm(request, recorder, budget, started + remainingMs).then(async (facts) => {
+      armFacts = facts;
+      await probeData(facts.dataEndpoints ?? []);
+    });
+    await Promise.all([consistency, path, http, data, arm]);
   } finally {
     void dispatcher.destroy().catch(() => undefined);
   }
@@ -96,7 +111,7 @@ export async function diagnose(request: DiagnoseRequest): Promise<Report> {
     hostname: os.hostname(),
     platform: `${process.platform}/${process.arch}`,
   };
-  const facts = request.facts ?? {};
+  const facts = { ...request.facts, ...armFacts };
   const symptoms = request.symptoms ?? [];
   const evidence = orderEvidence(recorder.evidence);
   const raw = evaluate({ registry: target, symptoms, client, evidence, facts });
@@ -117,7 +132,39 @@ export async function diagnose(request: DiagnoseRequest): Promise<Report> {
   };
 }
 
-const KIND_ORDER = ['dns.system', 'dns.server', 'dns.consistency', 'proxy', 'tcp', 'tls', 'v2', 'token', 'exchange', 'data'];
+const KIND_ORDER = [
+  'dns.system',
+  'dns.server',
+  'dns.consistency',
+  'proxy',
+  'tcp',
+  'tls',
+  'v2',
+  'token',
+  'exchange',
+  'data',
+  'arm.registry',
+  'arm.replications',
+  'arm.private-endpoints',
+  'arm.private-dns',
+  'arm.provider',
+];
+
+async function readArm(request: DiagnoseRequest, recorder: Recorder, budget: AbortSignal, deadlineAt: number): Promise<Facts> {
+  if (!request.arm) {
+    recorder.skip('arm.registry', 'arm.registry', {}, 'skip.arm-disabled');
+    return {};
+  }
+  let api: ArmApi;
+  try {
+    api = await request.arm.api();
+  } catch (err) {
+    await recorder.run('arm.registry', 'arm.registry', {}, () => Promise.reject(err instanceof Error ? err : new Error(String(err))));
+    return {};
+  }
+  const subscription = request.arm.subscription ?? request.target.subscriptionId;
+  return readArmFacts(api, request.target, recorder, { budget, deadlineAt: performance.timeOrigin + deadlineAt, ...(subscription ? { subscription } : {}) });
+}
 
 /** Checks in the order a reader follows a connection, whatever order they finished in. */
 function orderEvidence(evidence: Evidence[]): Evidence[] {

@@ -58,15 +58,40 @@ export interface ClientContext {
   platform: string;
 }
 
+export interface PrivateEndpointFacts {
+  id: string;
+  name: string;
+  status?: string;
+  vnetId?: string;
+  /** FQDN → private addresses, from the endpoint's DNS configuration (registry and every data endpoint). */
+  dns: { fqdn: string; addresses: string[] }[];
+  zoneIds: string[];
+}
+
+export interface PrivateZoneFacts {
+  id: string;
+  name: string;
+  /** Relative record name (`myregistry`, `myregistry.westeurope.data`) → IPv4 addresses. */
+  records: Record<string, string[]>;
+  vnetLinks: string[];
+}
+
+/** What Azure Resource Manager says about the registry: plain data, no SDK types. */
 export interface Facts {
+  resourceId?: string;
+  location?: string;
   sku?: string;
   publicNetworkAccess?: string;
   defaultAction?: string;
   ipRules?: string[];
   bypass?: string;
-  privateEndpoints?: JsonObject[];
+  bypassForTasks?: boolean;
+  dataEndpointEnabled?: boolean;
   dataEndpoints?: string[];
   replications?: string[];
+  privateEndpoints?: PrivateEndpointFacts[];
+  privateDnsZones?: PrivateZoneFacts[];
+  providerRegistrations?: { subscriptionId: string; state: string }[];
   providerRegistered?: boolean;
 }
 

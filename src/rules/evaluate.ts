@@ -2,7 +2,8 @@
 import { knowledge } from '../knowledge/knowledge.js';
 import type { Confidence, Verdict } from '../report/types.js';
 import { RuleContext, type RuleInput } from './context.js';
-import { RULES } from './rules.js';
+import { FACT_RULES } from './fact-rules.js';
+import { RULES, type Predicate } from './rules.js';
 
 export interface RawFinding {
   rule: string;
@@ -29,21 +30,37 @@ export function baseParams(input: RuleInput): Record<string, string> {
     clientIp: '<client-ip>',
     dataEndpoint: `${input.registry.name}.<region>.data.${input.registry.suffix}`,
     principal: '<client-id>',
+    zoneResourceGroup: '<zone-resource-group>',
+    zone: `privatelink.${input.registry.suffix}`,
+    recordName: input.registry.name,
+    expectedAddress: '<private-endpoint-ip>',
+    actualAddress: '<wrong-ip>',
+    vnet: '<vnet>',
+    vnetId: '<vnet-resource-id>',
+    subscription: input.registry.subscriptionId ?? '<subscription-id>',
+    resourceId: input.facts.resourceId ?? input.registry.resourceId ?? '<registry-resource-id>',
   };
 }
+
+/** Every rule's predicate by id; their order of precedence is the order of knowledge.json. */
+export const PREDICATES: Record<string, Predicate> = { ...Object.fromEntries(RULES), ...FACT_RULES };
+
+/** ARM checks may back several findings; a probe's evidence is explained once, by the first rule that uses it. */
+const isProbeEvidence = (id: string): boolean => !id.startsWith('arm.');
 
 export function evaluate(input: RuleInput): RawFinding[] {
   const ctx = new RuleContext(input);
   const outcomeOf = new Map(input.evidence.map((e) => [e.id, e.outcome]));
   const explained = new Set<string>();
   const findings: RawFinding[] = [];
-  for (const [rule, predicate] of RULES) {
-    const hit = predicate(ctx);
+  for (const rule of Object.keys(knowledge.rules)) {
+    const hit = PREDICATES[rule]?.(ctx);
     if (!hit) continue;
-    const fresh = hit.evidence.filter((id) => !explained.has(id));
+    const probed = hit.evidence.filter(isProbeEvidence);
+    const fresh = probed.filter((id) => !explained.has(id));
     const onlyConsequences = findings.length > 0 && fresh.every((id) => isConsequence(id, outcomeOf));
-    if (hit.evidence.length > 0 && (fresh.length === 0 || onlyConsequences)) continue;
-    hit.evidence.forEach((id) => explained.add(id));
+    if (probed.length > 0 && (fresh.length === 0 || onlyConsequences)) continue;
+    probed.forEach((id) => explained.add(id));
     const known = knowledge.rules[rule]!;
     const params = { ...baseParams(input), ...nonEmpty(hit.params) };
     findings.push({ rule, cause: known.cause, confidence: known.confidence, evidence: hit.evidence, params, fixes: known.fixes });

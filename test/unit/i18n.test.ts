@@ -23,12 +23,12 @@ const srcDir = fileURLToPath(new URL('../../../src/', import.meta.url));
 /** Outcome codes written in the probes' source, so a new one without text fails here. */
 function outcomesInSource(): string[] {
   const found = new Set<string>();
-  const dir = path.join(srcDir, 'probes');
-  const files = [...readdirSync(dir).map((f) => path.join(dir, f)), path.join(srcDir, 'diagnose.ts')];
+  const dirs = ['probes', 'arm'].map((d) => path.join(srcDir, d));
+  const files = [...dirs.flatMap((dir) => readdirSync(dir).map((f) => path.join(dir, f))), path.join(srcDir, 'diagnose.ts')];
   for (const file of files.filter((f) => f.endsWith('.ts'))) {
-    for (const m of readFileSync(file, 'utf8').matchAll(/'((?:dns|tcp|tls|proxy|v2|token|exchange|data|skip|probe)\.[a-z.-]+[a-z])'/g)) found.add(m[1]!);
+    for (const m of readFileSync(file, 'utf8').matchAll(/'((?:dns|tcp|tls|proxy|v2|token|exchange|data|skip|probe|arm)\.[a-z.-]+[a-z])'/g)) found.add(m[1]!);
   }
-  const kinds = new Set(['dns.system', 'dns.server', 'dns.consistency']);
+  const kinds = new Set(['dns.system', 'dns.server', 'dns.consistency', 'arm.registry', 'arm.replications', 'arm.private-endpoints', 'arm.private-dns', 'arm.provider']);
   return [...found].filter((o) => !kinds.has(o));
 }
 
@@ -67,7 +67,7 @@ describe('texts in en, ru and ar', function () {
   });
 
   it('every fix command template names only parameters the rules provide', function () {
-    const provided = new Set(['registry', 'loginServer', 'suffix', 'proxy', 'dnsServer', 'hostsFile', 'clientIp', 'dataEndpoint', 'principal']);
+    const provided = new Set(['registry', 'loginServer', 'suffix', 'proxy', 'dnsServer', 'hostsFile', 'clientIp', 'dataEndpoint', 'principal', 'zoneResourceGroup', 'zone', 'recordName', 'expectedAddress', 'actualAddress', 'vnet', 'vnetId', 'subscription', 'resourceId']);
     for (const [id, fix] of Object.entries(knowledge.fixes)) {
       for (const command of fix.commands) for (const name of placeholders(command)) assert.ok(provided.has(name), `${id}: {${name}}`);
     }

@@ -1,0 +1,147 @@
+/**
+ * Reads the registry's configuration from ARM as checks of the report: what was read is facts,
+ * what failed is evidence (no credentials, 401, 403, 404, 429, 5xx, timeout), never a crash.
+ */
+import type { Recorder } from '../probes/evidence.js';
+import type { Facts, PrivateEndpointFacts, PrivateZoneFacts } from '../report/types.js';
+import type { RegistryTarget } from '../target/registry-target.js';
+import { armFailure, withRetryAfter } from './arm-error.js';
+import { parseResourceId, sameId } from './resource-id.js';
+import type { ArmApi, RegistryFacts } from './sdk.js';
+
+export interface ArmReadOptions {
+  subscription?: string;
+  budget: AbortSignal;
+  deadlineAt: number;
+}
+
+const LATER = ['arm.replications', 'arm.private-endpoints', 'arm.private-dns', 'arm.provider'] as const;
+
+/** Finds the registry: by its resource id, or by name in the subscriptions the identity can read. */
+async function locate(api: ArmApi, target: RegistryTarget, options: ArmReadOptions, call: <T>(fn: () => Promise<T>) => Promise<T>): Promise<string | { searched: number }> {
+  if (target.resourceId) return target.resourceId;
+  const subscriptions = options.subscription ? [options.subscription] : await call(() => api.subscriptions(options.budget));
+  const found = await Promise.all(subscriptions.map((s) => call(() => api.registriesIn(s, options.budget))));
+  const match = found.flat().find((r) => r.name.toLowerCase() === target.name);
+  return match ? match.id : { searched: subscriptions.length };
+}
+
+export async function readArmFacts(api: ArmApi, target: RegistryTarget, recorder: Recorder, options: ArmReadOptions): Promise<Facts> {
+  const call = <T>(fn: () => Promise<T>): Promise<T> => withRetryAfter(fn, options.budget, options.deadlineAt);
+  let registry: RegistryFacts | undefined;
+  const first = await recorder.run('arm.registry', 'arm.registry', { registry: target.name }, async () => {
+    try {
+      const located = await locate(api, target, options, call);
+      if (typeof located !== 'string') return { status: 'warn', outcome: 'arm.registry.not-found', data: { subscriptions: located.searched } };
+      registry = await call(() => api.registry(located, options.budget));
+      return {
+        status: 'pass',
+        outcome: 'arm.registry.ok',
+        data: { id: registry.id, sku: registry.sku ?? '', location: registry.location ?? '', publicNetworkAccess: registry.publicNetworkAccess ?? '' },
+      };
+    } catch (err) {
+      return armFailure(err);
+    }
+  });
+  if (!registry) {
+    const reason = first.outcome === 'arm.no-credentials' ? 'skip.arm-no-credentials' : 'skip.arm-registry-failed';
+    for (const id of LATER) recorder.skip(id, id, {}, reason);
+    return {};
+  }
+  const found = registry;
+  const facts: Facts = {
+    resourceId: found.id,
+    ...(found.location ? { location: found.location } : {}),
+    ...(found.sku ? { sku: found.sku } : {}),
+    ...(found.publicNetworkAccess ? { publicNetworkAccess: found.publicNetworkAccess } : {}),
+    ...(found.defaultAction ? { defaultAction: found.defaultAction } : {}),
+    ipRules: found.ipRules,
+    ...(found.bypass ? { bypass: found.bypass } : {}),
+    ...(found.bypassForTasks !== undefined ? { bypassForTasks: found.bypassForTasks } : {}),
+    ...(found.dataEndpointEnabled !== undefined ? { dataEndpointEnabled: found.dataEndpointEnabled } : {}),
+    dataEndpoints: found.dataEndpoints,
+  };
+
+  const replications = recorder.run('arm.replications', 'arm.replications', {}, async () => {
+    try {
+      facts.replications = await call(() => api.replicationRegions(found.id, options.budget));
+      return { status: 'pass', outcome: 'arm.replications.ok', data: { regions: facts.replications.join(', ') || '-' } };
+    } catch (err) {
+      return armFailure(err);
+    }
+  });
+
+  const endpoints: PrivateEndpointFacts[] = [];
+  const network = (async () => {
+    if (found.privateEndpointIds.length === 0) {
+      await recorder.run('arm.private-endpoints', 'arm.private-endpoints', {}, async () => ({ status: 'pass', outcome: 'arm.private-endpoints.none', data: {} }));
+      recorder.skip('arm.private-dns', 'arm.private-dns', {}, 'skip.no-private-endpoints');
+      return void recorder.skip('arm.provider', 'arm.provider', {}, 'skip.no-private-endpoints');
+    }
+    const read = await recorder.run('arm.private-endpoints', 'arm.private-endpoints', {}, async () => {
+      try {
+        endpoints.push(...(await Promise.all(found.privateEndpointIds.map((id) => call(() => api.privateEndpoint(id, options.budget))))));
+        facts.privateEndpoints = endpoints;
+        return { status: 'pass', outcome: 'arm.private-endpoints.ok', data: { count: endpoints.length, names: endpoints.map((e) => e.name).join(', ') } };
+      } catch (err) {
+        return armFailure(err);
+      }
+    });
+    if (read.status !== 'pass') {
+      recorder.skip('arm.private-dns', 'arm.private-dns', {}, 'skip.arm-registry-failed');
+      return void recorder.skip('arm.provider', 'arm.provider', {}, 'skip.arm-registry-failed');
+    }
+    await Promise.all([readZones(api, endpoints, facts, recorder, options, call), readProviders(api, found.id, endpoints, facts, recorder, options, call)]);
+  })();
+
+  await Promise.all([replications, network]);
+  return facts;
+}
+
+async function readZones(
+  api: ArmApi,
+  endpoints: PrivateEndpointFacts[],
+  facts: Facts,
+  recorder: Recorder,
+  options: ArmReadOptions,
+  call: <T>(fn: () => Promise<T>) => Promise<T>,
+): Promise<void> {
+  const zoneIds = [...new Map(endpoints.flatMap((e) => e.zoneIds).map((id) => [id.toLowerCase(), id])).values()];
+  if (zoneIds.length === 0) return void recorder.skip('arm.private-dns', 'arm.private-dns', {}, 'skip.no-private-zones');
+  await recorder.run('arm.private-dns', 'arm.private-dns', {}, async () => {
+    try {
+      const zones: PrivateZoneFacts[] = await Promise.all(zoneIds.map((id) => call(() => api.privateZone(id, options.budget))));
+      facts.privateDnsZones = zones;
+      return { status: 'pass', outcome: 'arm.private-dns.ok', data: { zones: zones.map((z) => z.name).join(', ') } };
+    } catch (err) {
+      return armFailure(err);
+    }
+  });
+}
+
+/** The provider must be registered in every other subscription whose VNet reaches the registry. */
+async function readProviders(
+  api: ArmApi,
+  registryId: string,
+  endpoints: PrivateEndpointFacts[],
+  facts: Facts,
+  recorder: Recorder,
+  options: ArmReadOptions,
+  call: <T>(fn: () => Promise<T>) => Promise<T>,
+): Promise<void> {
+  const own = parseResourceId(registryId)?.subscriptionId ?? '';
+  const others = [
+    ...new Set(endpoints.flatMap((e) => (e.vnetId ? [parseResourceId(e.vnetId)?.subscriptionId ?? ''] : [])).filter((s) => s && !sameId(s, own))),
+  ];
+  if (others.length === 0) return void recorder.skip('arm.provider', 'arm.provider', {}, 'skip.same-subscription');
+  await recorder.run('arm.provider', 'arm.provider', {}, async () => {
+    try {
+      const states = await Promise.all(others.map(async (subscriptionId) => ({ subscriptionId, state: await call(() => api.providerState(subscriptionId, 'Microsoft.ContainerRegistry', options.budget)) })));
+      facts.providerRegistrations = states;
+      facts.providerRegistered = states.every((s) => s.state === 'Registered');
+      return { status: 'pass', outcome: 'arm.provider.ok', data: { subscriptions: states.map((s) => `${s.subscriptionId}: ${s.state}`).join(', ') } };
+    } catch (err) {
+      return armFailure(err);
+    }
+  });
+}
