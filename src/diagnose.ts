@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { classifyAddress } from './probes/address.js';
 import { addressesOf, probeDnsServer, probeSystemResolver } from './probes/dns.js';
 import { formatDnsServer, parseDnsServer, type DnsServer } from './probes/dns-wire.js';
-import { deadline, Recorder, timeoutSignal, type Evidence, type Outcome, type ProgressListener } from './probes/evidence.js';
+import { deadline, raceSignal, Recorder, timeoutSignal, type Evidence, type Outcome, type ProgressListener } from './probes/evidence.js';
 import { makeDispatcher, probeDataEndpoint, probeToken, probeV2 } from './probes/http.js';
 import { probeProxyConnect, selectProxy, type ProxyChoice } from './probes/proxy.js';
 import { probeTcp } from './probes/tcp.js';
@@ -157,7 +157,7 @@ async function readArm(request: DiagnoseRequest, recorder: Recorder, budget: Abo
   }
   let api: ArmApi;
   try {
-    api = await request.arm.api();
+    api = await raceSignal(request.arm.api(), budget);
   } catch (err) {
     await recorder.run('arm.registry', 'arm.registry', {}, () => Promise.reject(err instanceof Error ? err : new Error(String(err))));
     return {};

@@ -2,7 +2,7 @@
  * Reads the registry's configuration from ARM as checks of the report: what was read is facts,
  * what failed is evidence (no credentials, 401, 403, 404, 429, 5xx, timeout), never a crash.
  */
-import type { Recorder } from '../probes/evidence.js';
+import { raceSignal, type Recorder } from '../probes/evidence.js';
 import type { Facts, PrivateEndpointFacts, PrivateZoneFacts } from '../report/types.js';
 import type { RegistryTarget } from '../target/registry-target.js';
 import { armFailure, withRetryAfter } from './arm-error.js';
@@ -27,7 +27,8 @@ async function locate(api: ArmApi, target: RegistryTarget, options: ArmReadOptio
 }
 
 export async function readArmFacts(api: ArmApi, target: RegistryTarget, recorder: Recorder, options: ArmReadOptions): Promise<Facts> {
-  const call = <T>(fn: () => Promise<T>): Promise<T> => withRetryAfter(fn, options.budget, options.deadlineAt);
+  // Bounded by the budget whatever the SDK or the credential does (a token request stuck in a proxy, say).
+  const call = <T>(fn: () => Promise<T>): Promise<T> => raceSignal(withRetryAfter(fn, options.budget, options.deadlineAt), options.budget);
   let registry: RegistryFacts | undefined;
   const first = await recorder.run('arm.registry', 'arm.registry', { registry: target.name }, async () => {
     try {

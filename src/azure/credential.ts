@@ -30,11 +30,25 @@ export function tenantOf(accessToken: string): string | undefined {
   }
 }
 
-/** A source of Entra tokens for the registry's token exchange, from the environment's identity. */
-export function environmentTokenSource(cloud: AzureCloud, env: NodeJS.ProcessEnv = process.env) {
+/**
+ * The identity this machine has, as Azure's own tools find it (DefaultAzureCredential): environment
+ * service principal, workload identity, managed identity, then developer sign-ins (Azure CLI...).
+ * AZURE_TOKEN_CREDENTIALS=prod (or a credential's name) narrows that chain, as it does for any Azure SDK.
+ */
+export async function defaultCredential(cloud: AzureCloud, env: NodeJS.ProcessEnv = process.env): Promise<TokenCredential> {
+  const identity = await import('@azure/identity');
+  return new identity.DefaultAzureCredential({
+    authorityHost: cloud.authorityHost,
+    disableInstanceDiscovery: !isKnownAuthority(cloud.authorityHost),
+    ...(env.AZURE_CLIENT_ID ? { managedIdentityClientId: env.AZURE_CLIENT_ID } : {}),
+  });
+}
+
+/** A source of Entra tokens for the registry's token exchange, from the given identity. */
+export function tokenSource(cloud: AzureCloud, makeCredential: () => Promise<TokenCredential>, env: NodeJS.ProcessEnv = process.env) {
   let credential: Promise<TokenCredential> | undefined;
   return async (signal: AbortSignal): Promise<{ token: string; tenant?: string; principal?: string }> => {
-    credential ??= environmentCredential(cloud, env);
+    credential ??= makeCredential();
     const token = await (await credential).getToken(`${cloud.armEndpoint}/.default`, { abortSignal: signal });
     if (!token) throw new Error('the identity returned no token');
     const tenant = tenantOf(token.token) ?? env.AZURE_TENANT_ID;

@@ -2,11 +2,12 @@
 /** acr-check: diagnose, on the machine that fails, why it cannot reach an Azure Container Registry. */
 import './wasm-baseline.js';
 import { cloudFor } from '../azure/cloud.js';
-import { environmentTokenSource, hasEnvironmentCredentials } from '../azure/credential.js';
-import { diagnose } from '../diagnose.js';
+import { defaultCredential, environmentCredential, hasEnvironmentCredentials, tokenSource } from '../azure/credential.js';
+import type { TokenCredential } from '@azure/identity';
+import { diagnose, type DiagnoseRequest } from '../diagnose.js';
 import { langFromEnv, t } from '../i18n/i18n.js';
 import { renderHuman } from './human.js';
-import { InfoExit, parseCli, UsageError } from './options.js';
+import { InfoExit, parseCli, UsageError, type CliOptions } from './options.js';
 import { terminalProgress } from './progress.js';
 
 export const EXIT = { healthy: 0, problem: 1, usage: 2, internal: 3 } as const;
@@ -32,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
     ...(options.client ? { client: options.client } : {}),
     dnsServers: options.dnsServers,
     dataEndpoints: options.dataEndpoints,
-    ...(hasEnvironmentCredentials() ? { tokenSource: environmentTokenSource(cloudFor(options.target.suffix)) } : {}),
+    ...azureAccess(options),
     budgetMs: options.budgetMs,
     spentMs: Math.round(performance.now()),
     lang: options.lang,
@@ -42,6 +43,26 @@ async function main(argv: string[]): Promise<number> {
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
   process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderHuman(report, color));
   return report.verdict === 'healthy' ? EXIT.healthy : EXIT.problem;
+}
+
+/**
+ * The composition root for Azure: one credential, made here and shared by the ARM readers and the
+ * token exchange. With --no-arm only an identity configured in the environment is used, for the exchange.
+ */
+function azureAccess(options: CliOptions): Pick<DiagnoseRequest, 'arm' | 'tokenSource'> {
+  const cloud = cloudFor(options.target.suffix);
+  if (!options.arm) {
+    return hasEnvironmentCredentials() ? { tokenSource: tokenSource(cloud, () => environmentCredential(cloud)) } : {};
+  }
+  let credential: Promise<TokenCredential> | undefined;
+  const shared = (): Promise<TokenCredential> => (credential ??= defaultCredential(cloud));
+  return {
+    tokenSource: tokenSource(cloud, shared),
+    arm: {
+      api: async () => (await import('../arm/sdk.js')).createArmApi(await shared(), cloud),
+      ...(options.subscription ? { subscription: options.subscription } : {}),
+    },
+  };
 }
 
 main(process.argv.slice(2)).then(

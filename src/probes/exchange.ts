@@ -16,7 +16,9 @@ export async function probeExchange(loginServer: string, dispatcher: Dispatcher,
   try {
     credential = await raceSignal(getToken(signal), signal);
   } catch (err) {
-    return { status: 'warn', outcome: 'exchange.no-token', data, error: errorInfo(err) };
+    // No identity at all is a reason to skip; an identity that fails to sign in is worth a warning.
+    const unavailable = err instanceof Error && (err.name === 'CredentialUnavailableError' || err.name === 'AggregateAuthenticationError');
+    return unavailable ? { status: 'skip', outcome: 'skip.no-credentials', data } : { status: 'warn', outcome: 'exchange.no-token', data, error: errorInfo(err) };
   }
   if (credential.principal) data.principal = credential.principal;
   const form: Record<string, string> = { grant_type: 'access_token', service: loginServer, access_token: credential.token };

@@ -19,6 +19,7 @@ export interface LabPki {
   intercepted: KeyPair;
   tokenSigner: KeyPair;
   entra: KeyPair;
+  arm: KeyPair;
 }
 
 const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
@@ -60,5 +61,6 @@ export function createLabPki(): LabPki {
     intercepted: makeLeaf(dir, 'inspect-ca', 'intercepted', '*.azurecr.io', ['*.azurecr.io', 'azurecr.io']),
     tokenSigner: makeLeaf(dir, 'lab-ca', 'token-signer', 'acr-lab-token-signer', [], 'codeSigning'),
     entra: makeLeaf(dir, 'lab-ca', 'entra', 'login.lab.example', ['login.lab.example']),
+    arm: makeLeaf(dir, 'lab-ca', 'arm', 'management.lab.example', ['management.lab.example']),
   };
 }

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LAB_ADDRESSES } from './addresses.js';
+import { ARM_HOST } from './fake-arm.js';
 
 /** The CLI as users get it: the bundled `bin` of the package. */
 export const CLI = process.env.ACR_CHECK_CLI ?? fileURLToPath(new URL('../../bin/acr-check.mjs', import.meta.url));
@@ -39,7 +40,15 @@ export function systemFiles(world: CliWorld): { hosts: string; resolv: string } 
 }
 
 export function labEnv(world: CliWorld): Record<string, string> {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', NODE_EXTRA_CA_CERTS: world.caPath, ...(world.env ?? {}) };
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    LANG: 'C.UTF-8',
+    NODE_EXTRA_CA_CERTS: world.caPath,
+    // The lab's Azure: its ARM endpoint, and only the identities a production host has (no developer sign-ins).
+    ARM_ENDPOINT: `https://${ARM_HOST}`,
+    AZURE_TOKEN_CREDENTIALS: 'prod',
+    ...(world.env ?? {}),
+  };
 }
 
 /** Wraps a command so it runs with this world's hosts file and resolver. */

@@ -4,7 +4,7 @@ import type { Report } from '../../src/report/types.js';
 import { assertValidReport } from '../helpers/validate-report.js';
 import { assertIsolated } from './isolation.js';
 import { runCli } from './run-cli.js';
-import { SCENARIOS, worldFor } from './scenarios.js';
+import { expectedArm, expectedExchange, SCENARIOS, worldFor } from './scenarios.js';
 import { startLabWorld, type LabWorld } from './world.js';
 
 describe('lab: acr-check against staged worlds', function () {
@@ -36,7 +36,8 @@ describe('lab: acr-check against staged worlds', function () {
         assert.ok(report.checks.some((c) => c.outcome === 'v2.challenge'), context);
       }
       const exchange = report.checks.find((c) => c.id === 'exchange')!;
-      assert.equal(exchange.outcome, scenario.expect.exchange ?? 'skip.no-credentials', context);
+      assert.equal(exchange.outcome, expectedExchange(scenario), context);
+      assert.equal(report.checks.find((c) => c.id === 'arm.registry')?.outcome, expectedArm(scenario), context);
       if (scenario.expect.rule) assert.equal(top?.rule, scenario.expect.rule, context);
       if (scenario.expect.cause) assert.equal(top?.cause, scenario.expect.cause, context);
       if (scenario.expect.title) assert.ok(top?.title.includes(scenario.expect.title), `${top?.title} should name ${scenario.expect.title}`);

@@ -6,6 +6,7 @@ import { CLIENT_EGRESS_IP, LAB_ADDRESSES as A, UNROUTED_PRIVATE_ENDPOINT } from 
 import type { RegistryBehaviour } from './acr-front.js';
 import type { LabRecord } from './dns-server.js';
 import { LAB_AUTHORITY_HOST, LAB_PRINCIPALS, LAB_TENANT } from './fake-entra.js';
+import { OTHER_SUBSCRIPTION, registryId, zoneResourceGroup, type ArmRegistryFixture } from './fake-arm.js';
 import { PROXY_PORT } from './proxies.js';
 import type { CliWorld } from './run-cli.js';
 
@@ -20,6 +21,8 @@ export interface Expectation {
   title?: string;
   /** The outcome the token exchange must have (scenarios with an identity). */
   exchange?: string;
+  /** The outcome the ARM registry check must have; by default what the identity and fixture imply. */
+  arm?: string;
 }
 
 export interface Scenario {
@@ -32,6 +35,8 @@ export interface Scenario {
   proxy?: string;
   /** The Azure identity in the client's environment, if any. */
   identity?: keyof typeof LAB_PRINCIPALS;
+  /** The registry as the lab's ARM describes it. */
+  arm?: ArmRegistryFixture;
   args?: string[];
   expect: Expectation;
 }
@@ -63,14 +68,14 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'NXDOMAIN: the registry name does not exist',
     registry: 'nosuchreg1',
-    expect: { exit: 1, verdict: 'problem', rule: 'dns-nxdomain', cause: 'registry-not-found', command: 'az acr show --name nosuchreg1 --query loginServer --output tsv' },
+    expect: { exit: 1, verdict: 'problem', rule: 'dns-nxdomain', cause: 'registry-not-found', command: 'az acr show --name nosuchreg1 --query loginServer --output tsv', exchange: 'skip.dns-failed' },
   },
   {
     name: 'DNS timeout: the resolver never answers',
     registry: 'timeoutreg',
     nameserver: A.deadDns,
     args: ['--timeout', '3'],
-    expect: { exit: 1, verdict: 'problem', rule: 'dns-resolver-failing', cause: 'vnet-or-private-endpoint', command: 'nslookup timeoutreg.azurecr.io 168.63.129.16' },
+    expect: { exit: 1, verdict: 'problem', rule: 'dns-resolver-failing', cause: 'vnet-or-private-endpoint', command: 'nslookup timeoutreg.azurecr.io 168.63.129.16', exchange: 'skip.dns-failed' },
   },
   {
     name: 'privatelink CNAME to a private address, client outside the VNet',
@@ -82,7 +87,7 @@ export const SCENARIOS: Scenario[] = [
     name: 'NXDOMAIN after the privatelink CNAME: private zone without the record',
     registry: 'pezonereg',
     records: { 'pezonereg.azurecr.io': cname('pezonereg.privatelink.azurecr.io') },
-    expect: { exit: 1, verdict: 'problem', rule: 'dns-privatelink-nxdomain', cause: 'vnet-or-private-endpoint', title: 'pezonereg.privatelink.azurecr.io' },
+    expect: { exit: 1, verdict: 'problem', rule: 'dns-privatelink-nxdomain', cause: 'vnet-or-private-endpoint', title: 'pezonereg.privatelink.azurecr.io', exchange: 'skip.dns-failed' },
   },
   {
     name: 'hosts file pins a stale address',
@@ -117,7 +122,9 @@ export const SCENARIOS: Scenario[] = [
     behaviour: 'healthy',
     records: publicChain('inspectedreg', A.registry),
     proxy: proxy(A.interceptingProxy),
-    expect: { exit: 1, verdict: 'problem', rule: 'tls-intercepted', cause: 'client-firewall-or-proxy', title: 'Contoso TLS Inspection CA' },
+    args: ['--timeout', '3'],
+    // The Azure SDK's own requests go through the same inspecting proxy and get no answer either.
+    expect: { exit: 1, verdict: 'problem', rule: 'tls-intercepted', cause: 'client-firewall-or-proxy', title: 'Contoso TLS Inspection CA', exchange: 'exchange.no-token', arm: 'arm.timeout' },
   },
   {
     name: '403 DENIED names the client IP',
@@ -219,6 +226,25 @@ export function identityEnv(identity: keyof typeof LAB_PRINCIPALS | undefined): 
   };
 }
 
+/** The registry's name, whether the scenario gives a name or a resource id. */
+export function registryName(scenario: Scenario): string {
+  return scenario.registry.split('/').pop()!.toLowerCase();
+}
+
+/** The token exchange's outcome a scenario implies, unless it names another. */
+export function expectedExchange(scenario: Scenario): string {
+  if (scenario.expect.exchange) return scenario.expect.exchange;
+  if (!scenario.identity) return 'skip.no-credentials';
+  return scenario.behaviour === 'denied' ? 'exchange.denied' : 'exchange.ok';
+}
+
+/** The ARM registry check's outcome a scenario implies, unless it names another. */
+export function expectedArm(scenario: Scenario): string {
+  if (scenario.expect.arm) return scenario.expect.arm;
+  if (!scenario.identity) return 'arm.no-credentials';
+  return scenario.arm ? 'arm.registry.ok' : 'arm.registry.not-found';
+}
+
 /** What the acr-check process of this scenario sees: hosts file, resolver, proxy, identity. */
 export function worldFor(scenario: Scenario, caPath: string): CliWorld {
   return {
@@ -228,5 +254,167 @@ export function worldFor(scenario: Scenario, caPath: string): CliWorld {
     env: { ...(scenario.proxy ? { HTTPS_PROXY: scenario.proxy } : {}), ...identityEnv(scenario.identity) },
   };
 }
+
+const HUNDRED_RULES = Array.from({ length: 100 }, (_, i) => `198.51.${Math.floor(i / 50)}.${(i % 50) + 1}`);
+
+/** Scenarios where the registry's configuration in ARM names the cause. */
+export const ARM_SCENARIOS: Scenario[] = [
+  {
+    name: 'ARM: the client IP ACR saw is not in the IP rules',
+    registry: 'armdenied',
+    behaviour: 'denied',
+    records: publicChain('armdenied', A.registry),
+    identity: 'allowed',
+    arm: { defaultAction: 'Deny', ipRules: ['198.51.100.0/24', '192.0.2.10'] },
+    expect: { exit: 1, verdict: 'problem', rule: 'ip-not-in-rules', cause: 'public-network-rules', command: `az acr network-rule add --name armdenied --ip-address ${CLIENT_EGRESS_IP}`, title: CLIENT_EGRESS_IP },
+  },
+  {
+    name: 'ARM: public access disabled, the client takes the public path',
+    registry: 'armprivate',
+    behaviour: 'denied',
+    records: publicChain('armprivate', A.registry),
+    identity: 'allowed',
+    arm: { publicNetworkAccess: 'Disabled', privateEndpoint: { dns: { 'armprivate.azurecr.io': '10.0.0.7' }, zone: { records: { armprivate: '10.0.0.7' }, linked: true } } },
+    expect: { exit: 1, verdict: 'problem', rule: 'public-access-disabled', cause: 'vnet-or-private-endpoint' },
+  },
+  {
+    name: "ARM: DNS answers a private address that is not the private endpoint's",
+    registry: 'armpedns',
+    records: { 'armpedns.azurecr.io': cname('armpedns.privatelink.azurecr.io'), 'armpedns.privatelink.azurecr.io': a('10.0.0.9') },
+    identity: 'allowed',
+    arm: {
+      publicNetworkAccess: 'Disabled',
+      privateEndpoint: { dns: { 'armpedns.azurecr.io': UNROUTED_PRIVATE_ENDPOINT }, zone: { records: { armpedns: '10.0.0.9' }, linked: true } },
+    },
+    expect: {
+      exit: 1,
+      verdict: 'problem',
+      rule: 'pe-dns-mismatch',
+      cause: 'vnet-or-private-endpoint',
+      exchange: 'exchange.transport.unreachable',
+      command: `az network private-dns record-set a add-record --resource-group ${zoneResourceGroup('armpedns')} --zone-name privatelink.azurecr.io --record-set-name armpedns --ipv4-address ${UNROUTED_PRIVATE_ENDPOINT}`,
+    },
+  },
+  {
+    name: 'ARM: a replica region has no data-endpoint record in the private zone',
+    registry: 'armreplica',
+    behaviour: 'healthy',
+    records: {
+      ...publicChain('armreplica', A.registry),
+      'armreplica.westeurope.data.azurecr.io': a(A.dataEndpoint),
+      'armreplica.eastus.data.azurecr.io': a(A.dataEndpoint),
+    },
+    identity: 'allowed',
+    arm: {
+      replicas: ['eastus'],
+      dataEndpoints: ['armreplica.westeurope.data.azurecr.io', 'armreplica.eastus.data.azurecr.io'],
+      privateEndpoint: {
+        dns: { 'armreplica.azurecr.io': '10.1.0.4', 'armreplica.westeurope.data.azurecr.io': '10.1.0.5', 'armreplica.eastus.data.azurecr.io': '10.1.0.6' },
+        zone: { records: { armreplica: '10.1.0.4', 'armreplica.westeurope.data': '10.1.0.5' }, linked: true },
+      },
+    },
+    expect: {
+      exit: 1,
+      verdict: 'problem',
+      rule: 'replica-data-record-missing',
+      cause: 'vnet-or-private-endpoint',
+      title: 'eastus',
+      command: `az network private-dns record-set a add-record --resource-group ${zoneResourceGroup('armreplica')} --zone-name privatelink.azurecr.io --record-set-name armreplica.eastus.data --ipv4-address 10.1.0.6`,
+    },
+  },
+  {
+    name: "ARM: the private zone is not linked to the endpoint's virtual network",
+    registry: 'armunlinked',
+    behaviour: 'healthy',
+    records: publicChain('armunlinked', A.registry),
+    identity: 'allowed',
+    arm: { privateEndpoint: { dns: { 'armunlinked.azurecr.io': '10.2.0.4' }, zone: { records: { armunlinked: '10.2.0.4', 'armunlinked.westeurope.data': '10.2.0.5' }, linked: false } } },
+    expect: { exit: 1, verdict: 'problem', rule: 'zone-not-linked', cause: 'vnet-or-private-endpoint', title: 'armunlinked-vnet' },
+  },
+  {
+    name: "ARM: the provider is not registered in the VNet's subscription",
+    registry: 'armprovider',
+    behaviour: 'healthy',
+    records: publicChain('armprovider', A.registry),
+    identity: 'allowed',
+    arm: { privateEndpoint: { vnetSubscription: OTHER_SUBSCRIPTION, providerState: 'NotRegistered', dns: { 'armprovider.azurecr.io': '10.3.0.4' } } },
+    expect: { exit: 1, verdict: 'problem', rule: 'provider-not-registered', cause: 'vnet-or-private-endpoint', command: `az provider register --namespace Microsoft.ContainerRegistry --subscription ${OTHER_SUBSCRIPTION}` },
+  },
+  {
+    name: 'ARM: network settings on a Standard registry',
+    registry: 'armbasic',
+    behaviour: 'healthy',
+    records: publicChain('armbasic', A.registry),
+    identity: 'allowed',
+    args: ['--symptom', 'network-settings-save-failed'],
+    arm: { sku: 'Standard' },
+    expect: { exit: 1, verdict: 'problem', rule: 'network-rules-need-premium', cause: 'public-network-rules', command: 'az acr update --name armbasic --sku Premium' },
+  },
+  {
+    name: 'ARM: ACR Tasks on a restricted registry without the Tasks bypass',
+    registry: 'armtasks',
+    behaviour: 'healthy',
+    records: publicChain('armtasks', A.registry),
+    identity: 'allowed',
+    args: ['--client', 'tasks'],
+    arm: { defaultAction: 'Deny', ipRules: ['203.0.113.0/24'], bypassForTasks: false },
+    expect: {
+      exit: 1,
+      verdict: 'problem',
+      rule: 'tasks-bypass-disabled',
+      cause: 'service-access-restricted',
+      command: `az resource update --ids ${registryId('armtasks')} --set properties.networkRuleBypassAllowedForTasks=true`,
+    },
+  },
+  {
+    name: 'ARM: Defender cannot scan, trusted services are off',
+    registry: 'armdefender',
+    behaviour: 'healthy',
+    records: publicChain('armdefender', A.registry),
+    identity: 'allowed',
+    args: ['--symptom', 'defender-cannot-scan'],
+    arm: { defaultAction: 'Deny', ipRules: ['203.0.113.0/24'], bypass: 'None' },
+    expect: { exit: 1, verdict: 'problem', rule: 'trusted-services-disabled', cause: 'service-access-restricted', command: 'az acr update --name armdefender --allow-trusted-services true' },
+  },
+  {
+    name: 'ARM: the IP rule quota (100) is reached',
+    registry: 'armquota',
+    behaviour: 'denied',
+    records: publicChain('armquota', A.registry),
+    identity: 'allowed',
+    arm: { defaultAction: 'Deny', ipRules: HUNDRED_RULES },
+    expect: { exit: 1, verdict: 'problem', rule: 'ip-rule-quota', cause: 'public-network-rules', title: '100' },
+  },
+  // ARM failing is evidence too: each a specific check result, the probes' report complete.
+  ...([
+    ['401', 'armunauth', { status: 401 }, 'arm.unauthorized'],
+    ['403: Reader is missing', 'armforbidden', { status: 403 }, 'arm.forbidden'],
+    ['500', 'armbroken', { status: 500 }, 'arm.server-error'],
+    ['429 with a Retry-After beyond the budget', 'armthrottled', { status: 429, retryAfter: 60 }, 'arm.throttled'],
+    ['429 once, retried after Retry-After', 'armretry', { status: 429, retryAfter: 1, once: true }, 'arm.registry.ok'],
+    ['black-holed', 'armslow', 'blackhole', 'arm.timeout'],
+  ] as const).map(
+    ([what, registry, failure, outcome]): Scenario => ({
+      name: `ARM answers ${what}: a specific check result, the rest of the report intact`,
+      registry,
+      behaviour: 'healthy',
+      records: publicChain(registry, A.registry),
+      identity: 'allowed',
+      arm: { failure },
+      ...(failure === 'blackhole' ? { args: ['--timeout', '3'] } : {}),
+      expect: { exit: 0, verdict: 'healthy', exchange: 'exchange.ok', arm: outcome },
+    }),
+  ),
+  {
+    name: 'ARM: 404 for a registry given by resource id',
+    registry: registryId('armmissing'),
+    behaviour: 'healthy',
+    records: publicChain('armmissing', A.registry),
+    identity: 'allowed',
+    expect: { exit: 0, verdict: 'healthy', exchange: 'exchange.ok', arm: 'arm.not-found' },
+  },
+];
+
+SCENARIOS.push(...ARM_SCENARIOS);
 
 export const DENIED_BY_SQUID = SCENARIOS.filter((s) => s.name.includes('CONNECT with 403')).map((s) => `${s.registry}.azurecr.io`);

@@ -1,17 +1,19 @@
 /** Starts the lab's whole staged world inside the namespace, and stops it. */
 import { LAB_ADDRESSES as A } from './addresses.js';
 import { startAcrFront, type RegistryBehaviour } from './acr-front.js';
+import { ARM_HOST, startFakeArm, type ArmRegistryFixture, type RunningArm } from './fake-arm.js';
 import { LAB_AUTHORITY_HOST, startFakeEntra } from './fake-entra.js';
 import { LabZone, startDnsServer, startSilentDnsServer } from './dns-server.js';
 import { startOciRegistry, type OciRegistry } from './oci-registry.js';
 import { createLabPki, type LabPki } from './pki.js';
 import { startBlackHole, startEofProxy, startInterceptingProxy, startSquid, startWrongCertificateServer } from './proxies.js';
-import { DENIED_BY_SQUID, SCENARIOS, type Scenario } from './scenarios.js';
+import { DENIED_BY_SQUID, registryName, SCENARIOS, type Scenario } from './scenarios.js';
 
 export interface LabWorld {
   pki: LabPki;
   zone: LabZone;
   registry: OciRegistry;
+  arm: RunningArm;
   stop(): Promise<void>;
 }
 
@@ -29,15 +31,21 @@ export async function startLabWorld(scenarios: Scenario[] = SCENARIOS): Promise<
   const pki = createLabPki();
   const zone = zoneFor(scenarios);
   const registries: Record<string, RegistryBehaviour> = {};
-  for (const s of scenarios) if (s.behaviour) registries[`${s.registry}.azurecr.io`] = s.behaviour;
+  for (const s of scenarios) if (s.behaviour) registries[`${registryName(s)}.azurecr.io`] = s.behaviour;
   const dataEndpoints = Object.keys(zone.records).filter((name) => name.includes('.data.'));
 
+  const fixtures: Record<string, ArmRegistryFixture> = {};
+  for (const s of scenarios) if (s.arm) fixtures[s.registry] = s.arm;
   const stoppers: { close(): Promise<void> }[] = [];
+  let arm: RunningArm | undefined;
   const registry = await startOciRegistry(pki);
   stoppers.push({ close: () => registry.stop() });
   try {
     const config = { registries, dataEndpoints, backend: registry };
     zone.add(LAB_AUTHORITY_HOST, { type: 'A', data: A.entra });
+    zone.add(ARM_HOST, { type: 'A', data: A.arm });
+    arm = await startFakeArm(A.arm, pki.arm, fixtures);
+    stoppers.push(arm);
     stoppers.push(await startDnsServer(A.dns, zone));
     stoppers.push(await startFakeEntra(A.entra, pki.entra));
     stoppers.push(await startSilentDnsServer(A.deadDns));
@@ -56,6 +64,7 @@ export async function startLabWorld(scenarios: Scenario[] = SCENARIOS): Promise<
     pki,
     zone,
     registry,
+    arm: arm!,
     stop: async () => {
       await Promise.allSettled(stoppers.reverse().map((s) => s.close()));
     },

@@ -1,0 +1,242 @@
+/**
+ * Azure Resource Manager for the lab, over HTTPS: the calls @azure/arm-containerregistry, -network,
+ * -privatedns, -resources and -resources-subscriptions make, answered with JSON shaped like Azure's
+ * published REST API examples (RegistryGet, ReplicationList, PrivateEndpointGet, RecordSetAList,
+ * VirtualNetworkLinkList, GetProvider). Each registry is a fixture; failures are staged per registry.
+ */
+import https from 'node:https';
+import type http from 'node:http';
+import type { KeyPair } from './pki.js';
+
+export const LAB_SUBSCRIPTION = '0b1f6471-1bf0-4dda-aec3-111122223333';
+export const OTHER_SUBSCRIPTION = '5e1f0000-aaaa-4bbb-8ccc-444455556666';
+export const LAB_RESOURCE_GROUP = 'rg-acr';
+export const ARM_HOST = 'management.lab.example';
+
+export type ArmFailure = { status: 401 | 403 | 404 | 429 | 500; retryAfter?: number; once?: boolean } | 'blackhole';
+
+export interface PrivateEndpointFixture {
+  vnetSubscription?: string;
+  /** FQDN → private address, as the endpoint's customDnsConfigs list them. */
+  dns: Record<string, string>;
+  /** The privatelink zone's A records (relative name → address), and whether it is linked to the endpoint's VNet. */
+  zone?: { records: Record<string, string>; linked: boolean };
+  providerState?: string;
+}
+
+export interface ArmRegistryFixture {
+  sku?: 'Basic' | 'Standard' | 'Premium';
+  location?: string;
+  publicNetworkAccess?: 'Enabled' | 'Disabled';
+  defaultAction?: 'Allow' | 'Deny';
+  ipRules?: string[];
+  bypass?: 'AzureServices' | 'None';
+  bypassForTasks?: boolean;
+  dataEndpoints?: string[];
+  replicas?: string[];
+  privateEndpoint?: PrivateEndpointFixture;
+  failure?: ArmFailure;
+}
+
+const rgPath = (sub: string) => `/subscriptions/${sub}/resourceGroups/${LAB_RESOURCE_GROUP}`;
+export const registryId = (name: string): string => `${rgPath(LAB_SUBSCRIPTION)}/providers/Microsoft.ContainerRegistry/registries/${name}`;
+const peId = (name: string): string => `${rgPath(LAB_SUBSCRIPTION)}/providers/Microsoft.Network/privateEndpoints/${name}-pe`;
+/** Each registry's zone sits in its own resource group, so the fix names exactly which. */
+export const zoneResourceGroup = (name: string): string => `rg-dns-${name}`;
+const zoneId = (name: string): string => `/subscriptions/${LAB_SUBSCRIPTION}/resourceGroups/${zoneResourceGroup(name)}/providers/Microsoft.Network/privateDnsZones/privatelink.azurecr.io`;
+const vnetId = (name: string, fixture: PrivateEndpointFixture): string =>
+  `${rgPath(fixture.vnetSubscription ?? LAB_SUBSCRIPTION)}/providers/Microsoft.Network/virtualNetworks/${name}-vnet`;
+
+function registryBody(name: string, f: ArmRegistryFixture): object {
+  const sku = f.sku ?? 'Premium';
+  return {
+    id: registryId(name),
+    name,
+    type: 'Microsoft.ContainerRegistry/registries',
+    location: f.location ?? 'westeurope',
+    tags: {},
+    sku: { name: sku, tier: sku },
+    properties: {
+      loginServer: `${name}.azurecr.io`,
+      creationDate: '2026-01-15T21:38:26.1537861Z',
+      provisioningState: 'Succeeded',
+      adminUserEnabled: false,
+      networkRuleSet: { defaultAction: f.defaultAction ?? 'Allow', ipRules: (f.ipRules ?? []).map((value) => ({ action: 'Allow', value })) },
+      policies: { quarantinePolicy: { status: 'disabled' }, trustPolicy: { type: 'Notary', status: 'disabled' }, exportPolicy: { status: 'enabled' } },
+      encryption: { status: 'disabled' },
+      status: null,
+      dataEndpointEnabled: (f.dataEndpoints ?? []).length > 0,
+      dataEndpointHostNames: f.dataEndpoints ?? [],
+      privateEndpointConnections: f.privateEndpoint
+        ? [
+            {
+              id: `${registryId(name)}/privateEndpointConnections/${name}-pe-conn`,
+              name: `${name}-pe-conn`,
+              type: 'Microsoft.ContainerRegistry/registries/privateEndpointConnections',
+              properties: {
+                privateEndpoint: { id: peId(name) },
+                privateLinkServiceConnectionState: { status: 'Approved', description: 'Auto-Approved', actionsRequired: 'None' },
+                provisioningState: 'Succeeded',
+              },
+            },
+          ]
+        : [],
+      publicNetworkAccess: f.publicNetworkAccess ?? 'Enabled',
+      networkRuleBypassOptions: f.bypass ?? 'AzureServices',
+      networkRuleBypassAllowedForTasks: f.bypassForTasks ?? false,
+      zoneRedundancy: 'Disabled',
+      anonymousPullEnabled: false,
+    },
+  };
+}
+
+function privateEndpointBody(name: string, f: PrivateEndpointFixture): object {
+  return {
+    name: `${name}-pe`,
+    id: peId(name),
+    type: 'Microsoft.Network/privateEndpoints',
+    location: 'westeurope',
+    properties: {
+      provisioningState: 'Succeeded',
+      privateLinkServiceConnections: [
+        {
+          id: `${peId(name)}/privateLinkServiceConnections/${name}-pe-conn`,
+          name: `${name}-pe-conn`,
+          properties: {
+            privateLinkServiceId: registryId(name),
+            groupIds: ['registry'],
+            privateLinkServiceConnectionState: { status: 'Approved', description: 'Auto-Approved', actionsRequired: 'None' },
+          },
+        },
+      ],
+      manualPrivateLinkServiceConnections: [],
+      subnet: { id: `${vnetId(name, f)}/subnets/default` },
+      networkInterfaces: [{ id: `${rgPath(LAB_SUBSCRIPTION)}/providers/Microsoft.Network/networkInterfaces/${name}-pe.nic.0001` }],
+      customDnsConfigs: Object.entries(f.dns).map(([fqdn, ip]) => ({ fqdn, ipAddresses: [ip] })),
+      applicationSecurityGroups: [],
+      ipConfigurations: [],
+    },
+  };
+}
+
+function zoneGroupsBody(name: string, f: PrivateEndpointFixture): object {
+  if (!f.zone) return { value: [] };
+  return {
+    value: [
+      {
+        id: `${peId(name)}/privateDnsZoneGroups/default`,
+        name: 'default',
+        properties: { provisioningState: 'Succeeded', privateDnsZoneConfigs: [{ name: 'privatelink-azurecr-io', properties: { privateDnsZoneId: zoneId(name), recordSets: [] } }] },
+      },
+    ],
+  };
+}
+
+function recordSetsBody(name: string, f: PrivateEndpointFixture): object {
+  return {
+    value: Object.entries(f.zone?.records ?? {}).map(([record, ip]) => ({
+      id: `${zoneId(name)}/A/${record}`,
+      etag: '00000000-0000-0000-0000-000000000000',
+      name: record,
+      type: 'Microsoft.Network/privateDnsZones/A',
+      properties: { ttl: 10, fqdn: `${record}.privatelink.azurecr.io.`, isAutoRegistered: false, aRecords: [{ ipv4Address: ip }] },
+    })),
+  };
+}
+
+function linksBody(name: string, f: PrivateEndpointFixture): object {
+  const linked = f.zone?.linked ? [vnetId(name, f)] : [`${rgPath(LAB_SUBSCRIPTION)}/providers/Microsoft.Network/virtualNetworks/hub-vnet`];
+  return {
+    value: linked.map((id, i) => ({
+      id: `${zoneId(name)}/virtualNetworkLinks/link${i + 1}`,
+      name: `link${i + 1}`,
+      type: 'Microsoft.Network/privateDnsZones/virtualNetworkLinks',
+      location: 'global',
+      etag: '00000000-0000-0000-0000-000000000000',
+      properties: { virtualNetwork: { id }, registrationEnabled: false, virtualNetworkLinkState: 'Completed', provisioningState: 'Succeeded' },
+    })),
+  };
+}
+
+const ARM_ERRORS: Record<number, { code: string; message: string }> = {
+  401: { code: 'InvalidAuthenticationToken', message: 'The access token is invalid.' },
+  403: { code: 'AuthorizationFailed', message: "The client does not have authorization to perform action 'Microsoft.ContainerRegistry/registries/read'." },
+  404: { code: 'ResourceNotFound', message: "The Resource 'Microsoft.ContainerRegistry/registries' was not found." },
+  429: { code: 'TooManyRequests', message: 'The request is being throttled.' },
+  500: { code: 'InternalServerError', message: 'Encountered internal server error.' },
+};
+
+export interface RunningArm {
+  requests: { method: string; path: string }[];
+  close(): Promise<void>;
+}
+
+export async function startFakeArm(address: string, pair: KeyPair, fixtures: Record<string, ArmRegistryFixture>, port = 443): Promise<RunningArm> {
+  const requests: RunningArm['requests'] = [];
+  const failed = new Set<string>();
+  const send = (res: http.ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-ms-request-id': crypto.randomUUID(), ...headers });
+    res.end(JSON.stringify(body));
+  };
+  const server = https.createServer({ key: pair.key, cert: pair.cert }, (req, res) => {
+    const url = new URL(req.url ?? '/', `https://${ARM_HOST}`);
+    const path = url.pathname.replace(/\/+$/, '');
+    requests.push({ method: req.method ?? 'GET', path });
+    if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) return send(res, 401, { error: ARM_ERRORS[401] });
+    if (!url.searchParams.get('api-version')) return send(res, 400, { error: { code: 'MissingApiVersionParameter', message: 'api-version is required' } });
+
+    if (path === '/subscriptions') {
+      return send(res, 200, { value: [{ id: `/subscriptions/${LAB_SUBSCRIPTION}`, authorizationSource: 'RoleBased', subscriptionId: LAB_SUBSCRIPTION, tenantId: 'lab', displayName: 'acr-doctor lab', state: 'Enabled' }], count: { type: 'Total', value: 1 } });
+    }
+    const provider = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.ContainerRegistry$/i.exec(path);
+    if (provider) {
+      const state = Object.values(fixtures).find((f) => f.privateEndpoint?.vnetSubscription === provider[1])?.privateEndpoint?.providerState ?? 'Registered';
+      return send(res, 200, { id: `/subscriptions/${provider[1]}/providers/Microsoft.ContainerRegistry`, namespace: 'Microsoft.ContainerRegistry', registrationState: state, registrationPolicy: 'RegistrationRequired', resourceTypes: [{ resourceType: 'registries', locations: ['West Europe'], apiVersions: ['2025-11-01'] }] });
+    }
+    if (/^\/subscriptions\/[^/]+\/providers\/Microsoft\.ContainerRegistry\/registries$/i.test(path)) {
+      return send(res, 200, { value: Object.entries(fixtures).filter(([, f]) => f.failure === undefined || f.failure === 'blackhole' || f.failure.status !== 404).map(([n, f]) => registryBody(n, f)) });
+    }
+    const reg = /\/providers\/Microsoft\.ContainerRegistry\/registries\/([^/]+)(\/replications)?$/i.exec(path);
+    if (reg) {
+      const name = reg[1]!.toLowerCase();
+      const fixture = fixtures[name];
+      if (!fixture) return send(res, 404, { error: ARM_ERRORS[404] });
+      const failure = fixture.failure;
+      if (failure === 'blackhole') return; // accepted, never answered
+      if (failure && !reg[2] && !(failure.once && failed.has(name))) {
+        failed.add(name);
+        return send(res, failure.status, { error: ARM_ERRORS[failure.status] }, failure.retryAfter ? { 'retry-after': String(failure.retryAfter) } : {});
+      }
+      if (reg[2]) {
+        const regions = [fixture.location ?? 'westeurope', ...(fixture.replicas ?? [])];
+        return send(res, 200, {
+          value: regions.map((region) => ({
+            id: `${registryId(name)}/replications/${region}`,
+            name: region,
+            type: 'Microsoft.ContainerRegistry/registries/replications',
+            location: region,
+            tags: {},
+            properties: { provisioningState: 'Succeeded', status: { displayStatus: 'Ready', message: 'The replication is ready.', timestamp: '2026-01-15T23:15:37.0707808Z' }, regionEndpointEnabled: true, zoneRedundancy: 'Disabled' },
+          })),
+        });
+      }
+      return send(res, 200, registryBody(name, fixture));
+    }
+    const pe = /\/providers\/Microsoft\.Network\/privateEndpoints\/([^/]+)-pe(\/privateDnsZoneGroups)?$/i.exec(path);
+    const peFixture = pe ? fixtures[pe[1]!.toLowerCase()]?.privateEndpoint : undefined;
+    if (pe && peFixture) return send(res, 200, pe[2] ? zoneGroupsBody(pe[1]!, peFixture) : privateEndpointBody(pe[1]!, peFixture));
+    const zone = /\/resourceGroups\/rg-dns-([^/]+)\/providers\/Microsoft\.Network\/privateDnsZones\/privatelink\.azurecr\.io\/(A|virtualNetworkLinks)$/i.exec(path);
+    const zoneFixture = zone ? fixtures[zone[1]!.toLowerCase()]?.privateEndpoint : undefined;
+    if (zone && zoneFixture) return send(res, 200, zone[2] === 'A' ? recordSetsBody(zone[1]!, zoneFixture) : linksBody(zone[1]!, zoneFixture));
+    send(res, 404, { error: { code: 'InvalidResourceType', message: `no lab route for ${path}` } });
+  });
+  await new Promise<void>((resolve) => server.listen(port, address, resolve));
+  return {
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
