@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import type { Evidence } from '../../src/probes/evidence.js';
+import { evaluate } from '../../src/rules/evaluate.js';
+import { matchesIpRule } from '../../src/rules/fact-rules.js';
+import { PREDICATES } from '../../src/rules/evaluate.js';
+import { knowledge } from '../../src/knowledge/knowledge.js';
+import type { CheckStatus, ClientKind, Facts, JsonObject } from '../../src/report/types.js';
+import { parseRegistryTarget } from '../../src/target/registry-target.js';
+
+const registry = parseRegistryTarget('myregistry');
+const ev = (id: string, outcome: string, data: JsonObject = {}, status: CheckStatus = 'pass'): Evidence => ({ id, kind: id.split(':')[0]!, outcome, data, durationMs: 1, status });
+const publicAnswer = ev('dns.system', 'dns.system.ok', { addresses: [{ address: '20.45.122.144', family: 4, class: 'public' }] });
+const healthy = [publicAnswer, ev('tcp:20.45.122.144', 'tcp.ok'), ev('tls', 'tls.ok'), ev('v2', 'v2.challenge'), ev('token', 'token.auth-required')];
+const denied = [publicAnswer, ev('tcp:20.45.122.144', 'tcp.ok'), ev('tls', 'tls.ok'), ev('v2', 'v2.denied', { clientIp: '203.0.113.77' }, 'fail')];
+const zone = (records: Record<string, string[]>, vnetLinks: string[]) => ({
+  id: '/subscriptions/s1/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/privatelink.azurecr.io',
+  name: 'privatelink.azurecr.io',
+  records,
+  vnetLinks,
+});
+const VNET = '/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet1';
+const endpoint = (dns: Record<string, string>) => ({
+  id: '/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe1',
+  name: 'pe1',
+  vnetId: VNET,
+  dns: Object.entries(dns).map(([fqdn, ip]) => ({ fqdn, addresses: [ip] })),
+  zoneIds: [],
+});
+
+interface Row {
+  name: string;
+  evidence: Evidence[];
+  facts: Facts;
+  symptoms?: string[];
+  client?: ClientKind;
+  rule: string;
+  params?: Record<string, string>;
+}
+
+const TABLE: Row[] = [
+  { name: 'DENIED for an IP outside the rules', evidence: denied, facts: { defaultAction: 'Deny', ipRules: ['198.51.100.0/24'] }, rule: 'ip-not-in-rules', params: { clientIp: '203.0.113.77' } },
+  { name: 'DENIED with the quota of rules reached', evidence: denied, facts: { defaultAction: 'Deny', ipRules: Array.from({ length: 100 }, (_, i) => `192.0.2.${i}`) }, rule: 'ip-rule-quota', params: { ruleCount: '100' } },
+  { name: 'public access disabled, public path taken', evidence: denied, facts: { publicNetworkAccess: 'Disabled' }, rule: 'public-access-disabled' },
+  {
+    name: 'private answer that is not the endpoint',
+    evidence: [ev('dns.system', 'dns.system.ok', { addresses: [{ address: '10.0.0.9', family: 4, class: 'private' }] }), ev('tcp:10.0.0.9', 'tcp.unreachable', { address: '10.0.0.9' }, 'fail')],
+    facts: { privateEndpoints: [endpoint({ 'myregistry.azurecr.io': '10.0.0.7' })], privateDnsZones: [zone({ myregistry: ['10.0.0.9'] }, [VNET])] },
+    rule: 'pe-dns-mismatch',
+    params: { expectedAddress: '10.0.0.7', actualAddress: '10.0.0.9', recordName: 'myregistry', zoneResourceGroup: 'rg-dns' },
+  },
+  {
+    name: 'a replica region without its data record',
+    evidence: healthy,
+    facts: { location: 'westeurope', replications: ['westeurope', 'eastus'], privateEndpoints: [endpoint({ 'myregistry.eastus.data.azurecr.io': '10.0.0.8' })], privateDnsZones: [zone({ myregistry: ['10.0.0.7'], 'myregistry.westeurope.data': ['10.0.0.6'] }, [VNET])] },
+    rule: 'replica-data-record-missing',
+    params: { region: 'eastus', recordName: 'myregistry.eastus.data', expectedAddress: '10.0.0.8' },
+  },
+  {
+    name: "a zone not linked to the endpoint's VNet",
+    evidence: healthy,
+    facts: { location: 'westeurope', privateEndpoints: [endpoint({})], privateDnsZones: [zone({ myregistry: ['10.0.0.7'], 'myregistry.westeurope.data': ['10.0.0.6'] }, ['/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/hub'])] },
+    rule: 'zone-not-linked',
+    params: { vnet: 'vnet1' },
+  },
+  { name: 'provider missing in a VNet subscription', evidence: healthy, facts: { providerRegistrations: [{ subscriptionId: 's2', state: 'NotRegistered' }] }, rule: 'provider-not-registered', params: { subscription: 's2' } },
+  { name: 'network settings on Basic', evidence: healthy, facts: { sku: 'Basic' }, symptoms: ['network-settings-save-failed'], rule: 'network-rules-need-premium', params: { sku: 'Basic' } },
+  { name: 'Tasks on a restricted registry', evidence: healthy, facts: { defaultAction: 'Deny', bypassForTasks: false, resourceId: '/subscriptions/s1/x' }, client: 'tasks', rule: 'tasks-bypass-disabled', params: { resourceId: '/subscriptions/s1/x' } },
+  { name: 'Defender with bypass None', evidence: healthy, facts: { defaultAction: 'Deny', bypass: 'None' }, symptoms: ['defender-cannot-scan'], rule: 'trusted-services-disabled' },
+];
+
+describe('rules that read ARM facts', function () {
+  for (const row of TABLE) {
+    it(`${row.name} → ${row.rule}`, function () {
+      const client = { dnsServers: [], platform: 'linux/x64', ...(row.client ? { kind: row.client } : {}) };
+      const findings = evaluate({ registry, symptoms: row.symptoms ?? [], client, evidence: row.evidence, facts: row.facts });
+      assert.equal(findings[0]?.rule, row.rule, JSON.stringify(findings.map((f) => f.rule)));
+      for (const [key, value] of Object.entries(row.params ?? {})) assert.equal(findings[0]?.params[key], value, key);
+    });
+  }
+
+  it('stays quiet when the facts show nothing wrong', function () {
+    const facts: Facts = { sku: 'Premium', publicNetworkAccess: 'Enabled', defaultAction: 'Allow', ipRules: [], bypass: 'AzureServices', location: 'westeurope', replications: ['westeurope'] };
+    assert.deepEqual(evaluate({ registry, symptoms: [], client: { dnsServers: [], platform: 'x' }, evidence: healthy, facts }), []);
+  });
+
+  it('does not blame the IP rules when the IP is in them (CIDR or single address)', function () {
+    const facts: Facts = { defaultAction: 'Deny', ipRules: ['203.0.113.0/24'] };
+    const [top] = evaluate({ registry, symptoms: [], client: { dnsServers: [], platform: 'x' }, evidence: denied, facts });
+    assert.equal(top?.rule, 'public-access-denied');
+  });
+
+  it('matches addresses against rules as ACR does', function () {
+    assert.ok(matchesIpRule('203.0.113.77', ['203.0.113.0/24']));
+    assert.ok(matchesIpRule('203.0.113.77', ['203.0.113.77']));
+    assert.ok(!matchesIpRule('203.0.114.1', ['203.0.113.0/24', '198.51.100.1']));
+    assert.ok(matchesIpRule('2001:db8::5', ['2001:db8::/64']));
+    assert.ok(!matchesIpRule('203.0.113.77', ['not-a-rule', '2001:db8::/64']));
+  });
+
+  it('every rule of the knowledge base has a predicate, and every predicate a rule', function () {
+    const rules = Object.keys(knowledge.rules).filter((r) => r !== 'unknown');
+    assert.deepEqual([...rules].sort(), Object.keys(PREDICATES).sort());
+  });
+});
