@@ -1,12 +1,8 @@
 /**
- * The Azure SDK clients, and readers that turn their models into our plain facts. This module is
- * loaded only when ARM is read (the CLI bundles it as its own chunk), and no SDK type leaves it.
+ * The Azure SDK clients, and readers that turn their models into our plain facts. Each SDK is
+ * imported when first needed (the CLI bundles each as its own chunk: a registry without private
+ * endpoints never loads the network clients), and no SDK type leaves this module.
  */
-import { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
-import { NetworkManagementClient } from '@azure/arm-network';
-import { PrivateDnsManagementClient } from '@azure/arm-privatedns';
-import { ResourceManagementClient } from '@azure/arm-resources';
-import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
 import type { TokenCredential } from '@azure/identity';
 import type { AzureCloud } from '../azure/cloud.js';
 import type { PrivateEndpointFacts, PrivateZoneFacts } from '../report/types.js';
@@ -53,24 +49,26 @@ export function createArmApi(credential: TokenCredential, cloud: AzureCloud): Ar
   const scopes = [`${cloud.armEndpoint}/.default`];
   // Retries are ours (Retry-After within the budget), so the SDKs never wait past it.
   const classic = { endpoint: cloud.armEndpoint, credentialScopes: scopes, retryOptions: { maxRetries: 0 } };
-  const acr = (subscriptionId: string) =>
-    new ContainerRegistryManagementClient(credential, subscriptionId, { endpoint: cloud.armEndpoint, credentials: { scopes }, retryOptions: { maxRetries: 0 } });
-  const network = (subscriptionId: string) => new NetworkManagementClient(credential, subscriptionId, classic);
-  const dns = (subscriptionId: string) => new PrivateDnsManagementClient(credential, subscriptionId, classic);
+  const acr = async (subscriptionId: string) => {
+    const { ContainerRegistryManagementClient } = await import('@azure/arm-containerregistry');
+    return new ContainerRegistryManagementClient(credential, subscriptionId, { endpoint: cloud.armEndpoint, credentials: { scopes }, retryOptions: { maxRetries: 0 } });
+  };
+  const network = async (subscriptionId: string) => new (await import('@azure/arm-network')).NetworkManagementClient(credential, subscriptionId, classic);
+  const dns = async (subscriptionId: string) => new (await import('@azure/arm-privatedns')).PrivateDnsManagementClient(credential, subscriptionId, classic);
 
   return {
     async subscriptions(signal) {
-      const client = new SubscriptionClient(credential, classic);
+      const client = new (await import('@azure/arm-resources-subscriptions')).SubscriptionClient(credential, classic);
       const list = await collect(client.subscriptions.list({ abortSignal: signal }));
       return list.flatMap((s) => (s.subscriptionId && s.state !== 'Disabled' ? [s.subscriptionId] : []));
     },
     async registriesIn(subscriptionId, signal) {
-      const list = await collect(acr(subscriptionId).registries.list({ abortSignal: signal }));
+      const list = await collect((await acr(subscriptionId)).registries.list({ abortSignal: signal }));
       return list.flatMap((r) => (r.id && r.name ? [{ id: r.id, name: r.name }] : []));
     },
     async registry(id, signal) {
       const { subscriptionId, resourceGroup } = required(id);
-      const r = await acr(subscriptionId).registries.get(resourceGroup, lastName(id), { abortSignal: signal });
+      const r = await (await acr(subscriptionId)).registries.get(resourceGroup, lastName(id), { abortSignal: signal });
       return {
         id: r.id ?? id,
         ...(r.location ? { location: r.location } : {}),
@@ -88,13 +86,13 @@ export function createArmApi(credential: TokenCredential, cloud: AzureCloud): Ar
     },
     async replicationRegions(registryId, signal) {
       const { subscriptionId, resourceGroup } = required(registryId);
-      const list = await collect(acr(subscriptionId).replications.list(resourceGroup, lastName(registryId), { abortSignal: signal }));
+      const list = await collect((await acr(subscriptionId)).replications.list(resourceGroup, lastName(registryId), { abortSignal: signal }));
       return list.flatMap((r) => (r.location ? [r.location.toLowerCase().replace(/\s+/g, '')] : []));
     },
     async privateEndpoint(id, signal) {
       const { subscriptionId, resourceGroup } = required(id);
       const name = lastName(id);
-      const client = network(subscriptionId);
+      const client = await network(subscriptionId);
       const [endpoint, groups] = await Promise.all([
         client.privateEndpoints.get(resourceGroup, name, { abortSignal: signal }),
         collect(client.privateDnsZoneGroups.list(name, resourceGroup, { abortSignal: signal })),
@@ -114,7 +112,7 @@ export function createArmApi(credential: TokenCredential, cloud: AzureCloud): Ar
     async privateZone(id, signal) {
       const { subscriptionId, resourceGroup } = required(id);
       const zone = lastName(id);
-      const client = dns(subscriptionId);
+      const client = await dns(subscriptionId);
       const [records, links] = await Promise.all([
         collect(client.recordSets.listByType(resourceGroup, zone, 'A', { abortSignal: signal })),
         collect(client.virtualNetworkLinks.list(resourceGroup, zone, { abortSignal: signal })),
@@ -127,6 +125,7 @@ export function createArmApi(credential: TokenCredential, cloud: AzureCloud): Ar
       };
     },
     async providerState(subscriptionId, namespace, signal) {
+      const { ResourceManagementClient } = await import('@azure/arm-resources');
       const provider = await new ResourceManagementClient(credential, subscriptionId, classic).providers.get(namespace, { abortSignal: signal });
       return provider.registrationState ?? 'Unknown';
     },
