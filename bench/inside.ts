@@ -12,7 +12,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 /** check-health has no timeout of its own; past this it is killed and shown as "> cap". */
 const CAP_MS = Number(process.env.BENCH_CAP_MS ?? 30_000);
 const BUDGET_S = 8;
-const ALL = ['healthyreg', 'nosuchreg1', 'deniedreg', 'refusedreg', 'mismatchreg', 'throttledreg', 'proxydeniedreg', 'inspectedreg', 'blackholereg'];
+const ALL = ['healthyreg', 'nosuchreg1', 'deniedreg', 'refusedreg', 'mismatchreg', 'throttledreg', 'proxydeniedreg', 'inspectedreg', 'armdenied', 'armreplica', 'blackholereg'];
 /** BENCH_ONLY=healthyreg,deniedreg narrows the run; BENCH_NO_AZ=1 measures acr-check alone. */
 const PICKED = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : ALL;
 const WITH_AZ = !process.env.BENCH_NO_AZ;

@@ -54,7 +54,12 @@ export function createArmApi(credential: TokenCredential, cloud: AzureCloud): Ar
     return new ContainerRegistryManagementClient(credential, subscriptionId, { endpoint: cloud.armEndpoint, credentials: { scopes }, retryOptions: { maxRetries: 0 } });
   };
   const network = async (subscriptionId: string) => new (await import('@azure/arm-network')).NetworkManagementClient(credential, subscriptionId, classic);
-  const dns = async (subscriptionId: string) => new (await import('@azure/arm-privatedns')).PrivateDnsManagementClient(credential, subscriptionId, classic);
+  const dns = async (subscriptionId: string) => {
+    // A CommonJS package: bundled, its exports may sit under `default`.
+    const module = (await import('@azure/arm-privatedns')) as typeof import('@azure/arm-privatedns') & { default?: typeof import('@azure/arm-privatedns') };
+    const { PrivateDnsManagementClient } = module.default ?? module;
+    return new PrivateDnsManagementClient(credential, subscriptionId, classic);
+  };
 
   return {
     async subscriptions(signal) {
