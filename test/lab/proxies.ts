@@ -111,7 +111,11 @@ export function startInterceptingProxy(address: string, pair: KeyPair): Promise<
     res.end('inspection gateway');
   });
   const server = net.createServer((socket) =>
-    onRequestHead(socket, () => {
+    onRequestHead(socket, (head) => {
+      if (!head.startsWith('CONNECT ')) {
+        // Plain HTTP through the proxy (the managed identity endpoint, say): refused at once, as a real gateway would.
+        return socket.end('HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+      }
       socket.write('HTTP/1.1 200 Connection established\r\n\r\n');
       inspector.emit('connection', socket);
     }),
