@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { prepareNamespace } from '../test/lab/inside.js';
 import { CLI, inWorld, labEnv, type CliWorld } from '../test/lab/run-cli.js';
-import { SCENARIOS, worldFor } from '../test/lab/scenarios.js';
+import { registryName, SCENARIOS, worldFor } from '../test/lab/scenarios.js';
 import { startLabWorld } from '../test/lab/world.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     rows.push('| scenario | acr-check wall | check-health wall | ratio | acr-check peak RSS | check-health peak RSS | acr-check exit | check-health exit |');
     rows.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const name of PICKED) {
-      const scenario = SCENARIOS.find((s) => s.registry === name)!;
+      const scenario = SCENARIOS.find((s) => registryName(s) === name)!;
       const world = worldFor(scenario, lab.pki.caPath);
       const ours: Measure[] = [];
       const theirs: Measure[] = [];

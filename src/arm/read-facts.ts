@@ -18,12 +18,11 @@ export interface ArmReadOptions {
 const LATER = ['arm.replications', 'arm.private-endpoints', 'arm.private-dns', 'arm.provider'] as const;
 
 /** Finds the registry: by its resource id, or by name in the subscriptions the identity can read. */
-async function locate(api: ArmApi, target: RegistryTarget, options: ArmReadOptions, call: <T>(fn: () => Promise<T>) => Promise<T>): Promise<string | { searched: number }> {
-  if (target.resourceId) return target.resourceId;
+async function locate(api: ArmApi, target: RegistryTarget, options: ArmReadOptions, call: <T>(fn: () => Promise<T>) => Promise<T>): Promise<RegistryFacts | { searched: number }> {
+  if (target.resourceId) return call(() => api.registry(target.resourceId!, options.budget));
   const subscriptions = options.subscription ? [options.subscription] : await call(() => api.subscriptions(options.budget));
   const found = await Promise.all(subscriptions.map((s) => call(() => api.registriesIn(s, options.budget))));
-  const match = found.flat().find((r) => r.name.toLowerCase() === target.name);
-  return match ? match.id : { searched: subscriptions.length };
+  return found.flat().find((r) => r.name.toLowerCase() === target.name) ?? { searched: subscriptions.length };
 }
 
 export async function readArmFacts(api: ArmApi, target: RegistryTarget, recorder: Recorder, options: ArmReadOptions): Promise<Facts> {
@@ -33,8 +32,8 @@ export async function readArmFacts(api: ArmApi, target: RegistryTarget, recorder
   const first = await recorder.run('arm.registry', 'arm.registry', { registry: target.name }, async () => {
     try {
       const located = await locate(api, target, options, call);
-      if (typeof located !== 'string') return { status: 'warn', outcome: 'arm.registry.not-found', data: { subscriptions: located.searched } };
-      registry = await call(() => api.registry(located, options.budget));
+      if ('searched' in located) return { status: 'warn', outcome: 'arm.registry.not-found', data: { subscriptions: located.searched } };
+      registry = located;
       return {
         status: 'pass',
         outcome: 'arm.registry.ok',

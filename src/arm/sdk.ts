@@ -7,6 +7,7 @@
  * than with @azure/arm-network: that package alone costs a CLI run ~28 MB and ~100 ms (measured),
  * for two GETs whose JSON we read the same way.
  */
+import type { Registry } from '@azure/arm-containerregistry';
 import { createPipelineRequest } from '@azure/core-rest-pipeline';
 import type { TokenCredential } from '@azure/identity';
 import type { AzureCloud } from '../azure/cloud.js';
@@ -30,7 +31,8 @@ export interface RegistryFacts {
 
 export interface ArmApi {
   subscriptions(signal: AbortSignal): Promise<string[]>;
-  registriesIn(subscriptionId: string, signal: AbortSignal): Promise<{ id: string; name: string }[]>;
+  /** Every registry of a subscription, each with all its properties (ARM's list returns them whole). */
+  registriesIn(subscriptionId: string, signal: AbortSignal): Promise<(RegistryFacts & { name: string })[]>;
   registry(id: string, signal: AbortSignal): Promise<RegistryFacts>;
   replicationRegions(registryId: string, signal: AbortSignal): Promise<string[]>;
   privateEndpoint(id: string, signal: AbortSignal): Promise<PrivateEndpointFacts>;
@@ -76,6 +78,24 @@ export function privateEndpointFacts(id: string, endpointJson: unknown, groupsJs
   };
 }
 
+/** The registry model, as plain facts. */
+function registryFacts(id: string, r: Registry): RegistryFacts {
+  return {
+    id: r.id ?? id,
+    ...(r.location ? { location: r.location } : {}),
+    ...(r.loginServer ? { loginServer: r.loginServer } : {}),
+    ...(r.sku?.name ? { sku: r.sku.name } : {}),
+    ...(r.publicNetworkAccess ? { publicNetworkAccess: r.publicNetworkAccess } : {}),
+    ...(r.networkRuleSet?.defaultAction ? { defaultAction: r.networkRuleSet.defaultAction } : {}),
+    ipRules: (r.networkRuleSet?.ipRules ?? []).map((rule) => rule.iPAddressOrRange),
+    ...(r.networkRuleBypassOptions ? { bypass: r.networkRuleBypassOptions } : {}),
+    ...(r.networkRuleBypassAllowedForTasks !== undefined ? { bypassForTasks: r.networkRuleBypassAllowedForTasks } : {}),
+    ...(r.dataEndpointEnabled !== undefined ? { dataEndpointEnabled: r.dataEndpointEnabled } : {}),
+    dataEndpoints: (r.dataEndpointHostNames ?? []).map((h) => h.toLowerCase()),
+    privateEndpointIds: (r.privateEndpointConnections ?? []).flatMap((c) => (c.privateEndpoint?.id ? [c.privateEndpoint.id] : [])),
+  };
+}
+
 async function collect<T>(pages: AsyncIterable<T>): Promise<T[]> {
   const items: T[] = [];
   for await (const item of pages) items.push(item);
@@ -116,25 +136,11 @@ export function createArmApi(credential: TokenCredential, cloud: AzureCloud): Ar
     },
     async registriesIn(subscriptionId, signal) {
       const list = await collect((await acr(subscriptionId)).registries.list({ abortSignal: signal }));
-      return list.flatMap((r) => (r.id && r.name ? [{ id: r.id, name: r.name }] : []));
+      return list.flatMap((r) => (r.id && r.name ? [{ ...registryFacts(r.id, r), name: r.name }] : []));
     },
     async registry(id, signal) {
       const { subscriptionId, resourceGroup } = required(id);
-      const r = await (await acr(subscriptionId)).registries.get(resourceGroup, lastName(id), { abortSignal: signal });
-      return {
-        id: r.id ?? id,
-        ...(r.location ? { location: r.location } : {}),
-        ...(r.loginServer ? { loginServer: r.loginServer } : {}),
-        ...(r.sku?.name ? { sku: r.sku.name } : {}),
-        ...(r.publicNetworkAccess ? { publicNetworkAccess: r.publicNetworkAccess } : {}),
-        ...(r.networkRuleSet?.defaultAction ? { defaultAction: r.networkRuleSet.defaultAction } : {}),
-        ipRules: (r.networkRuleSet?.ipRules ?? []).map((rule) => rule.iPAddressOrRange),
-        ...(r.networkRuleBypassOptions ? { bypass: r.networkRuleBypassOptions } : {}),
-        ...(r.networkRuleBypassAllowedForTasks !== undefined ? { bypassForTasks: r.networkRuleBypassAllowedForTasks } : {}),
-        ...(r.dataEndpointEnabled !== undefined ? { dataEndpointEnabled: r.dataEndpointEnabled } : {}),
-        dataEndpoints: (r.dataEndpointHostNames ?? []).map((h) => h.toLowerCase()),
-        privateEndpointIds: (r.privateEndpointConnections ?? []).flatMap((c) => (c.privateEndpoint?.id ? [c.privateEndpoint.id] : [])),
-      };
+      return registryFacts(id, await (await acr(subscriptionId)).registries.get(resourceGroup, lastName(id), { abortSignal: signal }));
     },
     async replicationRegions(registryId, signal) {
       const { subscriptionId, resourceGroup } = required(registryId);

@@ -3,7 +3,7 @@
  * (secret or certificate) or workload identity. Loaded only when configured, so runs without
  * credentials pay nothing for it.
  */
-import type { TokenCredential } from '@azure/identity';
+import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import { isKnownAuthority, type AzureCloud } from './cloud.js';
 
 export function hasEnvironmentCredentials(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -53,5 +53,32 @@ export function tokenSource(cloud: AzureCloud, makeCredential: () => Promise<Tok
     if (!token) throw new Error('the identity returned no token');
     const tenant = tenantOf(token.token) ?? env.AZURE_TENANT_ID;
     return { token: token.token, ...(tenant ? { tenant } : {}), ...(env.AZURE_CLIENT_ID ? { principal: env.AZURE_CLIENT_ID } : {}) };
+  };
+}
+
+/**
+ * A credential that asks its source once per scope while a token is valid: the token exchange and
+ * the ARM readers start at the same moment and would otherwise each go to Entra for the same token.
+ */
+export function sharedTokens(source: TokenCredential): TokenCredential {
+  const tokens = new Map<string, Promise<AccessToken | null>>();
+  return {
+    getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+      const key = `${[scopes].flat().join(' ')}|${options?.tenantId ?? ''}`;
+      const cached = tokens.get(key);
+      if (cached) return cached;
+      const pending = source.getToken(scopes, options).then(
+        (token) => {
+          if (!token || token.expiresOnTimestamp - Date.now() < 60_000) tokens.delete(key);
+          return token;
+        },
+        (err: unknown) => {
+          tokens.delete(key);
+          throw err;
+        },
+      );
+      tokens.set(key, pending);
+      return pending;
+    },
   };
 }

@@ -2,7 +2,7 @@
 /** acr-check: diagnose, on the machine that fails, why it cannot reach an Azure Container Registry. */
 import './wasm-baseline.js';
 import { cloudFor } from '../azure/cloud.js';
-import { defaultCredential, environmentCredential, hasEnvironmentCredentials, tokenSource } from '../azure/credential.js';
+import { defaultCredential, environmentCredential, hasEnvironmentCredentials, sharedTokens, tokenSource } from '../azure/credential.js';
 import type { TokenCredential } from '@azure/identity';
 import { diagnose, type DiagnoseRequest } from '../diagnose.js';
 import { langFromEnv, t } from '../i18n/i18n.js';
@@ -55,7 +55,7 @@ function azureAccess(options: CliOptions): Pick<DiagnoseRequest, 'arm' | 'tokenS
     return hasEnvironmentCredentials() ? { tokenSource: tokenSource(cloud, () => environmentCredential(cloud)) } : {};
   }
   let credential: Promise<TokenCredential> | undefined;
-  const shared = (): Promise<TokenCredential> => (credential ??= defaultCredential(cloud));
+  const shared = (): Promise<TokenCredential> => (credential ??= defaultCredential(cloud).then(sharedTokens));
   return {
     tokenSource: tokenSource(cloud, shared),
     arm: {

@@ -1,5 +1,6 @@
 /** HTTPS probes of ACR's REST surface with undici: `/v2/`, the token endpoint, data endpoints. */
-import { Agent, Client, ProxyAgent, request, type Dispatcher } from 'undici';
+import type { Client as UndiciClient, Dispatcher } from 'undici';
+import { Agent, Client, ProxyAgent, request } from './undici-lean.js';
 import type { JsonObject } from '../report/types.js';
 import { parseAcrError, parseChallenge, parseRetryAfter } from './acr-errors.js';
 import { errorCode, errorInfo, isTimeout, raceSignal, type Outcome } from './evidence.js';
@@ -22,7 +23,7 @@ export function makeDispatcher(proxy: ProxyChoice | undefined, timeoutMs: number
     ...(token ? { token } : {}),
     ...timeouts,
     proxyTls: { timeout: timeoutMs },
-    clientFactory: (origin: URL, options: object) => new TunnelClient(origin, options as Client.Options),
+    clientFactory: (origin: URL, options: object) => new TunnelClient(origin, options as UndiciClient.Options),
   });
 }
 

@@ -1,6 +1,6 @@
 /** The proxy path: which proxy the environment selects, and what it answers to CONNECT. */
 import type { Duplex } from 'node:stream';
-import { Client } from 'undici';
+import { Client } from './undici-lean.js';
 import { getProxyForUrl } from 'proxy-from-env';
 import type { JsonObject } from '../report/types.js';
 import { errorCode, errorInfo, isTimeout, type Outcome } from './evidence.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Report } from '../../src/report/types.js';
 import { assertIsolated } from './isolation.js';
 import { runCli } from './run-cli.js';
-import { SCENARIOS, worldFor } from './scenarios.js';
+import { registryName, SCENARIOS, worldFor } from './scenarios.js';
 import { startLabWorld, type LabWorld } from './world.js';
 
 describe('lab: ARM', function () {
@@ -15,7 +15,7 @@ describe('lab: ARM', function () {
   after(() => lab?.stop());
 
   async function report(registry: string, extra: string[] = []): Promise<Report> {
-    const scenario = SCENARIOS.find((s) => s.registry === registry)!;
+    const scenario = SCENARIOS.find((s) => registryName(s) === registry)!;
     const run = await runCli([scenario.registry, '--json', ...(scenario.args ?? []), ...extra], worldFor(scenario, lab.pki.caPath));
     return JSON.parse(run.stdout) as Report;
   }
@@ -42,7 +42,11 @@ describe('lab: ARM', function () {
     lab.arm.requests.length = 0;
     await report('armdenied', ['--subscription', '0b1f6471-1bf0-4dda-aec3-111122223333']);
     assert.ok(!lab.arm.requests.some((r) => r.path === '/subscriptions'), 'no subscription listing');
-    assert.ok(lab.arm.requests.some((r) => r.path.endsWith('/registries/armdenied')));
+    assert.deepEqual(
+      lab.arm.requests.filter((r) => r.path.endsWith('/providers/Microsoft.ContainerRegistry/registries')).map((r) => r.path),
+      ['/subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/providers/Microsoft.ContainerRegistry/registries'],
+      'only that subscription is searched',
+    );
   });
 
   it('puts the facts it read into the report', async function () {

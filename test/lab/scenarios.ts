@@ -395,7 +395,8 @@ export const ARM_SCENARIOS: Scenario[] = [
   ] as const).map(
     ([what, registry, failure, outcome]): Scenario => ({
       name: `ARM answers ${what}: a specific check result, the rest of the report intact`,
-      registry,
+      // By resource id: the registry's own GET is what fails (a name is found through the subscription's list).
+      registry: registryId(registry),
       behaviour: 'healthy',
       records: publicChain(registry, A.registry),
       identity: 'allowed',

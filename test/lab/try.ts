@@ -6,13 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { runIsolated } from './enter.js';
 import { prepareNamespace } from './inside.js';
 import { runCli } from './run-cli.js';
-import { SCENARIOS, worldFor } from './scenarios.js';
+import { registryName, SCENARIOS, worldFor } from './scenarios.js';
 import { startLabWorld } from './world.js';
 
 async function inside(name: string, extra: string[]): Promise<number> {
-  const scenario = SCENARIOS.find((s) => s.registry === name || s.name === name);
+  const scenario = SCENARIOS.find((s) => registryName(s) === name || s.name === name);
   if (!scenario) {
-    process.stderr.write(`unknown scenario ${name}; one of: ${SCENARIOS.map((s) => s.registry).join(', ')}\n`);
+    process.stderr.write(`unknown scenario ${name}; one of: ${SCENARIOS.map(registryName).join(', ')}\n`);
     return 2;
   }
   prepareNamespace();
@@ -37,6 +37,6 @@ if (mode === '--inside' && name) {
 } else if (mode) {
   process.exitCode = runIsolated(fileURLToPath(import.meta.url), ['--inside', mode, ...[name, ...extra].filter((x): x is string => x !== undefined)]);
 } else {
-  process.stderr.write(`usage: npm run lab:try -- <scenario> [acr-check args]\nscenarios: ${SCENARIOS.map((s) => s.registry).join(', ')}\n`);
+  process.stderr.write(`usage: npm run lab:try -- <scenario> [acr-check args]\nscenarios: ${SCENARIOS.map(registryName).join(', ')}\n`);
   process.exitCode = 2;
 }

@@ -35,7 +35,7 @@ export async function startLabWorld(scenarios: Scenario[] = SCENARIOS): Promise<
   const dataEndpoints = Object.keys(zone.records).filter((name) => name.includes('.data.'));
 
   const fixtures: Record<string, ArmRegistryFixture> = {};
-  for (const s of scenarios) if (s.arm) fixtures[s.registry] = s.arm;
+  for (const s of scenarios) if (s.arm) fixtures[registryName(s)] = s.arm;
   const stoppers: { close(): Promise<void> }[] = [];
   let arm: RunningArm | undefined;
   const registry = await startOciRegistry(pki);
