@@ -94,11 +94,12 @@ export async function diagnose(request: DiagnoseRequest): Promise<Report> {
       );
     const data = probeData(request.dataEndpoints ?? []);
     // ARM runs beside the probes; the data endpoints it reveals are probed as soon as they are known.
-    const arm = readArm(request, recorder, budget, started + remainingMs).then(async (facts) => {
+    let armData: Promise<unknown> = Promise.resolve();
+    const arm = readArm(request, recorder, budget, started + remainingMs, (facts) => (armData = probeData(facts.dataEndpoints ?? []))).then((facts) => {
       armFacts = facts;
-      await probeData(facts.dataEndpoints ?? []);
     });
     await Promise.all([consistency, path, http, data, arm]);
+    await armData;
   } finally {
     void dispatcher.destroy().catch(() => undefined);
   }
@@ -150,7 +151,13 @@ const KIND_ORDER = [
   'arm.provider',
 ];
 
-async function readArm(request: DiagnoseRequest, recorder: Recorder, budget: AbortSignal, deadlineAt: number): Promise<Facts> {
+async function readArm(
+  request: DiagnoseRequest,
+  recorder: Recorder,
+  budget: AbortSignal,
+  deadlineAt: number,
+  onRegistry: (facts: Facts) => void,
+): Promise<Facts> {
   if (!request.arm) {
     recorder.skip('arm.registry', 'arm.registry', {}, 'skip.arm-disabled');
     return {};
@@ -163,7 +170,7 @@ async function readArm(request: DiagnoseRequest, recorder: Recorder, budget: Abo
     return {};
   }
   const subscription = request.arm.subscription ?? request.target.subscriptionId;
-  return readArmFacts(api, request.target, recorder, { budget, deadlineAt: performance.timeOrigin + deadlineAt, ...(subscription ? { subscription } : {}) });
+  return readArmFacts(api, request.target, recorder, { budget, deadlineAt: performance.timeOrigin + deadlineAt, onRegistry, ...(subscription ? { subscription } : {}) });
 }
 
 /** Checks in the order a reader follows a connection, whatever order they finished in. */

@@ -13,6 +13,8 @@ export interface ArmReadOptions {
   subscription?: string;
   budget: AbortSignal;
   deadlineAt: number;
+  /** Called as soon as the registry itself is read, before the slower reads that follow. */
+  onRegistry?: (facts: Facts) => void;
 }
 
 const LATER = ['arm.replications', 'arm.private-endpoints', 'arm.private-dns', 'arm.provider'] as const;
@@ -61,6 +63,7 @@ export async function readArmFacts(api: ArmApi, target: RegistryTarget, recorder
     ...(found.dataEndpointEnabled !== undefined ? { dataEndpointEnabled: found.dataEndpointEnabled } : {}),
     dataEndpoints: found.dataEndpoints,
   };
+  options.onRegistry?.(facts);
 
   const replications = recorder.run('arm.replications', 'arm.replications', {}, async () => {
     try {
