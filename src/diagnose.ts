@@ -17,6 +17,7 @@ import { probeTls } from './probes/tls.js';
 import { probeExchange, type TokenSource } from './probes/exchange.js';
 import { readArmFacts } from './arm/read-facts.js';
 import type { ArmApi } from './arm/sdk.js';
+import type { LoginEventsReader } from './arm/login-events.js';
 import { evaluate, verdictOf } from './rules/evaluate.js';
 import { renderCheck, renderFinding } from './report/render.js';
 import { SCHEMA_VERSION, type ClientContext, type ClientKind, type Facts, type Lang, type Report } from './report/types.js';
@@ -38,7 +39,7 @@ export interface DiagnoseRequest {
   lang?: Lang;
   facts?: Facts;
   /** Azure Resource Manager, to read the registry's configuration; absent (--no-arm), ARM checks are skipped. */
-  arm?: { api: () => Promise<ArmApi>; subscription?: string };
+  arm?: { api: () => Promise<ArmApi>; subscription?: string; loginEvents?: LoginEventsReader };
   /** The client's Azure identity, for the token exchange; without one that check is skipped. */
   tokenSource?: TokenSource;
   onProgress?: ProgressListener;
@@ -149,6 +150,7 @@ const KIND_ORDER = [
   'arm.private-endpoints',
   'arm.private-dns',
   'arm.provider',
+  'arm.login-events',
 ];
 
 async function readArm(
@@ -170,7 +172,7 @@ async function readArm(
     return {};
   }
   const subscription = request.arm.subscription ?? request.target.subscriptionId;
-  return readArmFacts(api, request.target, recorder, { budget, deadlineAt: performance.timeOrigin + deadlineAt, onRegistry, ...(subscription ? { subscription } : {}) });
+  return readArmFacts(api, request.target, recorder, { budget, deadlineAt: performance.timeOrigin + deadlineAt, onRegistry, ...(subscription ? { subscription } : {}), ...(request.arm.loginEvents ? { loginEvents: request.arm.loginEvents } : {}) });
 }
 
 /** Checks in the order a reader follows a connection, whatever order they finished in. */

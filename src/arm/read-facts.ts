@@ -7,6 +7,7 @@ import type { Facts, PrivateEndpointFacts, PrivateZoneFacts } from '../report/ty
 import type { RegistryTarget } from '../target/registry-target.js';
 import { armFailure, withRetryAfter } from './arm-error.js';
 import { parseResourceId, sameId } from './resource-id.js';
+import type { LoginEventsReader } from './login-events.js';
 import type { ArmApi, RegistryFacts } from './sdk.js';
 
 export interface ArmReadOptions {
@@ -15,9 +16,32 @@ export interface ArmReadOptions {
   deadlineAt: number;
   /** Called as soon as the registry itself is read, before the slower reads that follow. */
   onRegistry?: (facts: Facts) => void;
+  /** Recent failed logins from the resource logs, when a workspace is configured. */
+  loginEvents?: LoginEventsReader;
 }
 
 const LATER = ['arm.replications', 'arm.private-endpoints', 'arm.private-dns', 'arm.provider'] as const;
+
+async function readLoginEvents(target: RegistryTarget, recorder: Recorder, options: ArmReadOptions, call: <T>(fn: () => Promise<T>) => Promise<T>): Promise<Facts> {
+  const reader = options.loginEvents;
+  if (!reader) {
+    recorder.skip('arm.login-events', 'arm.login-events', {}, 'skip.no-workspace');
+    return {};
+  }
+  const facts: Facts = {};
+  await recorder.run('arm.login-events', 'arm.login-events', {}, async () => {
+    try {
+      const failures = await call(() => reader(target.loginServer, options.budget));
+      facts.loginFailures = failures;
+      if (failures.length === 0) return { status: 'pass', outcome: 'arm.login-events.none', data: {} };
+      const ips = [...new Set(failures.map((f) => f.callerIp).filter(Boolean))];
+      return { status: 'pass', outcome: 'arm.login-events.ok', data: { count: failures.length, callerIps: ips.join(', ') } };
+    } catch (err) {
+      return armFailure(err);
+    }
+  });
+  return facts;
+}
 
 /** Finds the registry: by its resource id, or by name in the subscriptions the identity can read. */
 async function locate(api: ArmApi, target: RegistryTarget, options: ArmReadOptions, call: <T>(fn: () => Promise<T>) => Promise<T>): Promise<RegistryFacts | { searched: number }> {
@@ -30,6 +54,17 @@ async function locate(api: ArmApi, target: RegistryTarget, options: ArmReadOptio
 export async function readArmFacts(api: ArmApi, target: RegistryTarget, recorder: Recorder, options: ArmReadOptions): Promise<Facts> {
   // Bounded by the budget whatever the SDK or the credential does (a token request stuck in a proxy, say).
   const call = <T>(fn: () => Promise<T>): Promise<T> => raceSignal(withRetryAfter(fn, options.budget, options.deadlineAt), options.budget);
+  const [facts, logs] = await Promise.all([readConfiguration(api, target, recorder, options, call), readLoginEvents(target, recorder, options, call)]);
+  return { ...facts, ...logs };
+}
+
+async function readConfiguration(
+  api: ArmApi,
+  target: RegistryTarget,
+  recorder: Recorder,
+  options: ArmReadOptions,
+  call: <T>(fn: () => Promise<T>) => Promise<T>,
+): Promise<Facts> {
   let registry: RegistryFacts | undefined;
   const first = await recorder.run('arm.registry', 'arm.registry', { registry: target.name }, async () => {
     try {

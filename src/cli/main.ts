@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /** acr-check: diagnose, on the machine that fails, why it cannot reach an Azure Container Registry. */
 import './wasm-baseline.js';
-import { cloudFor } from '../azure/cloud.js';
+import type { LoginEventsReader } from '../arm/login-events.js';
+import { cloudFor, type AzureCloud } from '../azure/cloud.js';
 import { defaultCredential, environmentCredential, hasEnvironmentCredentials, sharedTokens, tokenSource } from '../azure/credential.js';
 import type { TokenCredential } from '@azure/identity';
 import { diagnose, type DiagnoseRequest } from '../diagnose.js';
@@ -61,8 +62,14 @@ function azureAccess(options: CliOptions): Pick<DiagnoseRequest, 'arm' | 'tokenS
     arm: {
       api: async () => (await import('../arm/sdk.js')).createArmApi(await shared(), cloud),
       ...(options.subscription ? { subscription: options.subscription } : {}),
+      ...(options.workspace ? { loginEvents: loginEventsFrom(shared, cloud, options.workspace) } : {}),
     },
   };
+}
+
+/** The login-events reader, loaded with its SDK only when the first query runs. */
+function loginEventsFrom(credential: () => Promise<TokenCredential>, cloud: AzureCloud, workspace: string): LoginEventsReader {
+  return async (loginServer, signal) => (await import('../arm/login-events.js')).createLoginEventsReader(await credential(), cloud, workspace)(loginServer, signal);
 }
 
 main(process.argv.slice(2)).then(

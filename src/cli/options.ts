@@ -15,6 +15,7 @@ export interface CliOptions {
   budgetMs: number;
   arm: boolean;
   subscription?: string;
+  workspace?: string;
   dnsServers: DnsServer[];
   dataEndpoints: string[];
   lang: Lang;
@@ -33,6 +34,7 @@ interface RawOptions {
   timeout?: string;
   arm: boolean;
   subscription?: string;
+  workspace?: string;
   dnsServer: string[];
   dataEndpoint: string[];
   lang?: string;
@@ -54,6 +56,7 @@ function program(lang: Lang, out: { write: (s: string) => void }): Command {
     .option('-t, --timeout <seconds>', t(lang, 'cli.optTimeout'), '8')
     .option('--no-arm', t(lang, 'cli.optNoArm'))
     .option('--subscription <id>', t(lang, 'cli.optSubscription'))
+    .option('--workspace <id>', t(lang, 'cli.optWorkspace'))
     .option('--dns-server <host[:port]>', t(lang, 'cli.optDnsServer'), collect, [])
     .option('--data-endpoint <host>', t(lang, 'cli.optDataEndpoint'), collect, [])
     .option('--lang <en|ru|ar>', t(lang, 'cli.optLang'))
@@ -104,7 +107,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, out: { write: (
     if (err instanceof TargetError) throw new UsageError(t(lang, err.key, err.params));
     throw err;
   }
-  if (raw.subscription !== undefined && !GUID.test(raw.subscription)) throw new UsageError(`--subscription: ${quoteInput(raw.subscription)}`);
+  if (raw.subscription !== undefined && !GUID.test(raw.subscription)) fail(lang, 'cli.badGuid', raw.subscription, { option: '--subscription' });
+  const workspace = raw.workspace ?? env.ACR_LOG_ANALYTICS_WORKSPACE_ID;
+  if (workspace !== undefined && !GUID.test(workspace)) fail(lang, 'cli.badGuid', workspace, { option: '--workspace' });
   if (raw.send !== undefined || raw.code !== undefined) {
     if (raw.send === undefined || raw.code === undefined) throw new UsageError(t(lang, 'cli.sendNeedsCode'));
     throw new UsageError(t(lang, 'cli.notYet', { option: '--send' }));
@@ -117,6 +122,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, out: { write: (
     budgetMs: Math.round(seconds * 1000),
     arm: raw.arm,
     ...(raw.subscription ? { subscription: raw.subscription.toLowerCase() } : {}),
+    ...(workspace ? { workspace: workspace.toLowerCase() } : {}),
     dnsServers,
     dataEndpoints,
     lang,

@@ -76,6 +76,15 @@ export interface PrivateZoneFacts {
   vnetLinks: string[];
 }
 
+/** A failed login from the registry's resource logs. */
+export interface LoginFailure {
+  time: string;
+  identity: string;
+  callerIp: string;
+  result: string;
+  description: string;
+}
+
 /** What Azure Resource Manager says about the registry: plain data, no SDK types. */
 export interface Facts {
   resourceId?: string;
@@ -93,6 +102,7 @@ export interface Facts {
   privateDnsZones?: PrivateZoneFacts[];
   providerRegistrations?: { subscriptionId: string; state: string }[];
   providerRegistered?: boolean;
+  loginFailures?: LoginFailure[];
 }
 
 export interface Report {

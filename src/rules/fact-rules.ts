@@ -32,10 +32,13 @@ function restricted(facts: Facts): boolean {
 
 const DENIALS = ['v2.denied', 'token.denied', 'exchange.denied', 'data.denied'];
 
+/** The client IP ACR refused: from its DENIED answer to a probe, else the latest 403 in its login events. */
 function deniedClientIp(ctx: RuleContext): { ip: string; ids: string[] } | undefined {
   const hits = ctx.withOutcome(...DENIALS);
   const ip = hits.map((e) => text(e.data, 'clientIp')).find(Boolean);
-  return ip ? { ip, ids: hits.map((e) => e.id) } : undefined;
+  if (ip) return { ip, ids: hits.map((e) => e.id) };
+  const logged = ctx.input.facts.loginFailures?.find((f) => f.result === '403' && ipaddr.isValid(f.callerIp));
+  return logged ? { ip: logged.callerIp, ids: ['arm.login-events'] } : undefined;
 }
 
 /** Observed DNS answers per FQDN: the login server from the system resolver, data endpoints from their probes. */

@@ -8,6 +8,7 @@ export const LAB_ADDRESSES = {
   stale: '20.1.2.3',
   entra: '20.190.160.20',
   arm: '20.190.161.10',
+  logAnalytics: '20.190.162.10',
   dns: '10.53.0.53',
   deadDns: '10.53.0.99',
   squid: '10.3.128.1',

@@ -49,6 +49,15 @@ describe('lab: ARM', function () {
     );
   });
 
+  it('reads recent failed logins from the workspace, and only with one configured', async function () {
+    const withLogs = await report('armlogs');
+    assert.equal(withLogs.checks.find((c) => c.id === 'arm.login-events')?.outcome, 'arm.login-events.ok');
+    assert.equal(withLogs.facts.loginFailures?.[0]?.callerIp, '52.160.10.20');
+    assert.equal(withLogs.facts.loginFailures?.[0]?.identity, 'aks-agentpool-kubelet');
+    const without = await report('armdenied');
+    assert.equal(without.checks.find((c) => c.id === 'arm.login-events')?.outcome, 'skip.no-workspace');
+  });
+
   it('puts the facts it read into the report', async function () {
     const result = await report('armreplica');
     assert.equal(result.facts.sku, 'Premium');

@@ -20,6 +20,7 @@ export interface LabPki {
   tokenSigner: KeyPair;
   entra: KeyPair;
   arm: KeyPair;
+  logAnalytics: KeyPair;
 }
 
 const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
@@ -62,5 +63,6 @@ export function createLabPki(): LabPki {
     tokenSigner: makeLeaf(dir, 'lab-ca', 'token-signer', 'acr-lab-token-signer', [], 'codeSigning'),
     entra: makeLeaf(dir, 'lab-ca', 'entra', 'login.lab.example', ['login.lab.example']),
     arm: makeLeaf(dir, 'lab-ca', 'arm', 'management.lab.example', ['management.lab.example']),
+    logAnalytics: makeLeaf(dir, 'lab-ca', 'log-analytics', 'api.loganalytics.lab.example', ['api.loganalytics.lab.example']),
   };
 }

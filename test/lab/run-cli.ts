@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LAB_ADDRESSES } from './addresses.js';
 import { ARM_HOST } from './fake-arm.js';
+import { LOG_ANALYTICS_HOST } from './fake-log-analytics.js';
 
 /** The CLI as users get it: the bundled `bin` of the package. */
 export const CLI = process.env.ACR_CHECK_CLI ?? fileURLToPath(new URL('../../bin/acr-check.mjs', import.meta.url));
@@ -47,6 +48,7 @@ export function labEnv(world: CliWorld): Record<string, string> {
     // The lab's Azure: its ARM endpoint, and only the identities a production host has (no developer sign-ins).
     ARM_ENDPOINT: `https://${ARM_HOST}`,
     AZURE_TOKEN_CREDENTIALS: 'prod',
+    LOG_ANALYTICS_ENDPOINT: `https://${LOG_ANALYTICS_HOST}`,
     ...(world.env ?? {}),
   };
 }

@@ -6,6 +6,7 @@ import { CLIENT_EGRESS_IP, LAB_ADDRESSES as A, UNROUTED_PRIVATE_ENDPOINT } from 
 import type { RegistryBehaviour } from './acr-front.js';
 import type { LabRecord } from './dns-server.js';
 import { LAB_AUTHORITY_HOST, LAB_PRINCIPALS, LAB_TENANT } from './fake-entra.js';
+import { LAB_WORKSPACE, type StagedLoginFailure } from './fake-log-analytics.js';
 import { OTHER_SUBSCRIPTION, registryId, zoneResourceGroup, type ArmRegistryFixture } from './fake-arm.js';
 import { PROXY_PORT } from './proxies.js';
 import type { CliWorld } from './run-cli.js';
@@ -37,6 +38,8 @@ export interface Scenario {
   identity?: keyof typeof LAB_PRINCIPALS;
   /** The registry as the lab's ARM describes it. */
   arm?: ArmRegistryFixture;
+  /** Failed logins in the registry's resource logs (read with --workspace). */
+  loginFailures?: StagedLoginFailure[];
   args?: string[];
   expect: Expectation;
 }
@@ -383,6 +386,17 @@ export const ARM_SCENARIOS: Scenario[] = [
     identity: 'allowed',
     arm: { defaultAction: 'Deny', ipRules: HUNDRED_RULES },
     expect: { exit: 1, verdict: 'problem', rule: 'ip-rule-quota', cause: 'public-network-rules', title: '100' },
+  },
+  {
+    name: 'Login events: a client elsewhere is refused; its IP is in the resource logs, not in the rules',
+    registry: 'armlogs',
+    behaviour: 'healthy',
+    records: publicChain('armlogs', A.registry),
+    identity: 'allowed',
+    args: ['--workspace', LAB_WORKSPACE, '--symptom', 'azure-service-cannot-pull'],
+    arm: { defaultAction: 'Deny', ipRules: ['203.0.113.0/24'] },
+    loginFailures: [{ identity: 'aks-agentpool-kubelet', callerIp: '52.160.10.20', result: '403' }],
+    expect: { exit: 1, verdict: 'problem', rule: 'ip-not-in-rules', cause: 'public-network-rules', title: '52.160.10.20', command: 'az acr network-rule add --name armlogs --ip-address 52.160.10.20' },
   },
   // ARM failing is evidence too: each a specific check result, the probes' report complete.
   ...([

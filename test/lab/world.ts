@@ -3,6 +3,7 @@ import { LAB_ADDRESSES as A } from './addresses.js';
 import { startAcrFront, type RegistryBehaviour } from './acr-front.js';
 import { ARM_HOST, startFakeArm, type ArmRegistryFixture, type RunningArm } from './fake-arm.js';
 import { LAB_AUTHORITY_HOST, startFakeEntra } from './fake-entra.js';
+import { LOG_ANALYTICS_HOST, startFakeLogAnalytics, type StagedLoginFailure } from './fake-log-analytics.js';
 import { LabZone, startDnsServer, startSilentDnsServer } from './dns-server.js';
 import { startOciRegistry, type OciRegistry } from './oci-registry.js';
 import { createLabPki, type LabPki } from './pki.js';
@@ -35,7 +36,9 @@ export async function startLabWorld(scenarios: Scenario[] = SCENARIOS): Promise<
   const dataEndpoints = Object.keys(zone.records).filter((name) => name.includes('.data.'));
 
   const fixtures: Record<string, ArmRegistryFixture> = {};
+  const loginFailures: Record<string, StagedLoginFailure[]> = {};
   for (const s of scenarios) if (s.arm) fixtures[registryName(s)] = s.arm;
+  for (const s of scenarios) if (s.loginFailures) loginFailures[`${registryName(s)}.azurecr.io`] = s.loginFailures;
   const stoppers: { close(): Promise<void> }[] = [];
   let arm: RunningArm | undefined;
   const registry = await startOciRegistry(pki);
@@ -46,6 +49,8 @@ export async function startLabWorld(scenarios: Scenario[] = SCENARIOS): Promise<
     zone.add(ARM_HOST, { type: 'A', data: A.arm });
     arm = await startFakeArm(A.arm, pki.arm, fixtures);
     stoppers.push(arm);
+    zone.add(LOG_ANALYTICS_HOST, { type: 'A', data: A.logAnalytics });
+    stoppers.push(await startFakeLogAnalytics(A.logAnalytics, pki.logAnalytics, loginFailures));
     stoppers.push(await startDnsServer(A.dns, zone));
     stoppers.push(await startFakeEntra(A.entra, pki.entra));
     stoppers.push(await startSilentDnsServer(A.deadDns));

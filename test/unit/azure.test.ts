@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { armFailure } from '../../src/arm/arm-error.js';
+import { loginFailuresQuery, logAnalyticsEndpoint } from '../../src/arm/login-events.js';
 import { parseResourceId } from '../../src/arm/resource-id.js';
 import { cloudFor, isKnownAuthority } from '../../src/azure/cloud.js';
 import { hasEnvironmentCredentials, tenantOf } from '../../src/azure/credential.js';
@@ -45,6 +46,13 @@ describe('Azure clouds, credentials and ARM failures', function () {
     timeout.name = 'TimeoutError';
     assert.equal(armFailure(timeout).outcome, 'arm.timeout');
     assert.ok([401, 403, 429].every((s) => armFailure(restError(s)).status === 'warn'), 'ARM failing is a warning, not the client problem');
+  });
+
+  it('queries login events only for a validated login server, at the cloud\'s Log Analytics', function () {
+    assert.match(loginFailuresQuery('myregistry.azurecr.io'), /LoginServer =~ "myregistry\.azurecr\.io"/);
+    assert.throws(() => loginFailuresQuery('x" or 1==1 //.azurecr.io'));
+    assert.equal(logAnalyticsEndpoint(cloudFor('azurecr.cn', {}), {}), 'https://api.loganalytics.azure.cn');
+    assert.equal(logAnalyticsEndpoint(cloudFor('azurecr.io', {}), { LOG_ANALYTICS_ENDPOINT: 'https://la.contoso/' }), 'https://la.contoso');
   });
 
   it('takes resource ids apart', function () {

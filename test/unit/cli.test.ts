@@ -67,6 +67,8 @@ describe('acr-check command line', function () {
     [['myregistry', 'other'], /too many arguments/],
     [[], /missing required argument 'registry'/],
     [['myregistry', '--send', 'https://bot.example'], /--send needs --code/],
+    [['myregistry', '--subscription', 'mine'], /--subscription must be an id/],
+    [['myregistry', '--workspace', 'logs'], /--workspace must be an id/],
   ];
 
   for (const [args, message] of BAD) {
