@@ -129,21 +129,23 @@ async function readConfiguration(
       recorder.skip('arm.private-dns', 'arm.private-dns', {}, 'skip.arm-registry-failed');
       return void recorder.skip('arm.provider', 'arm.provider', {}, 'skip.arm-registry-failed');
     }
-    await Promise.all([readZones(api, endpoints, facts, recorder, options, call), readProviders(api, found.id, endpoints, facts, recorder, options, call)]);
+    const reading = { api, recorder, options, call };
+    await Promise.all([readZones(reading, endpoints, facts), readProviders(reading, found.id, endpoints, facts)]);
   })();
 
   await Promise.all([replications, network]);
   return facts;
 }
 
-async function readZones(
-  api: ArmApi,
-  endpoints: PrivateEndpointFacts[],
-  facts: Facts,
-  recorder: Recorder,
-  options: ArmReadOptions,
-  call: <T>(fn: () => Promise<T>) => Promise<T>,
-): Promise<void> {
+/** What every reader of one run shares. */
+interface Reading {
+  api: ArmApi;
+  recorder: Recorder;
+  options: ArmReadOptions;
+  call: <T>(fn: () => Promise<T>) => Promise<T>;
+}
+
+async function readZones({ api, recorder, options, call }: Reading, endpoints: PrivateEndpointFacts[], facts: Facts): Promise<void> {
   const zoneIds = [...new Map(endpoints.flatMap((e) => e.zoneIds).map((id) => [id.toLowerCase(), id])).values()];
   if (zoneIds.length === 0) return void recorder.skip('arm.private-dns', 'arm.private-dns', {}, 'skip.no-private-zones');
   await recorder.run('arm.private-dns', 'arm.private-dns', {}, async () => {
@@ -158,15 +160,7 @@ async function readZones(
 }
 
 /** The provider must be registered in every other subscription whose VNet reaches the registry. */
-async function readProviders(
-  api: ArmApi,
-  registryId: string,
-  endpoints: PrivateEndpointFacts[],
-  facts: Facts,
-  recorder: Recorder,
-  options: ArmReadOptions,
-  call: <T>(fn: () => Promise<T>) => Promise<T>,
-): Promise<void> {
+async function readProviders({ api, recorder, options, call }: Reading, registryId: string, endpoints: PrivateEndpointFacts[], facts: Facts): Promise<void> {
   const own = parseResourceId(registryId)?.subscriptionId ?? '';
   const others = [
     ...new Set(endpoints.flatMap((e) => (e.vnetId ? [parseResourceId(e.vnetId)?.subscriptionId ?? ''] : [])).filter((s) => s && !sameId(s, own))),

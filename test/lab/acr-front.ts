@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { serve } from './serve.js';
 import { randomUUID } from 'node:crypto';
 import { CLIENT_EGRESS_IP } from './addresses.js';
 import { claimsOf, LAB_PRINCIPALS } from './fake-entra.js';
@@ -112,14 +113,6 @@ export async function startAcrFront(address: string, pair: KeyPair, config: Fron
     if (path.startsWith('/v2/')) return forward(req, res, host, config.backend);
     json(res, 404, { errors: [{ code: 'NOT_FOUND', message: 'not found' }] });
   });
-  await new Promise<void>((resolve) => server.listen(port, address, resolve));
-  return {
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { requests, ...(await serve(server, address, port)) };
 }
 

@@ -5,6 +5,7 @@
  * VirtualNetworkLinkList, GetProvider). Each registry is a fixture; failures are staged per registry.
  */
 import https from 'node:https';
+import { serve } from './serve.js';
 import type http from 'node:http';
 import type { KeyPair } from './pki.js';
 
@@ -230,13 +231,5 @@ export async function startFakeArm(address: string, pair: KeyPair, fixtures: Rec
     if (zone && zoneFixture) return send(res, 200, zone[2] === 'A' ? recordSetsBody(zone[1]!, zoneFixture) : linksBody(zone[1]!, zoneFixture));
     send(res, 404, { error: { code: 'InvalidResourceType', message: `no lab route for ${path}` } });
   });
-  await new Promise<void>((resolve) => server.listen(port, address, resolve));
-  return {
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { requests, ...(await serve(server, address, port)) };
 }

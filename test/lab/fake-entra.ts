@@ -3,6 +3,7 @@
  * endpoint MSAL calls for a client-credentials flow, so @azure/identity runs unmodified.
  */
 import https from 'node:https';
+import { serve } from './serve.js';
 import type { KeyPair } from './pki.js';
 
 export const LAB_TENANT = '72f988bf-0000-4000-8000-00000000cafe';
@@ -70,12 +71,5 @@ export async function startFakeEntra(address: string, pair: KeyPair, port = 443)
     }
     json(404, { error: 'not_found' });
   });
-  await new Promise<void>((resolve) => server.listen(port, address, resolve));
-  return {
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return serve(server, address, port);
 }

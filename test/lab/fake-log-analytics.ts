@@ -3,6 +3,7 @@
  * ContainerRegistryLoginEvents query with the failed logins staged for the login server it names.
  */
 import https from 'node:https';
+import { serve } from './serve.js';
 import type { KeyPair } from './pki.js';
 
 export const LOG_ANALYTICS_HOST = 'api.loganalytics.lab.example';
@@ -39,12 +40,5 @@ export async function startFakeLogAnalytics(address: string, pair: KeyPair, fail
       json(200, { tables: [{ name: 'PrimaryResult', columns: COLUMNS, rows }] });
     });
   });
-  await new Promise<void>((resolve) => server.listen(port, address, resolve));
-  return {
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return serve(server, address, port);
 }
