@@ -1,6 +1,7 @@
 /** ARM specifics that a scenario table alone does not show: the retry, and what was asked. */
 import assert from 'node:assert/strict';
 import type { Report } from '../../src/report/types.js';
+import { startFakeImds } from './fake-imds.js';
 import { assertIsolated } from './isolation.js';
 import { runCli } from './run-cli.js';
 import { registryName, SCENARIOS, worldFor } from './scenarios.js';
@@ -56,6 +57,21 @@ describe('lab: ARM', function () {
     assert.equal(withLogs.facts.loginFailures?.[0]?.identity, 'aks-agentpool-kubelet');
     const without = await report('armdenied');
     assert.equal(without.checks.find((c) => c.id === 'arm.login-events')?.outcome, 'skip.no-workspace');
+  });
+
+  it('signs in with a managed identity from the instance metadata service', async function () {
+    const imds = await startFakeImds();
+    try {
+      const scenario = SCENARIOS.find((s) => registryName(s) === 'armdenied')!;
+      const run = await runCli([scenario.registry, '--json'], { ...worldFor({ ...scenario, identity: undefined }, lab.pki.caPath) });
+      const result = JSON.parse(run.stdout) as Report;
+      assert.ok(imds.tokens() >= 1, 'a token came from IMDS');
+      assert.equal(result.checks.find((c) => c.id === 'arm.registry')?.outcome, 'arm.registry.ok');
+      assert.equal(result.checks.find((c) => c.id === 'exchange')?.outcome, 'exchange.denied');
+      assert.equal(result.findings[0]?.rule, 'ip-not-in-rules');
+    } finally {
+      await imds.close();
+    }
   });
 
   it('puts the facts it read into the report', async function () {
