@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { helpCard, progressCard, resultCard, MAX_FINDINGS_ON_CARD } from '../../src/bot/cards.js';
+import { LANGS } from '../../src/report/types.js';
+import { assertValidCard } from '../helpers/validate-card.js';
+import { DENIED_EVIDENCE, HEALTHY_EVIDENCE, sampleReport } from '../helpers/sample-report.js';
+
+type Node = Record<string, unknown>;
+/** Every TextBlock / Fact text of a card, in order. */
+function texts(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(texts);
+  if (!node || typeof node !== 'object') return [];
+  const n = node as Node;
+  const own = [n.text, n.title, n.value].filter((v): v is string => typeof v === 'string');
+  return [...own, ...Object.values(n).flatMap((v) => (typeof v === 'object' ? texts(v) : []))];
+}
+function find(node: unknown, predicate: (n: Node) => boolean): Node[] {
+  if (Array.isArray(node)) return node.flatMap((x) => find(x, predicate));
+  if (!node || typeof node !== 'object') return [];
+  const n = node as Node;
+  return [...(predicate(n) ? [n] : []), ...Object.values(n).flatMap((v) => (typeof v === 'object' ? find(v, predicate) : []))];
+}
+
+describe('Adaptive Cards', function () {
+  for (const lang of LANGS) {
+    it(`${lang}: result, progress and help cards are valid Adaptive Cards 1.5`, function () {
+      const report = sampleReport(DENIED_EVIDENCE, lang);
+      for (const card of [resultCard(report, 'bot'), resultCard(sampleReport(HEALTHY_EVIDENCE, lang), 'client'), progressCard(lang, 'myregistry.azurecr.io', report.checks.slice(0, 2), 6), helpCard(lang)]) {
+        assertValidCard(card);
+        assert.equal(card.lang, lang);
+        assert.equal(card.rtl, lang === 'ar', 'Arabic cards read right to left');
+        for (const text of texts(card)) assert.doesNotMatch(text, /\$\{/, `unexpanded template: ${text}`);
+      }
+    });
+  }
+
+  it('the schema check rejects what Teams would not render', function () {
+    const card = helpCard('en');
+    assert.throws(() => assertValidCard({ ...card, body: [{ type: 'TextBlok', text: 'typo' }] }), /Adaptive Cards 1.5/);
+    assert.throws(() => assertValidCard({ ...card, actions: [{ type: 'Action.Submit', title: 'x', verb: 'not-a-submit-field' }] }), /Adaptive Cards 1.5/);
+    assert.throws(() => assertValidCard({ ...card, version: '1.6' }), /renders up to 1.5/);
+  });
+
+  it('a result card leads with the verdict, then the finding and its fix, ready to copy', function () {
+    const card = resultCard(sampleReport(DENIED_EVIDENCE), 'bot');
+    const all = texts(card);
+    assert.match(all[0]!, /^PROBLEM: myregistry\.azurecr\.io/);
+    const fix = find(card, (n) => n.text === 'az acr network-rule add --name myregistry --ip-address 203.0.113.77');
+    assert.equal(fix.length, 1);
+    assert.equal(fix[0]!.fontType, 'Monospace', 'commands are monospace');
+    assert.ok(all.indexOf("The registry's network rules deny this client (IP 203.0.113.77)") > 0);
+    assert.ok(all.some((t) => t.includes("bot's own network")), 'says where the probes ran');
+    assert.ok(all.includes('npx acr-check myregistry'), 'the command to run on the failing machine');
+  });
+
+  it('offers re-run, all checks and escalate', function () {
+    const card = resultCard(sampleReport(DENIED_EVIDENCE), 'bot');
+    const actions = card.actions as Node[];
+    assert.deepEqual(actions.map((a) => a.type), ['Action.Submit', 'Action.ToggleVisibility', 'Action.Submit']);
+    assert.deepEqual(actions.map((a) => (a.data as Node | undefined)?.verb ?? a.title), ['rerun', 'Show all checks', 'escalate']);
+    const checks = find(card, (n) => n.id === 'checks')[0]!;
+    assert.equal(checks.isVisible, false, 'checks are folded until asked for');
+    assert.equal(texts(checks).filter((t) => t.startsWith('❌')).length, 1);
+  });
+
+  it(`shows at most ${MAX_FINDINGS_ON_CARD} findings, and a healthy card none`, function () {
+    const healthy = resultCard(sampleReport(HEALTHY_EVIDENCE), 'bot');
+    assert.match(texts(healthy)[0]!, /^HEALTHY/);
+    assert.equal(find(healthy, (n) => n.fontType === 'Monospace').length, 1, 'only the acr-check command');
+  });
+});
