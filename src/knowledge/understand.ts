@@ -1,0 +1,58 @@
+/**
+ * What a message says: the registry it names, the symptoms it describes or pastes, where the
+ * client runs. The patterns are data (knowledge.json `understanding`); this only applies them.
+ */
+import { CLIENT_KINDS, type ClientKind } from '../report/types.js';
+import { parseRegistryTarget, TargetError, type RegistryTarget } from '../target/registry-target.js';
+import { knowledge } from './knowledge.js';
+
+interface UnderstandingPatterns {
+  symptomPatterns: Record<string, string[]>;
+  clientPatterns: Record<string, string[]>;
+}
+
+const patterns = (knowledge as unknown as { understanding: UnderstandingPatterns }).understanding;
+const compiled = (table: Record<string, string[]>): [string, RegExp[]][] =>
+  Object.entries(table).map(([id, list]) => [id, list.map((p) => new RegExp(p, 'iu'))]);
+const SYMPTOMS = compiled(patterns.symptomPatterns);
+const CLIENTS = compiled(patterns.clientPatterns);
+
+export interface Understanding {
+  registry?: RegistryTarget;
+  /** A word that looked like a registry but is not one, with the reason. */
+  rejected?: TargetError;
+  symptoms: string[];
+  client?: ClientKind;
+}
+
+const LOGIN_SERVER = /\b([a-z0-9]{5,50})\.azurecr\.(io|cn|us)\b/i;
+/** Words after which a registry name usually comes, in the three languages we read. */
+const KEYWORDS = ['from', 'to', 'registry', 'acr', 'из', 'в', 'реестр', 'реестра', 'реестре', 'من', 'إلى', 'السجل'];
+// A lookahead, so that "to registry myreg" tries both "registry" and "myreg"; \b knows no Cyrillic.
+const BEFORE_NAME = new RegExp(`(?<![\\p{L}\\p{N}])(?:${KEYWORDS.join('|')})\\s+(?=([^\\s,.;:!?"'«»]+))`, 'giu');
+
+function findRegistry(text: string): { registry?: RegistryTarget; rejected?: TargetError } {
+  const server = LOGIN_SERVER.exec(text);
+  if (server) return { registry: parseRegistryTarget(server[0]) };
+  let rejected: TargetError | undefined;
+  for (const match of text.matchAll(BEFORE_NAME)) {
+    if (KEYWORDS.includes(match[1]!.toLowerCase())) continue;
+    try {
+      return { registry: parseRegistryTarget(match[1]!) };
+    } catch (err) {
+      if (err instanceof TargetError) rejected ??= err;
+    }
+  }
+  return rejected ? { rejected } : {};
+}
+
+export function understand(text: string): Understanding {
+  const bounded = text.slice(0, 4000);
+  const symptoms = SYMPTOMS.filter(([, regexes]) => regexes.some((r) => r.test(bounded))).map(([id]) => id);
+  const client = CLIENTS.find(([, regexes]) => regexes.some((r) => r.test(bounded)))?.[0];
+  return {
+    ...findRegistry(bounded),
+    symptoms: knowledge.symptoms.filter((s) => symptoms.includes(s)),
+    ...(client && (CLIENT_KINDS as readonly string[]).includes(client) ? { client: client as ClientKind } : {}),
+  };
+}

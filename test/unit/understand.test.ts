@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { understand } from '../../src/knowledge/understand.js';
+
+const TABLE: [said: string, registry: string | undefined, symptoms: string[], client?: string][] = [
+  ["AKS can't pull from myregistry", 'myregistry.azurecr.io', ['azure-service-cannot-pull'], 'aks'],
+  ['Error response from daemon: Get "https://myregistry.azurecr.io/v2/": dial tcp: lookup myregistry.azurecr.io on 168.63.129.16:53: no such host', 'myregistry.azurecr.io', ['dns-lookup-failed']],
+  ['net/http: request canceled (Client.Timeout exceeded while awaiting headers) from contosoacr.azurecr.cn', 'contosoacr.azurecr.cn', ['client-timeout']],
+  ['proxyconnect tcp: EOF when I push to registry teamregistry', 'teamregistry.azurecr.io', ['proxy-forbidden']],
+  ['pods stuck in ImagePullBackOff', undefined, ['azure-service-cannot-pull'], 'aks'],
+  ['Defender does not scan images in acr securereg', 'securereg.azurecr.io', ['defender-cannot-scan'], 'azure-service'],
+  ['AKS не может извлечь образ из реестра myregistry', 'myregistry.azurecr.io', ['azure-service-cannot-pull'], 'aks'],
+  ['لا يستطيع AKS السحب من myregistry', 'myregistry.azurecr.io', ['azure-service-cannot-pull'], 'aks'],
+  ['Failed to save firewall and virtual network settings for container registry', undefined, ['network-settings-save-failed']],
+  ['hello', undefined, []],
+];
+
+describe('understanding free text', function () {
+  for (const [said, registry, symptoms, client] of TABLE) {
+    it(`"${said.slice(0, 60)}"`, function () {
+      const u = understand(said);
+      assert.equal(u.registry?.loginServer, registry);
+      assert.deepEqual(u.symptoms, symptoms);
+      assert.equal(u.client, client);
+    });
+  }
+
+  it('names the reason when the word after "from" is not a registry', function () {
+    assert.equal(understand('cannot pull from my-registry').rejected?.key, 'target.badName');
+  });
+
+  it('property: any text gives symptoms from the knowledge base and only ACR login servers', function () {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (text) => {
+        const u = understand(text);
+        if (u.registry) assert.match(u.registry.loginServer, /^[a-z0-9]{5,50}\.azurecr\.(io|cn|us)$/);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
