@@ -1,14 +1,11 @@
 #!/usr/bin/env node
 /** acr-check: diagnose, on the machine that fails, why it cannot reach an Azure Container Registry. */
 import './wasm-baseline.js';
-import type { LoginEventsReader } from '../arm/login-events.js';
-import { cloudFor, type AzureCloud } from '../azure/cloud.js';
-import { defaultCredential, environmentCredential, hasEnvironmentCredentials, sharedTokens, tokenSource } from '../azure/credential.js';
-import type { TokenCredential } from '@azure/identity';
-import { diagnose, type DiagnoseRequest } from '../diagnose.js';
+import { azureAccess } from '../azure/access.js';
+import { diagnose } from '../diagnose.js';
 import { langFromEnv, t } from '../i18n/i18n.js';
 import { renderHuman } from './human.js';
-import { InfoExit, parseCli, UsageError, type CliOptions } from './options.js';
+import { InfoExit, parseCli, UsageError } from './options.js';
 import { terminalProgress } from './progress.js';
 
 export const EXIT = { healthy: 0, problem: 1, usage: 2, internal: 3 } as const;
@@ -44,32 +41,6 @@ async function main(argv: string[]): Promise<number> {
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
   process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderHuman(report, color));
   return report.verdict === 'healthy' ? EXIT.healthy : EXIT.problem;
-}
-
-/**
- * The composition root for Azure: one credential, made here and shared by the ARM readers and the
- * token exchange. With --no-arm only an identity configured in the environment is used, for the exchange.
- */
-function azureAccess(options: CliOptions): Pick<DiagnoseRequest, 'arm' | 'tokenSource'> {
-  const cloud = cloudFor(options.target.suffix);
-  if (!options.arm) {
-    return hasEnvironmentCredentials() ? { tokenSource: tokenSource(cloud, () => environmentCredential(cloud)) } : {};
-  }
-  let credential: Promise<TokenCredential> | undefined;
-  const shared = (): Promise<TokenCredential> => (credential ??= defaultCredential(cloud).then(sharedTokens));
-  return {
-    tokenSource: tokenSource(cloud, shared),
-    arm: {
-      api: async () => (await import('../arm/sdk.js')).createArmApi(await shared(), cloud),
-      ...(options.subscription ? { subscription: options.subscription } : {}),
-      ...(options.workspace ? { loginEvents: loginEventsFrom(shared, cloud, options.workspace) } : {}),
-    },
-  };
-}
-
-/** The login-events reader, loaded with its SDK only when the first query runs. */
-function loginEventsFrom(credential: () => Promise<TokenCredential>, cloud: AzureCloud, workspace: string): LoginEventsReader {
-  return async (loginServer, signal) => (await import('../arm/login-events.js')).createLoginEventsReader(await credential(), cloud, workspace)(loginServer, signal);
 }
 
 main(process.argv.slice(2)).then(

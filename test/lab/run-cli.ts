@@ -2,7 +2,7 @@
  * Runs the real acr-check process inside the lab, with its own view of /etc/hosts and
  * /etc/resolv.conf (a private mount namespace per run), and only the environment we give it.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -76,4 +76,10 @@ export function runInWorld(world: CliWorld, commandLine: string[]): Promise<CliR
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, wallMs: performance.now() - started }));
   });
+}
+
+/** Starts a long-running process (the bot) in this world; the caller stops it. */
+export function spawnInWorld(world: CliWorld, commandLine: string[], env: Record<string, string> = {}): ChildProcess {
+  const [command, ...rest] = inWorld(world, commandLine);
+  return spawn(command!, rest, { env: { ...labEnv(world), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }

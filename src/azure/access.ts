@@ -1,0 +1,41 @@
+/**
+ * The composition root for Azure, shared by the fronts: one credential, made here and used by the
+ * ARM readers, the login-events reader and the token exchange. Nothing is loaded until used.
+ */
+import type { TokenCredential } from '@azure/identity';
+import type { LoginEventsReader } from '../arm/login-events.js';
+import type { DiagnoseRequest } from '../diagnose.js';
+import type { RegistryTarget } from '../target/registry-target.js';
+import { cloudFor, type AzureCloud } from './cloud.js';
+import { defaultCredential, environmentCredential, hasEnvironmentCredentials, sharedTokens, tokenSource } from './credential.js';
+
+export interface AzureAccessOptions {
+  target: RegistryTarget;
+  /** Read the registry's configuration from ARM (false: --no-arm). */
+  arm: boolean;
+  subscription?: string;
+  workspace?: string;
+}
+
+export function azureAccess(options: AzureAccessOptions, env: NodeJS.ProcessEnv = process.env): Pick<DiagnoseRequest, 'arm' | 'tokenSource'> {
+  const cloud = cloudFor(options.target.suffix, env);
+  if (!options.arm) {
+    // Without ARM, only an identity configured in the environment is used, for the token exchange.
+    return hasEnvironmentCredentials(env) ? { tokenSource: tokenSource(cloud, () => environmentCredential(cloud, env), env) } : {};
+  }
+  let credential: Promise<TokenCredential> | undefined;
+  const shared = (): Promise<TokenCredential> => (credential ??= defaultCredential(cloud, env).then(sharedTokens));
+  return {
+    tokenSource: tokenSource(cloud, shared, env),
+    arm: {
+      api: async () => (await import('../arm/sdk.js')).createArmApi(await shared(), cloud),
+      ...(options.subscription ? { subscription: options.subscription } : {}),
+      ...(options.workspace ? { loginEvents: loginEventsFrom(shared, cloud, options.workspace, env) } : {}),
+    },
+  };
+}
+
+/** The login-events reader, loaded with its SDK only when the first query runs. */
+function loginEventsFrom(credential: () => Promise<TokenCredential>, cloud: AzureCloud, workspace: string, env: NodeJS.ProcessEnv): LoginEventsReader {
+  return async (loginServer, signal) => (await import('../arm/login-events.js')).createLoginEventsReader(await credential(), cloud, workspace, env)(loginServer, signal);
+}

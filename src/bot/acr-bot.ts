@@ -1,0 +1,156 @@
+/**
+ * The Teams bot's turn logic: turns activities into calls of the core and reports into cards,
+ * nothing else. A diagnosis never blocks the turn: a progress card goes out at once and is then
+ * updated in place, outside the turn, until it becomes the result card.
+ */
+import { ActivityHandler, CardFactory, MessageFactory, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
+import type { Logger } from 'pino';
+import { randomUUID } from 'node:crypto';
+import type { DiagnoseRequest } from '../diagnose.js';
+import { t } from '../i18n/i18n.js';
+import { understand } from '../knowledge/understand.js';
+import { renderCheck } from '../report/render.js';
+import type { Check, ClientKind, Lang, Report } from '../report/types.js';
+import { parseRegistryTarget, TargetError, type RegistryTarget } from '../target/registry-target.js';
+import { helpCard, progressCard, resultCard, type Card } from './cards.js';
+import { langOfLocale, parseCommand } from './commands.js';
+import { DiagnosisRuns } from './diagnosis-runs.js';
+
+export interface BotDeps {
+  diagnose: (request: DiagnoseRequest) => Promise<Report>;
+  /** Azure access for a registry (ARM readers, token exchange), made at the composition root. */
+  azure: (target: RegistryTarget) => Pick<DiagnoseRequest, 'arm' | 'tokenSource'>;
+  /** Runs logic in a conversation after its turn ended (CloudAdapter.continueConversationAsync). */
+  continueConversation: (reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>) => Promise<void>;
+  logger: Logger;
+  budgetMs: number;
+  allowedTenants: string[];
+}
+
+/** At most one progress update per card in this interval (Teams throttles edits). */
+const PROGRESS_INTERVAL_MS = 700;
+
+const cardActivity = (card: Card): Partial<Activity> => MessageFactory.attachment(CardFactory.adaptiveCard(card));
+
+export class AcrDoctorBot extends ActivityHandler {
+  private readonly runs = new DiagnosisRuns();
+
+  constructor(private readonly deps: BotDeps) {
+    super();
+    this.onMessage(async (context, next) => {
+      await this.handleMessage(context);
+      await next();
+    });
+  }
+
+  /** Diagnoses in flight (for tests and health). */
+  get running(): number {
+    return this.runs.size;
+  }
+
+  private async handleMessage(context: TurnContext): Promise<void> {
+    const lang = langOfLocale(context.activity.locale);
+    if (!this.tenantAllowed(context.activity)) return void (await context.sendActivity(t(lang, 'bot.notAllowed')));
+    const value = context.activity.value as { verb?: unknown; registry?: unknown } | undefined;
+    if (value && typeof value === 'object' && value.verb === 'rerun' && typeof value.registry === 'string') {
+      return this.acrCheck(context, lang, value.registry);
+    }
+    const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
+    const command = parseCommand(text);
+    switch (command.name) {
+      case 'acr-check':
+        return this.acrCheck(context, lang, command.rest);
+      case 'help':
+        return void (await context.sendActivity(cardActivity(helpCard(lang))));
+      case 'diagnose':
+      case 'escalate':
+      case 'cancel':
+        return void (await context.sendActivity(t(lang, 'bot.notYet', { command: command.name })));
+      default:
+        return this.freeText(context, lang, command.rest);
+    }
+  }
+
+  private tenantAllowed(activity: Activity): boolean {
+    if (this.deps.allowedTenants.length === 0) return true;
+    const channelTenant = (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
+    const tenant = activity.conversation?.tenantId ?? channelTenant;
+    return tenant !== undefined && this.deps.allowedTenants.includes(tenant);
+  }
+
+  /** `acr-check <registry> [symptom words]` */
+  private async acrCheck(context: TurnContext, lang: Lang, rest: string): Promise<void> {
+    const [first = '', ...words] = rest.trim().split(/\s+/);
+    let target: RegistryTarget;
+    try {
+      target = parseRegistryTarget(first);
+    } catch (err) {
+      if (!(err instanceof TargetError)) throw err;
+      return void (await context.sendActivity(t(lang, 'bot.badRegistry', { reason: t(lang, err.key, err.params) })));
+    }
+    const said = understand(words.join(' '));
+    await this.startDiagnosis(context, lang, target, said.symptoms, said.client);
+  }
+
+  /** "AKS can't pull from myregistry", or a pasted error. */
+  private async freeText(context: TurnContext, lang: Lang, text: string): Promise<void> {
+    const said = understand(text);
+    if (said.registry) return this.startDiagnosis(context, lang, said.registry, said.symptoms, said.client);
+    if (said.rejected) return void (await context.sendActivity(t(lang, 'bot.badRegistry', { reason: t(lang, said.rejected.key, said.rejected.params) })));
+    await context.sendActivity(cardActivity(helpCard(lang)));
+  }
+
+  private async startDiagnosis(context: TurnContext, lang: Lang, target: RegistryTarget, symptoms: string[], client?: ClientKind): Promise<void> {
+    const sent = await context.sendActivity(cardActivity(progressCard(lang, target.loginServer, [], 0)));
+    const reference = TurnContext.getConversationReference(context.activity);
+    // Updates of one card go out in order, so a late progress update never covers the result.
+    let updates: Promise<void> = Promise.resolve();
+    const replace = (activity: Partial<Activity>): Promise<void> =>
+      (updates = updates
+        .catch(() => undefined)
+        .then(() => this.deps.continueConversation(reference, async (ctx) => void (await ctx.updateActivity({ ...activity, id: sent?.id ?? '' })))));
+    const update = (card: Card): Promise<void> => replace(cardActivity(card));
+
+    const finished: Pick<Check, 'status' | 'title'>[] = [];
+    let started = 0;
+    let timer: NodeJS.Timeout | undefined;
+    let done = false;
+    const showProgress = (): void => {
+      if (timer || done) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        if (!done) void update(progressCard(lang, target.loginServer, finished, started)).catch((err: unknown) => this.deps.logger.warn({ err }, 'progress update failed'));
+      }, PROGRESS_INTERVAL_MS);
+    };
+
+    const key = `${reference.conversation?.id ?? ''}|${target.loginServer}`;
+    const { report } = this.runs.join(
+      key,
+      (onProgress) => this.deps.diagnose({ target, symptoms, ...(client ? { client } : {}), lang, budgetMs: this.deps.budgetMs, onProgress, ...this.deps.azure(target) }),
+      (event) => {
+        if (event.type === 'start') started++;
+        else if (event.evidence) finished.push({ status: event.evidence.status, title: renderCheck(lang, event.evidence).title });
+        showProgress();
+      },
+    );
+    // The turn ends here; the diagnosis finishes outside it and replaces the progress card.
+    const stopProgress = (): void => {
+      done = true;
+      clearTimeout(timer);
+    };
+    void report
+      .then(
+        (result) => {
+          stopProgress();
+          return update(resultCard(result, 'bot'));
+        },
+        (err: unknown) => {
+          stopProgress();
+          const id = randomUUID();
+          this.deps.logger.error({ err, correlationId: id, registry: target.loginServer }, 'diagnosis failed');
+          return replace(MessageFactory.text(t(lang, 'bot.error', { id })));
+        },
+      )
+      .catch((err: unknown) => this.deps.logger.error({ err, registry: target.loginServer }, 'result update failed'));
+  }
+}

@@ -1,0 +1,22 @@
+/** What a message asks for: a command and the rest of the text, after Teams' @mention is gone. */
+export type CommandName = 'acr-check' | 'diagnose' | 'escalate' | 'help' | 'cancel';
+
+const COMMANDS: readonly CommandName[] = ['acr-check', 'diagnose', 'escalate', 'help', 'cancel'];
+
+export interface Command {
+  name?: CommandName;
+  rest: string;
+}
+
+export function parseCommand(text: string): Command {
+  const trimmed = text.trim().replace(/^\//, '');
+  const [first = '', ...rest] = trimmed.split(/\s+/);
+  const name = COMMANDS.find((c) => c === first.toLowerCase());
+  return name ? { name, rest: rest.join(' ') } : { rest: trimmed };
+}
+
+/** The language of the conversation, from the activity's locale (`ru-RU` → ru). */
+export function langOfLocale(locale: string | undefined): 'en' | 'ru' | 'ar' {
+  const code = (locale ?? '').slice(0, 2).toLowerCase();
+  return code === 'ru' || code === 'ar' ? code : 'en';
+}

@@ -1,0 +1,32 @@
+/** The bot's configuration, read once from the environment, typed. */
+export interface BotConfig {
+  host: string;
+  port: number;
+  /** Empty: unauthenticated, for local use only. */
+  appId: string;
+  appPassword: string;
+  appType: string;
+  appTenantId: string;
+  /** Tenants allowed to use the bot; empty: any. */
+  allowedTenants: string[];
+  budgetMs: number;
+  maxBodyBytes: number;
+  logLevel: string;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
+  const port = Number(env.PORT ?? 3978);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not ${JSON.stringify(env.PORT)}`);
+  return {
+    host: env.HOST ?? '127.0.0.1',
+    port,
+    appId: env.MicrosoftAppId ?? '',
+    appPassword: env.MicrosoftAppPassword ?? '',
+    appType: env.MicrosoftAppType ?? (env.MicrosoftAppId ? 'MultiTenant' : ''),
+    appTenantId: env.MicrosoftAppTenantId ?? '',
+    allowedTenants: (env.ALLOWED_TENANTS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    budgetMs: Number(env.DIAGNOSIS_BUDGET_MS ?? 8000),
+    maxBodyBytes: 256 * 1024,
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * The bot's HTTP server: `POST /api/messages` (Bot Framework, CloudAdapter) and `GET /healthz`.
+ * Without a MicrosoftAppId it runs unauthenticated, for local use only, and says so in its log.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
+import { pino, type Logger } from 'pino';
+import restify from 'restify';
+import { azureAccess } from './azure/access.js';
+import { AcrDoctorBot } from './bot/acr-bot.js';
+import { langOfLocale } from './bot/commands.js';
+import type { BotConfig } from './config.js';
+import { diagnose } from './diagnose.js';
+import { t } from './i18n/i18n.js';
+import { TOOL } from './version.js';
+
+export interface RunningServer {
+  url: string;
+  bot: AcrDoctorBot;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: BotConfig, logger: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+  const auth = new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: config.appId,
+    MicrosoftAppPassword: config.appPassword,
+    MicrosoftAppType: config.appType,
+    MicrosoftAppTenantId: config.appTenantId,
+  });
+  const adapter = new CloudAdapter(auth);
+  adapter.onTurnError = async (context: TurnContext, error: Error) => {
+    const correlationId = randomUUID();
+    logger.error({ err: error, correlationId, conversation: context.activity.conversation?.id }, 'turn failed');
+    await context.sendActivity(t(langOfLocale(context.activity.locale), 'bot.error', { id: correlationId }));
+  };
+  const bot = new AcrDoctorBot({
+    diagnose,
+    azure: (target) => azureAccess({ target, arm: true }),
+    continueConversation: (reference, logic) => adapter.continueConversationAsync(config.appId, reference, logic),
+    logger,
+    budgetMs: config.budgetMs,
+    allowedTenants: config.allowedTenants,
+  });
+
+  const server = restify.createServer({ name: TOOL.name, version: TOOL.version });
+  server.use(restify.plugins.bodyParser({ maxBodySize: config.maxBodyBytes, mapParams: false }));
+  server.post('/api/messages', async (req, res) => {
+    await adapter.process(req, res, (context) => bot.run(context));
+  });
+  server.get('/healthz', (_req, res, next) => {
+    res.send(200, { status: 'ok', name: TOOL.name, version: TOOL.version, diagnosesRunning: bot.running });
+    return next();
+  });
+
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host}:${port}`;
+  logger.info({ url, authenticated: Boolean(config.appId) }, `${TOOL.name} ${TOOL.version} listening on ${url}/api/messages`);
+  if (!config.appId) logger.warn('no MicrosoftAppId: requests are NOT authenticated; use this only on localhost');
+  return {
+    url,
+    bot,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

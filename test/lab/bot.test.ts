@@ -1,0 +1,115 @@
+/** The real bot process in the lab: activities in over HTTP, cards out to a connector stub. */
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { request } from 'undici';
+import { CLIENT_EGRESS_IP } from './addresses.js';
+import { startConnectorStub, type Sent } from './connector-stub.js';
+import { assertIsolated } from './isolation.js';
+import { waitForPort } from './oci-registry.js';
+import { spawnInWorld } from './run-cli.js';
+import { startLabWorld, type LabWorld } from './world.js';
+import { assertValidCard } from '../helpers/validate-card.js';
+
+const BOT_PORT = 3978;
+const BOT = `http://127.0.0.1:${BOT_PORT}`;
+let activityCount = 0;
+
+function activity(conversation: string, fields: Record<string, unknown>, serviceUrl: string): Record<string, unknown> {
+  return {
+    type: 'message',
+    id: `activity-${++activityCount}`,
+    timestamp: new Date().toISOString(),
+    channelId: 'msteams',
+    serviceUrl,
+    from: { id: 'user-1', name: 'Platform Engineer' },
+    recipient: { id: 'bot-1', name: 'acr-doctor' },
+    conversation: { id: conversation },
+    locale: 'en-US',
+    ...fields,
+  };
+}
+
+const cardOf = (s: Sent): Record<string, unknown> | undefined => s.activity.attachments?.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
+const cardText = (card: unknown): string => JSON.stringify(card);
+
+describe('lab: the Teams bot', function () {
+  let lab: LabWorld;
+  let bot: ChildProcess;
+  let connector: Awaited<ReturnType<typeof startConnectorStub>>;
+  let botLog = '';
+
+  before(async function () {
+    assertIsolated();
+    lab = await startLabWorld();
+    connector = await startConnectorStub();
+    bot = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, new URL('../../src/start.js', import.meta.url).pathname], { PORT: String(BOT_PORT), HOST: '127.0.0.1' });
+    bot.stdout?.on('data', (c: Buffer) => (botLog += c.toString()));
+    bot.stderr?.on('data', (c: Buffer) => (botLog += c.toString()));
+    await waitForPort(BOT_PORT, '127.0.0.1', 15_000);
+  });
+
+  after(async function () {
+    bot?.kill('SIGTERM');
+    await connector?.close();
+    await lab?.stop();
+  });
+
+  async function post(body: unknown): Promise<number> {
+    const res = await request(`${BOT}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    await res.body.dump();
+    return res.statusCode;
+  }
+
+  it('answers /healthz and says in its log that it runs unauthenticated', async function () {
+    const res = await request(`${BOT}/healthz`);
+    assert.equal(res.statusCode, 200);
+    assert.equal(((await res.body.json()) as { status: string }).status, 'ok');
+    assert.match(botLog, /NOT authenticated/);
+  });
+
+  it('help: a help card', async function () {
+    assert.ok([200, 201, 202].includes(await post(activity('conv-help', { text: 'help' }, connector.url))));
+    await connector.waitFor((s) => s.some((x) => x.conversation === 'conv-help'));
+    const card = cardOf(connector.sent.find((x) => x.conversation === 'conv-help')!)!;
+    assertValidCard(card);
+    assert.match(cardText(card), /acr-check/);
+  });
+
+  it('/acr-check: a progress card at once, then the same card becomes the result with the fix', async function () {
+    await post(activity('conv-denied', { text: '<at>acr-doctor</at> /acr-check deniedreg', entities: [{ type: 'mention', mentioned: { id: 'bot-1', name: 'acr-doctor' }, text: '<at>acr-doctor</at>' }] }, connector.url));
+    await connector.waitFor((s) => s.some((x) => x.conversation === 'conv-denied' && x.method === 'PUT' && /PROBLEM/.test(cardText(cardOf(x)))));
+    const mine = connector.sent.filter((x) => x.conversation === 'conv-denied');
+    assert.equal(mine[0]!.method, 'POST');
+    assert.match(cardText(cardOf(mine[0]!)), /Checking deniedreg\.azurecr\.io/);
+    const result = mine.filter((x) => x.method === 'PUT').pop()!;
+    assert.equal(result.id, mine[0]!.id, 'the progress card is updated in place');
+    const card = cardOf(result)!;
+    assertValidCard(card);
+    assert.ok(cardText(card).includes(`az acr network-rule add --name deniedreg --ip-address ${CLIENT_EGRESS_IP}`));
+    for (const update of mine.slice(1)) assertValidCard(cardOf(update));
+  });
+
+  it('free text naming a registry and a symptom starts a diagnosis; a bad name gets the reason', async function () {
+    await post(activity('conv-free', { text: "AKS can't pull from throttledreg" }, connector.url));
+    await connector.waitFor((s) => s.some((x) => x.conversation === 'conv-free' && /Too Many Requests|429/.test(cardText(cardOf(x)))));
+    await post(activity('conv-bad', { text: 'acr-check https://evil.example' }, connector.url));
+    await connector.waitFor((s) => s.some((x) => x.conversation === 'conv-bad'));
+    assert.match(connector.sent.find((x) => x.conversation === 'conv-bad')!.activity.text ?? '', /is a URL/);
+  });
+
+  it('replies in Russian and Arabic (right to left) following the locale', async function () {
+    await post(activity('conv-ar', { text: 'help', locale: 'ar-SA' }, connector.url));
+    await connector.waitFor((s) => s.some((x) => x.conversation === 'conv-ar'));
+    const card = cardOf(connector.sent.find((x) => x.conversation === 'conv-ar')!)!;
+    assert.equal(card.rtl, true);
+    assert.equal(card.lang, 'ar');
+    await post(activity('conv-ru', { text: 'acr-check abc', locale: 'ru-RU' }, connector.url));
+    await connector.waitFor((s) => s.some((x) => x.conversation === 'conv-ru'));
+    assert.match(connector.sent.find((x) => x.conversation === 'conv-ru')!.activity.text ?? '', /не имя реестра/);
+  });
+
+  it('rejects malformed (400) and oversized (413) requests', async function () {
+    assert.equal(await post('{"type": "message", '), 400);
+    assert.equal(await post(JSON.stringify(activity('conv-big', { text: 'x'.repeat(300 * 1024) }, connector.url))), 413);
+  });
+});

@@ -1,0 +1,44 @@
+/** The Bot Framework connector as the bot sees it: records the replies and updates the bot sends. */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from './serve.js';
+
+export interface Sent {
+  method: 'POST' | 'PUT';
+  conversation: string;
+  id: string;
+  activity: { type?: string; text?: string; attachments?: { contentType: string; content: Record<string, unknown> }[] };
+}
+
+export async function startConnectorStub(): Promise<{ url: string; sent: Sent[]; close(): Promise<void>; waitFor(predicate: (s: Sent[]) => boolean, ms?: number): Promise<void> }> {
+  const sent: Sent[] = [];
+  let next = 0;
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(req.url ?? '');
+      if (!match || (req.method !== 'POST' && req.method !== 'PUT')) {
+        res.writeHead(404).end();
+        return;
+      }
+      const id = req.method === 'PUT' ? decodeURIComponent(match[2] ?? '') : `reply-${++next}`;
+      sent.push({ method: req.method, conversation: decodeURIComponent(match[1]!), id, activity: JSON.parse(body || '{}') as Sent['activity'] });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id }));
+    });
+  });
+  const served = await serve(server, '127.0.0.1', 0);
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    sent,
+    close: served.close,
+    async waitFor(predicate, ms = 20_000) {
+      const until = Date.now() + ms;
+      while (!predicate(sent)) {
+        if (Date.now() > until) throw new Error(`connector did not see the expected activities: ${JSON.stringify(sent.map((s) => [s.method, s.id, s.activity.text ?? s.activity.attachments?.[0]?.contentType]))}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+  };
+}
