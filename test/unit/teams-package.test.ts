@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ajvDraft04 from 'ajv-draft-04';
+import yauzl from 'yauzl';
+import { packageApp } from '../../src/teams/package-app.js';
+
+const SCHEMA = path.resolve('node_modules/@microsoft/app-manifest/build/json-schemas/teams/v1.25/MicrosoftTeams.schema.json');
+
+function entries(zipPath: string): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    const files = new Map<string, Buffer>();
+    yauzl.open(zipPath, { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(err ?? new Error('no zip'));
+      zip.on('entry', (entry: yauzl.Entry) => {
+        zip.openReadStream(entry, (e, stream) => {
+          if (e || !stream) return reject(e ?? new Error('no stream'));
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => {
+            files.set(entry.fileName, Buffer.concat(chunks));
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on('end', () => resolve(files));
+      zip.readEntry();
+    });
+  });
+}
+
+/** Width, height and colour type from a PNG's IHDR. */
+function pngHeader(png: Buffer): { width: number; height: number; colorType: number } {
+  assert.equal(png.subarray(1, 4).toString(), 'PNG');
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20), colorType: png[25]! };
+}
+
+describe('Teams app package', function () {
+  const BOT_ID = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
+
+  it('zips a manifest valid against the v1.25 schema, with the bot id and both icons', async function () {
+    const out = await packageApp(path.join(mkdtempSync(path.join(os.tmpdir(), 'acr-pkg-')), 'app.zip'), { MicrosoftAppId: BOT_ID });
+    const files = await entries(out);
+    assert.deepEqual([...files.keys()].sort(), ['color.png', 'manifest.json', 'outline.png']);
+    const manifest = JSON.parse(files.get('manifest.json')!.toString()) as Record<string, unknown> & { bots: { botId: string; commandLists: { scopes: string[]; commands: { title: string }[] }[] }[] };
+    const ajv = new ajvDraft04.default({ strict: false, allErrors: true, validateFormats: false });
+    const validate = ajv.compile(JSON.parse(readFileSync(SCHEMA, 'utf8')) as object);
+    assert.ok(validate(manifest), ajv.errorsText(validate.errors));
+    assert.equal(manifest.id, BOT_ID);
+    assert.equal(manifest.bots[0]!.botId, BOT_ID);
+    const list = manifest.bots[0]!.commandLists[0]!;
+    assert.deepEqual(list.scopes, ['personal', 'team', 'groupChat']);
+    assert.deepEqual(list.commands.map((c) => c.title), ['acr-check', 'diagnose', 'help', 'escalate']);
+    assert.deepEqual(pngHeader(files.get('color.png')!), { width: 192, height: 192, colorType: 6 });
+    assert.deepEqual(pngHeader(files.get('outline.png')!), { width: 32, height: 32, colorType: 6 }, 'outline: 32x32 with transparency');
+  });
+
+  it('refuses an app id that is not a GUID', async function () {
+    await assert.rejects(packageApp(path.join(os.tmpdir(), 'never.zip'), { MicrosoftAppId: 'my-bot' }), /MicrosoftAppId must be a GUID/);
+  });
+});
