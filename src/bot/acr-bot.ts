@@ -3,7 +3,9 @@
  * nothing else. A diagnosis never blocks the turn: a progress card goes out at once and is then
  * updated in place, outside the turn, until it becomes the result card.
  */
-import { ActivityHandler, CardFactory, MessageFactory, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
+import { ActivityHandler, CardFactory, ConversationState, MemoryStorage, MessageFactory, TurnContext, type Activity, type ConversationReference, type StatePropertyAccessor, type Storage } from 'botbuilder';
+import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
+import { DiagnoseDialog, DIAGNOSE_DIALOG, type DiagnoseOptions } from '../../dialogs/diagnose-dialog.js';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { DiagnoseRequest } from '../diagnose.js';
@@ -25,6 +27,8 @@ export interface BotDeps {
   logger: Logger;
   budgetMs: number;
   allowedTenants: string[];
+  /** Where conversation state (dialogs under way) lives; MemoryStorage when not given. */
+  storage?: Storage;
 }
 
 /** At most one progress update per card in this interval (Teams throttles edits). */
@@ -34,13 +38,31 @@ const cardActivity = (card: Card): Partial<Activity> => MessageFactory.attachmen
 
 export class AcrDoctorBot extends ActivityHandler {
   private readonly runs = new DiagnosisRuns();
+  private readonly conversationState: ConversationState;
+  private readonly dialogState: StatePropertyAccessor<DialogState>;
+  private readonly dialogs: DialogSet;
 
   constructor(private readonly deps: BotDeps) {
     super();
+    this.conversationState = new ConversationState(deps.storage ?? new MemoryStorage());
+    this.dialogState = this.conversationState.createProperty<DialogState>('dialogState');
+    this.dialogs = new DialogSet(this.dialogState).add(new DiagnoseDialog((context, target, symptoms, client) => this.startDiagnosis(context, langOfLocale(context.activity.locale), target, symptoms, client)));
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
       await next();
     });
+  }
+
+  /** Every turn ends by saving the conversation's state, so a dialog survives a restart with durable storage. */
+  override async run(context: TurnContext): Promise<void> {
+    await super.run(context);
+    await this.conversationState.saveChanges(context, false);
+  }
+
+  private async beginDiagnoseDialog(context: TurnContext, options: DiagnoseOptions): Promise<void> {
+    const dc = await this.dialogs.createContext(context);
+    await dc.cancelAllDialogs();
+    await dc.beginDialog(DIAGNOSE_DIALOG, options);
   }
 
   /** Diagnoses in flight (for tests and health). */
@@ -57,14 +79,25 @@ export class AcrDoctorBot extends ActivityHandler {
     }
     const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
     const command = parseCommand(text);
+    // A dialog under way gets the message first (its help and cancel included), unless a new command starts over.
+    if (!command.name || command.name === 'help' || command.name === 'cancel') {
+      const dc = await this.dialogs.createContext(context);
+      if (dc.activeDialog) {
+        context.activity.text = text;
+        const result = await dc.continueDialog();
+        if (result.status !== DialogTurnStatus.empty) return;
+      }
+    }
     switch (command.name) {
       case 'acr-check':
         return this.acrCheck(context, lang, command.rest);
       case 'help':
         return void (await context.sendActivity(cardActivity(helpCard(lang))));
       case 'diagnose':
-      case 'escalate':
+        return this.beginDiagnoseDialog(context, this.knownFrom(command.rest));
       case 'cancel':
+        return void (await context.sendActivity(t(lang, 'dialog.cancelled')));
+      case 'escalate':
         return void (await context.sendActivity(t(lang, 'bot.notYet', { command: command.name })));
       default:
         return this.freeText(context, lang, command.rest);
@@ -92,11 +125,21 @@ export class AcrDoctorBot extends ActivityHandler {
     await this.startDiagnosis(context, lang, target, said.symptoms, said.client);
   }
 
-  /** "AKS can't pull from myregistry", or a pasted error. */
+  /** What a message already tells the guided dialog. */
+  private knownFrom(text: string): DiagnoseOptions {
+    const said = understand(text);
+    return {
+      ...(said.registry ? { registry: said.registry.loginServer } : {}),
+      ...(said.symptoms.length ? { symptoms: said.symptoms } : {}),
+      ...(said.client ? { client: said.client } : {}),
+    };
+  }
+
+  /** "AKS can't pull from myregistry", or a pasted error: the guided dialog, with what it understood. */
   private async freeText(context: TurnContext, lang: Lang, text: string): Promise<void> {
     const said = understand(text);
-    if (said.registry) return this.startDiagnosis(context, lang, said.registry, said.symptoms, said.client);
-    if (said.rejected) return void (await context.sendActivity(t(lang, 'bot.badRegistry', { reason: t(lang, said.rejected.key, said.rejected.params) })));
+    if (said.rejected && !said.registry) return void (await context.sendActivity(t(lang, 'bot.badRegistry', { reason: t(lang, said.rejected.key, said.rejected.params) })));
+    if (said.registry || said.symptoms.length > 0) return this.beginDiagnoseDialog(context, this.knownFrom(text));
     await context.sendActivity(cardActivity(helpCard(lang)));
   }
 

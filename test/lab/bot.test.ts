@@ -97,6 +97,19 @@ describe('lab: the Teams bot', function () {
     assert.match(connector.sent.find((x) => x.conversation === 'conv-bad')!.activity.text ?? '', /is a URL/);
   });
 
+  it('diagnose: asks only what it needs, then runs the diagnosis', async function () {
+    const say = async (text: string, expect: RegExp): Promise<void> => {
+      const before = connector.sent.length;
+      await post(activity('conv-guided', { text }, connector.url));
+      await connector.waitFor((s) => s.slice(before).some((x) => x.conversation === 'conv-guided' && expect.test(x.activity.text ?? cardText(cardOf(x)))));
+    };
+    await say('diagnose', /Which registry\?/);
+    await say('deniedreg', /What do you see\?/);
+    await say('4', /Where does the failing client run\?/);
+    await say('1', /Checking deniedreg\.azurecr\.io/);
+    await connector.waitFor((s) => s.some((x) => x.conversation === 'conv-guided' && x.method === 'PUT' && /PROBLEM/.test(cardText(cardOf(x)))));
+  });
+
   it('replies in Russian and Arabic (right to left) following the locale', async function () {
     await post(activity('conv-ar', { text: 'help', locale: 'ar-SA' }, connector.url));
     await connector.waitFor((s) => s.some((x) => x.conversation === 'conv-ar'));

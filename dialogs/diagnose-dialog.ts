@@ -1,0 +1,106 @@
+/**
+ * The guided diagnosis: asks only for what it does not know yet (the registry, the symptom, where
+ * the client runs), re-asks with the reason when an answer does not fit, then starts the diagnosis.
+ */
+import { ChoicePrompt, ListStyle, TextPrompt, WaterfallDialog, type Choice, type PromptValidatorContext, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { TurnContext } from 'botbuilder';
+import { langOfLocale } from '../src/bot/commands.js';
+import { t } from '../src/i18n/i18n.js';
+import { knowledge } from '../src/knowledge/knowledge.js';
+import { understand } from '../src/knowledge/understand.js';
+import { CLIENT_KINDS, type ClientKind } from '../src/report/types.js';
+import { parseRegistryTarget, TargetError, type RegistryTarget } from '../src/target/registry-target.js';
+import { InterruptibleDialog } from './interruptible-dialog.js';
+
+export const DIAGNOSE_DIALOG = 'diagnoseDialog';
+const WATERFALL = 'diagnoseWaterfall';
+const REGISTRY_PROMPT = 'registryPrompt';
+const SYMPTOM_PROMPT = 'symptomPrompt';
+const CLIENT_PROMPT = 'clientPrompt';
+
+/** What the dialog already knows when it starts (from free text), and what it ends with. */
+export interface DiagnoseOptions {
+  registry?: string;
+  symptoms?: string[];
+  client?: ClientKind;
+}
+
+export type StartDiagnosis = (context: TurnContext, target: RegistryTarget, symptoms: string[], client?: ClientKind) => Promise<void>;
+
+/** What the steps learnt so far, kept in the dialog's own state (so it survives across turns). */
+function knownOf(step: WaterfallStepContext): DiagnoseOptions {
+  return (step.values as { known: DiagnoseOptions }).known;
+}
+
+export class DiagnoseDialog extends InterruptibleDialog {
+  constructor(private readonly start: StartDiagnosis) {
+    super(DIAGNOSE_DIALOG);
+    this.addDialog(new TextPrompt(REGISTRY_PROMPT, (p) => this.validateRegistry(p)));
+    this.addDialog(new ChoicePrompt(SYMPTOM_PROMPT, (p) => this.validateSymptom(p)));
+    this.addDialog(new ChoicePrompt(CLIENT_PROMPT));
+    this.addDialog(new WaterfallDialog(WATERFALL, [this.askRegistry.bind(this), this.askSymptom.bind(this), this.askClient.bind(this), this.diagnose.bind(this)]));
+    this.initialDialogId = WATERFALL;
+  }
+
+  private lang(step: WaterfallStepContext | PromptValidatorContext<unknown>): ReturnType<typeof langOfLocale> {
+    return langOfLocale(step.context.activity.locale);
+  }
+
+  private async askRegistry(step: WaterfallStepContext<DiagnoseOptions>) {
+    const known = step.options as DiagnoseOptions;
+    (step.values as { known?: DiagnoseOptions }).known = { ...known };
+    if (known.registry) return step.next(known.registry);
+    return step.prompt(REGISTRY_PROMPT, { prompt: t(this.lang(step), 'dialog.askRegistry') });
+  }
+
+  private async validateRegistry(prompt: PromptValidatorContext<string>): Promise<boolean> {
+    try {
+      parseRegistryTarget(prompt.recognized.value ?? '');
+      return true;
+    } catch (err) {
+      if (!(err instanceof TargetError)) throw err;
+      const lang = this.lang(prompt);
+      await prompt.context.sendActivity(t(lang, 'dialog.badRegistry', { reason: t(lang, err.key, err.params) }));
+      return false;
+    }
+  }
+
+  private async askSymptom(step: WaterfallStepContext) {
+    const known = knownOf(step);
+    known.registry = String(step.result);
+    if (known.symptoms?.length) return step.next();
+    const lang = this.lang(step);
+    const choices: Choice[] = knowledge.symptoms.map((id) => ({ value: id, action: { type: 'imBack', title: t(lang, `symptoms.${id}`), value: id } }));
+    return step.prompt(SYMPTOM_PROMPT, { prompt: t(lang, 'dialog.askSymptom'), retryPrompt: t(lang, 'dialog.retrySymptom'), choices, style: ListStyle.list });
+  }
+
+  /**
+   * A pasted error that maps to a known symptom, else a pick from the list. The error comes first:
+   * the number recogniser would read "10" in `on 10.0.0.10:53` as choice 10.
+   */
+  private async validateSymptom(prompt: PromptValidatorContext<FoundChoice>): Promise<boolean> {
+    const [symptom] = understand(prompt.context.activity.text ?? '').symptoms;
+    if (symptom) {
+      prompt.recognized.value = { value: symptom, index: knowledge.symptoms.indexOf(symptom), score: 1 };
+      return true;
+    }
+    return prompt.recognized.succeeded;
+  }
+
+  private async askClient(step: WaterfallStepContext) {
+    const known = knownOf(step);
+    if (!known.symptoms?.length) known.symptoms = [(step.result as FoundChoice).value];
+    if (known.client) return step.next();
+    const lang = this.lang(step);
+    const choices: Choice[] = CLIENT_KINDS.map((kind) => ({ value: kind, action: { type: 'imBack', title: t(lang, `dialog.clients.${kind}`), value: kind }, synonyms: [t(lang, `dialog.clients.${kind}`)] }));
+    return step.prompt(CLIENT_PROMPT, { prompt: t(lang, 'dialog.askClient'), choices, style: ListStyle.list });
+  }
+
+  private async diagnose(step: WaterfallStepContext) {
+    const known = knownOf(step);
+    if (!known.client) known.client = (step.result as FoundChoice).value as ClientKind;
+    await this.start(step.context, parseRegistryTarget(known.registry!), known.symptoms ?? [], known.client);
+    return step.endDialog(known);
+  }
+}
+

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import type { Activity } from 'botbuilder';
+import { DialogTestClient } from 'botbuilder-testing';
+import { DiagnoseDialog, type DiagnoseOptions } from '../../dialogs/diagnose-dialog.js';
+
+interface Started {
+  registry: string;
+  symptoms: string[];
+  client?: string;
+}
+
+function client(options: DiagnoseOptions = {}): { test: DialogTestClient; started: Started[] } {
+  const started: Started[] = [];
+  const dialog = new DiagnoseDialog(async (_context, target, symptoms, kind) => {
+    started.push({ registry: target.loginServer, symptoms, ...(kind ? { client: kind } : {}) });
+  });
+  return { test: new DialogTestClient('msteams', dialog, options), started };
+}
+
+type Step = [userSays: string | Partial<Activity>, botAnswers: RegExp];
+
+async function converse(test: DialogTestClient, steps: Step[]): Promise<void> {
+  for (const [says, answers] of steps) {
+    const reply = (await test.sendActivity(says)) as Partial<Activity> | undefined;
+    const text = reply?.text ?? JSON.stringify(reply?.attachments ?? '');
+    assert.match(text, answers, `after ${JSON.stringify(says)}`);
+  }
+}
+
+describe('guided diagnosis dialog', function () {
+  it('asks for the registry, the symptom and the client, re-asking a bad registry with the reason', async function () {
+    const { test, started } = client();
+    await converse(test, [
+      ['hi', /Which registry\?/],
+      ['https://myregistry.azurecr.io', /is a URL; give the registry name.*Which registry\?/s],
+    ]);
+    await converse(test, [
+      ['myregistry', /What do you see\?.*1\. push\/pull fails with 'dial tcp/s],
+      ['4', /Where does the failing client run\?.*AKS cluster/s],
+      ['1', /.*/],
+    ]);
+    assert.deepEqual(started, [{ registry: 'myregistry.azurecr.io', symptoms: ['azure-service-cannot-pull'], client: 'aks' }]);
+    assert.equal(test.dialogTurnResult.status, 'complete');
+  });
+
+  it('asks only for what it does not know yet', async function () {
+    const { test, started } = client({ registry: 'myregistry', symptoms: ['client-timeout'] });
+    await converse(test, [['start', /Where does the failing client run\?/]]);
+    await test.sendActivity('tasks');
+    assert.deepEqual(started, [{ registry: 'myregistry.azurecr.io', symptoms: ['client-timeout'], client: 'tasks' }]);
+  });
+
+  it('maps a pasted error to its symptom', async function () {
+    const { test, started } = client({ registry: 'myregistry', client: 'vm' });
+    await converse(test, [['start', /What do you see\?/]]);
+    await test.sendActivity('Get "https://myregistry.azurecr.io/v2/": dial tcp: lookup myregistry.azurecr.io on 10.0.0.10:53: no such host');
+    assert.deepEqual(started, [{ registry: 'myregistry.azurecr.io', symptoms: ['dns-lookup-failed'], client: 'vm' }]);
+  });
+
+  it('re-asks the symptom when an answer matches nothing', async function () {
+    const { test } = client({ registry: 'myregistry' });
+    await converse(test, [
+      ['start', /What do you see\?/],
+      ['the weather is nice', /could not match that to a known symptom/],
+    ]);
+  });
+
+  it('help and cancel work at any step', async function () {
+    const { test, started } = client();
+    await converse(test, [
+      ['hi', /Which registry\?/],
+      ['help', /application\/vnd\.microsoft\.card\.adaptive/],
+    ]);
+    assert.match((test.getNextReply() as Partial<Activity>).text ?? '', /Which registry\?/, 'the question comes back after help');
+    await converse(test, [['cancel', /Cancelled/]]);
+    assert.equal(test.dialogTurnResult.status, 'complete');
+    assert.deepEqual(started, []);
+  });
+
+  it('asks in the conversation language', async function () {
+    const { test } = client();
+    await converse(test, [[{ type: 'message', text: 'привет', locale: 'ru-RU' }, /Какой реестр\?/]]);
+    const ar = client().test;
+    await converse(ar, [[{ type: 'message', text: 'مرحبا', locale: 'ar-SA' }, /أي سجل؟/]]);
+  });
+});
