@@ -121,6 +121,38 @@ describe('lab: the Teams bot', function () {
     assert.match(connector.sent.find((x) => x.conversation === 'conv-ru')!.activity.text ?? '', /не имя реестра/);
   });
 
+  it('with a MicrosoftAppId, a request without a Bot Framework token gets 401 and no reply; other tenants are refused', async function () {
+    const port = BOT_PORT + 1;
+    const secured = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, new URL('../../src/start.js', import.meta.url).pathname], {
+      PORT: String(port),
+      MicrosoftAppId: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
+      MicrosoftAppPassword: 'not-used-by-this-test',
+      MicrosoftAppType: 'MultiTenant',
+    });
+    const tenantLocked = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, new URL('../../src/start.js', import.meta.url).pathname], {
+      PORT: String(port + 1),
+      ALLOWED_TENANTS: 'tenant-allowed',
+    });
+    try {
+      await waitForPort(port, '127.0.0.1', 15_000);
+      await waitForPort(port + 1, '127.0.0.1', 15_000);
+      const before = connector.sent.length;
+      const res = await request(`http://127.0.0.1:${port}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity('conv-noauth', { text: 'help' }, connector.url)) });
+      await res.body.dump();
+      assert.equal(res.statusCode, 401);
+      const other = await request(`http://127.0.0.1:${port + 1}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity('conv-tenant', { text: 'acr-check deniedreg', channelData: { tenant: { id: 'tenant-other' } } }, connector.url)) });
+      await other.body.dump();
+      await connector.waitFor((s) => s.some((x) => x.conversation === 'conv-tenant'));
+      assert.ok(!connector.sent.slice(before).some((x) => x.conversation === 'conv-noauth'), 'no reply without a token');
+      const refused = connector.sent.filter((x) => x.conversation === 'conv-tenant');
+      assert.equal(refused.length, 1);
+      assert.match(refused[0]!.activity.text ?? '', /not available to your organisation/);
+    } finally {
+      secured.kill('SIGTERM');
+      tenantLocked.kill('SIGTERM');
+    }
+  });
+
   it('rejects malformed (400) and oversized (413) requests', async function () {
     assert.equal(await post('{"type": "message", '), 400);
     assert.equal(await post(JSON.stringify(activity('conv-big', { text: 'x'.repeat(300 * 1024) }, connector.url))), 413);
