@@ -12,6 +12,9 @@ export interface BotConfig {
   budgetMs: number;
   maxBodyBytes: number;
   logLevel: string;
+  /** Azure Blob Storage for conversation state, so several instances serve one conversation; MemoryStorage when empty. */
+  storageConnectionString: string;
+  storageContainer: string;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
@@ -28,5 +31,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     budgetMs: Number(env.DIAGNOSIS_BUDGET_MS ?? 8000),
     maxBodyBytes: 256 * 1024,
     logLevel: env.LOG_LEVEL ?? 'info',
+    storageConnectionString: env.BOT_STORAGE_CONNECTION_STRING ?? '',
+    storageContainer: env.BOT_STORAGE_CONTAINER ?? 'acr-doctor-state',
   };
 }

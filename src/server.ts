@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, MemoryStorage, type Storage, type TurnContext } from 'botbuilder';
+import { BlobsStorage } from 'botbuilder-azure-blobs';
 import { pino, type Logger } from 'pino';
 import restify from 'restify';
 import { azureAccess } from './azure/access.js';
@@ -19,6 +20,12 @@ export interface RunningServer {
   url: string;
   bot: AcrDoctorBot;
   close(): Promise<void>;
+}
+
+function stateStorage(config: BotConfig, logger: Logger): Storage {
+  if (!config.storageConnectionString) return new MemoryStorage();
+  logger.info({ container: config.storageContainer }, 'conversation state in Azure Blob Storage');
+  return new BlobsStorage(config.storageConnectionString, config.storageContainer);
 }
 
 export async function startServer(config: BotConfig, logger: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
@@ -41,6 +48,7 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
     logger,
     budgetMs: config.budgetMs,
     allowedTenants: config.allowedTenants,
+    storage: stateStorage(config, logger),
   });
 
   const server = restify.createServer({ name: TOOL.name, version: TOOL.version });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { request } from 'undici';
 import { CLIENT_EGRESS_IP } from './addresses.js';
+import { startAzurite } from './azurite.js';
 import { startConnectorStub, type Sent } from './connector-stub.js';
 import { assertIsolated } from './isolation.js';
 import { waitForPort } from './oci-registry.js';
@@ -150,6 +151,30 @@ describe('lab: the Teams bot', function () {
     } finally {
       secured.kill('SIGTERM');
       tenantLocked.kill('SIGTERM');
+    }
+  });
+
+  it('with Blob Storage (Azurite), a dialog begun on one instance continues on another', async function () {
+    const azurite = await startAzurite(10_000);
+    const start = new URL('../../src/start.js', import.meta.url).pathname;
+    const env = (port: number) => ({ PORT: String(port), BOT_STORAGE_CONNECTION_STRING: azurite.connectionString });
+    const first = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, start], env(BOT_PORT + 10));
+    const second = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, start], env(BOT_PORT + 11));
+    try {
+      await waitForPort(BOT_PORT + 10, '127.0.0.1', 15_000);
+      await waitForPort(BOT_PORT + 11, '127.0.0.1', 15_000);
+      const to = async (port: number, text: string): Promise<void> => {
+        const res = await request(`http://127.0.0.1:${port}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity('conv-shared', { text }, connector.url)) });
+        await res.body.dump();
+      };
+      await to(BOT_PORT + 10, 'diagnose');
+      await connector.waitFor((s) => s.some((x) => x.conversation === 'conv-shared' && /Which registry\?/.test(x.activity.text ?? '')));
+      await to(BOT_PORT + 11, 'deniedreg');
+      await connector.waitFor((s) => s.some((x) => x.conversation === 'conv-shared' && /What do you see\?/.test(x.activity.text ?? '')));
+    } finally {
+      first.kill('SIGTERM');
+      second.kill('SIGTERM');
+      azurite.close();
     }
   });
 
