@@ -11,8 +11,10 @@ if (process.getuid?.() !== 0) {
   process.exit(1);
 }
 ensureDependencies(BENCH_DEPENDENCIES);
-const inside = fileURLToPath(new URL('./inside.js', import.meta.url));
-const result = spawnSync('unshare', ['--net', '--mount', '--propagation', 'private', '--fork', '--', process.execPath, inside, ...process.argv.slice(2)], {
+/** `npm run bench` compares with check-health; `npm run bench -- bot` measures the bot. */
+const which = process.argv[2] === 'bot' ? './bot-inside.js' : './inside.js';
+const inside = fileURLToPath(new URL(which, import.meta.url));
+const result = spawnSync('unshare', ['--net', '--mount', '--propagation', 'private', '--fork', '--', process.execPath, inside, ...process.argv.slice(process.argv[2] === 'bot' ? 3 : 2)], {
   stdio: 'inherit',
 });
 process.exit(result.status ?? 1);
