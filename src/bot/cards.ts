@@ -17,7 +17,6 @@ function expand(template: object, data: object): Card {
   return new ACData.Template(template).expand({ $root: data }) as Card;
 }
 
-const STATUS_MARK: Record<Check['status'], string> = { pass: '✅', fail: '❌', warn: '⚠️', skip: '⏭️' };
 const VERDICT_STYLE: Record<Report['verdict'], string> = { healthy: 'good', problem: 'attention', inconclusive: 'warning' };
 
 export interface ProgressCardData {
@@ -35,7 +34,8 @@ export function progressCard(lang: Lang, loginServer: string, finished: Pick<Che
     rtl: isRtl(lang),
     title: t(lang, 'card.progressTitle', { loginServer }),
     status: t(lang, 'card.progressStatus', { done: String(finished.length), total: String(Math.max(total, finished.length)) }),
-    checks: finished.map((c) => ({ mark: STATUS_MARK[c.status], title: c.title })),
+    // Words, not emoji: they read the same in every client and font, in every language.
+    checks: finished.map((c) => ({ mark: t(lang, `status.${c.status}`), title: c.title })),
   };
   return expand(progressTemplate, data);
 }
@@ -63,7 +63,7 @@ export const MAX_FINDINGS_ON_CARD = 3;
 export function resultCard(report: Report, vantage: Vantage): Card {
   const { lang } = report;
   const failed = report.checks.filter((c) => c.status === 'fail').length;
-  const seconds = (report.durationMs / 1000).toFixed(1);
+  const seconds = (report.durationMs / 1000).toFixed(2);
   const data: ResultCardData = {
     lang,
     rtl: isRtl(lang),
@@ -84,7 +84,7 @@ export function resultCard(report: Report, vantage: Vantage): Card {
     vantage: vantage === 'bot' ? t(lang, 'card.vantageBot') : t(lang, 'card.vantageClient', { hostname: report.client.hostname ?? '-' }),
     runHere: t(lang, 'card.runHere'),
     runCommand: `npx acr-check ${report.registry.name}${report.symptoms.map((s) => ` --symptom ${s}`).join('')}`,
-    checks: report.checks.map((c) => ({ status: STATUS_MARK[c.status], title: c.title, detail: c.detail })),
+    checks: report.checks.map((c) => ({ status: t(lang, `status.${c.status}`), title: c.title, detail: c.detail })),
     labels: { rerun: t(lang, 'card.rerun'), showChecks: t(lang, 'card.showChecks'), escalate: t(lang, 'card.escalate') },
   };
   return expand(resultTemplate, data);

@@ -10,6 +10,7 @@ export const LAB_DEPENDENCIES: Dependency[] = [
   { command: 'unshare', pkg: 'util-linux' },
   { command: 'ip', pkg: 'iproute2' },
   { command: 'script', pkg: 'bsdutils' },
+  { command: 'chromium', pkg: 'chromium' },
   { command: 'openssl', pkg: 'openssl' },
   { command: 'docker-registry', pkg: 'docker-registry' },
   { command: 'squid', pkg: 'squid' },

@@ -59,7 +59,7 @@ describe('Adaptive Cards', function () {
     assert.deepEqual(actions.map((a) => (a.data as Node | undefined)?.verb ?? a.title), ['rerun', 'Show all checks', 'escalate']);
     const checks = find(card, (n) => n.id === 'checks')[0]!;
     assert.equal(checks.isVisible, false, 'checks are folded until asked for');
-    assert.equal(texts(checks).filter((t) => t.startsWith('❌')).length, 1);
+    assert.equal(texts(checks).filter((t) => t.startsWith('FAIL ')).length, 1, 'the failed check is marked FAIL');
   });
 
   it(`shows at most ${MAX_FINDINGS_ON_CARD} findings, and a healthy card none`, function () {

@@ -1,0 +1,88 @@
+/**
+ * As a user would: the Microsoft 365 Agents Playground (a real Teams-like client) in headless
+ * Chromium, talking to the real bot in the lab. Screenshots of the cards go to dist/screenshots
+ * (SCREENSHOT_DIR), from where the README's come.
+ */
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { PLAYGROUND_PORT, startPlayground } from '../e2e/playground.js';
+import { assertIsolated } from './isolation.js';
+import { waitForPort } from './oci-registry.js';
+import { spawnInWorld } from './run-cli.js';
+import { startLabWorld, type LabWorld } from './world.js';
+
+const SHOTS = process.env.SCREENSHOT_DIR ?? fileURLToPath(new URL('../../screenshots/', import.meta.url));
+const BOT_PORT = 3990;
+/** The chat area of the playground, where the cards are. */
+const CHAT = { x: 330, y: 48, width: 620, height: 800 };
+
+describe('lab: the bot in the Agents Playground (headless Chromium)', function () {
+  this.timeout(120_000);
+  let lab: LabWorld;
+  let bot: ChildProcess;
+  let playground: ChildProcess;
+  let browser: Browser;
+  let page: Page;
+
+  before(async function () {
+    assertIsolated();
+    mkdirSync(SHOTS, { recursive: true });
+    lab = await startLabWorld();
+    bot = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, fileURLToPath(new URL('../../src/start.js', import.meta.url))], { PORT: String(BOT_PORT), DIAGNOSIS_BUDGET_MS: '3000' });
+    await waitForPort(BOT_PORT, '127.0.0.1', 15_000);
+    playground = startPlayground(`http://127.0.0.1:${BOT_PORT}`);
+    await waitForPort(PLAYGROUND_PORT, '127.0.0.1', 30_000);
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`http://localhost:${PLAYGROUND_PORT}/`, { waitUntil: 'domcontentloaded' });
+  });
+
+  after(async function () {
+    await browser?.close();
+    playground?.kill('SIGTERM');
+    bot?.kill('SIGTERM');
+    await lab?.stop();
+  });
+
+  async function say(text: string): Promise<void> {
+    await page.locator('[data-lexical-editor="true"]').click({ timeout: 30_000 });
+    await page.keyboard.type(text);
+    await page.keyboard.press('Enter');
+  }
+
+  const shot = (name: string): Promise<Buffer> => page.screenshot({ path: path.join(SHOTS, `${name}.png`), clip: CHAT });
+
+  it('/acr-check: the progress card becomes the result card, with the fix', async function () {
+    await say('/acr-check blackholereg');
+    await page.getByText('Checking blackholereg.azurecr.io').first().waitFor({ timeout: 20_000 });
+    // The same card, updated in place as checks finish (the black hole keeps TLS waiting).
+    await page.getByText('TCP to 20.45.122.160:443').first().waitFor({ timeout: 20_000 });
+    await shot('progress');
+    await page.getByText('PROBLEM: blackholereg.azurecr.io', { exact: false }).first().waitFor({ timeout: 20_000 });
+
+    await say('/acr-check deniedreg');
+    await page.getByText('PROBLEM: deniedreg.azurecr.io', { exact: false }).first().waitFor({ timeout: 20_000 });
+    assert.ok(await page.getByText('az acr network-rule add --name deniedreg --ip-address 203.0.113.77').first().isVisible());
+    await shot('finding');
+  });
+
+  it('Re-run runs the diagnosis again from the card', async function () {
+    const before = await page.getByText('PROBLEM: deniedreg.azurecr.io', { exact: false }).count();
+    await page.getByRole('button', { name: 'Re-run' }).last().click();
+    // Evaluated in the page: a second result card for the same registry appears.
+    await page.waitForFunction(`document.body.innerText.split('PROBLEM: deniedreg.azurecr.io').length - 1 > ${before}`, undefined, { timeout: 20_000 });
+  });
+
+  it('a healthy registry', async function () {
+    await say('/acr-check healthyreg');
+    await page.getByText('HEALTHY: healthyreg.azurecr.io', { exact: false }).first().waitFor({ timeout: 20_000 });
+    await shot('healthy');
+  });
+});
