@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
+import { runMain } from '../test/helpers/run-main.js';
 import { prepareNamespace } from '../test/lab/inside.js';
 import { waitForPort } from '../test/lab/oci-registry.js';
 import { spawnInWorld } from '../test/lab/run-cli.js';
@@ -24,7 +25,7 @@ interface Seen {
   result?: number;
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<undefined> {
   prepareNamespace();
   const lab = await startLabWorld();
   const seen = new Map<string, Seen>();
@@ -127,10 +128,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runMain('bench', main);

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runMain } from '../test/helpers/run-main.js';
 import { prepareNamespace } from '../test/lab/inside.js';
 import { CLI, inWorld, labEnv, type CliWorld } from '../test/lab/run-cli.js';
 import { registryName, SCENARIOS, worldFor } from '../test/lab/scenarios.js';
@@ -54,7 +55,7 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 const fmtWall = (m: Measure[]): string => (m.some((x) => x.killed) ? `> ${CAP_MS / 1000} s (killed)` : `${(median(m.map((x) => x.wallMs)) / 1000).toFixed(2)} s`);
 const fmtRss = (m: Measure[]): string => `${(Math.max(...m.map((x) => x.rssKb)) / 1024).toFixed(1)} MB`;
 
-async function main(): Promise<void> {
+async function main(): Promise<undefined> {
   prepareNamespace();
   const lab = await startLabWorld();
   const azConfig = mkdtempSync(path.join(os.tmpdir(), 'acr-bench-az-'));
@@ -109,10 +110,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runMain('bench', main);

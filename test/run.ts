@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import Mocha from 'mocha';
 import { runIsolated } from './lab/enter.js';
 import { SpecWithStats, type Stats } from './stats-reporter.js';
+import { runMain } from './helpers/run-main.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -46,10 +47,4 @@ async function main(): Promise<number> {
   return failed > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runMain('test', main);
