@@ -12,7 +12,7 @@ export interface ResolvedName {
   addresses: ClassifiedAddress[];
 }
 
-function addressesJson(addresses: ClassifiedAddress[]): JsonObject[] {
+export function addressesJson(addresses: ClassifiedAddress[]): JsonObject[] {
   return addresses.map((a) => ({ address: a.address, family: a.family, class: a.class }));
 }
 

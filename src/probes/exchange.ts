@@ -5,7 +5,7 @@
 import type { Dispatcher } from 'undici';
 import type { JsonObject } from '../report/types.js';
 import { errorInfo, raceSignal, type Outcome } from './evidence.js';
-import { errorStatusOutcome, httpGet, transportOutcome, type HttpAnswer } from './http.js';
+import { askAcr, type HttpAnswer } from './http.js';
 
 export type TokenSource = (signal: AbortSignal) => Promise<{ token: string; tenant?: string; principal?: string }>;
 
@@ -23,16 +23,10 @@ export async function probeExchange(loginServer: string, dispatcher: Dispatcher,
   if (credential.principal) data.principal = credential.principal;
   const form: Record<string, string> = { grant_type: 'access_token', service: loginServer, access_token: credential.token };
   if (credential.tenant) form.tenant = credential.tenant;
-  let answer: HttpAnswer;
-  try {
-    answer = await httpGet(url, dispatcher, signal, { form });
-  } catch (err) {
-    return transportOutcome('exchange', err, data);
-  }
-  const seen = { ...data, statusCode: answer.statusCode };
-  const known = errorStatusOutcome('exchange', answer, seen);
-  if (known) return known;
-  if (answer.statusCode === 200 && /"refresh_token"/.test(answer.body)) return { status: 'pass', outcome: 'exchange.ok', data: seen };
-  if (answer.statusCode === 401) return { status: 'fail', outcome: 'exchange.unauthorized', data: seen };
-  return { status: 'fail', outcome: 'exchange.unexpected', data: seen };
+  const readExchange = (answer: HttpAnswer, seen: JsonObject): Outcome => {
+    if (answer.statusCode === 200 && /"refresh_token"/.test(answer.body)) return { status: 'pass', outcome: 'exchange.ok', data: seen };
+    if (answer.statusCode === 401) return { status: 'fail', outcome: 'exchange.unauthorized', data: seen };
+    return { status: 'fail', outcome: 'exchange.unexpected', data: seen };
+  };
+  return askAcr('exchange', url, data, dispatcher, signal, readExchange, { form });
 }

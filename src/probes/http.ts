@@ -6,6 +6,8 @@ import { parseAcrError, parseChallenge, parseRetryAfter } from './acr-errors.js'
 import { errorCode, errorInfo, isTimeout, raceSignal, type Outcome } from './evidence.js';
 import { proxyAuthorization, type ProxyChoice } from './proxy.js';
 import { systemLookup } from './system-lookup.js';
+import { classified } from './address.js';
+import { addressesJson } from './dns.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 export const USER_AGENT = 'acr-doctor (+acr-check)';
@@ -117,12 +119,12 @@ export function transportFailure(err: unknown): string {
   return 'error';
 }
 
-export function transportOutcome(prefix: string, err: unknown, data: JsonObject): Outcome {
+function transportOutcome(prefix: string, err: unknown, data: JsonObject): Outcome {
   return { status: 'fail', outcome: `${prefix}.transport.${transportFailure(err)}`, data, error: errorInfo(err) };
 }
 
 /** The ACR-specific reading of an error status shared by every endpoint. */
-export function errorStatusOutcome(prefix: string, answer: HttpAnswer, data: JsonObject): Outcome | undefined {
+function errorStatusOutcome(prefix: string, answer: HttpAnswer, data: JsonObject): Outcome | undefined {
   if (answer.statusCode === 403) {
     const denial = parseAcrError(answer.body);
     if (denial?.code === 'DENIED') {
@@ -141,18 +143,35 @@ export function errorStatusOutcome(prefix: string, answer: HttpAnswer, data: Jso
 }
 
 /** `GET /v2/`: a healthy ACR answers 401 with a Bearer challenge naming realm and service. */
-export async function probeV2(loginServer: string, dispatcher: Dispatcher, signal: AbortSignal): Promise<Outcome> {
-  const url = `https://${loginServer}/v2/`;
-  const data: JsonObject = { url };
+/**
+ * One request to an ACR endpoint: a transport failure, or ACR's shared reading of 403 and 429, or
+ * else what `interpret` makes of the answer for this endpoint.
+ */
+export async function askAcr(
+  prefix: string,
+  url: string,
+  data: JsonObject,
+  dispatcher: Dispatcher,
+  signal: AbortSignal,
+  interpret: (answer: HttpAnswer, seen: JsonObject) => Outcome,
+  post?: FormPost,
+): Promise<Outcome> {
   let answer: HttpAnswer;
   try {
-    answer = await httpGet(url, dispatcher, signal);
+    answer = await httpGet(url, dispatcher, signal, post);
   } catch (err) {
-    return transportOutcome('v2', err, data);
+    return transportOutcome(prefix, err, data);
   }
   const seen = { ...data, statusCode: answer.statusCode };
-  const known = errorStatusOutcome('v2', answer, seen);
-  if (known) return known;
+  return errorStatusOutcome(prefix, answer, seen) ?? interpret(answer, seen);
+}
+
+export function probeV2(loginServer: string, dispatcher: Dispatcher, signal: AbortSignal): Promise<Outcome> {
+  const url = `https://${loginServer}/v2/`;
+  return askAcr('v2', url, { url }, dispatcher, signal, readV2);
+}
+
+function readV2(answer: HttpAnswer, seen: JsonObject): Outcome {
   if (answer.statusCode === 401) {
     const challenge = parseChallenge(answer.headers['www-authenticate']);
     if (challenge?.scheme === 'bearer' && challenge.params.realm && challenge.params.service) {
@@ -168,22 +187,14 @@ export async function probeV2(loginServer: string, dispatcher: Dispatcher, signa
  * Anonymous `GET /oauth2/token`: 401 (authentication required) or 200 (anonymous pull) prove the
  * token service is reachable; 403 DENIED is the firewall; 429 is throttling.
  */
-export async function probeToken(loginServer: string, dispatcher: Dispatcher, signal: AbortSignal): Promise<Outcome> {
+export function probeToken(loginServer: string, dispatcher: Dispatcher, signal: AbortSignal): Promise<Outcome> {
   const query = new URLSearchParams({ service: loginServer, scope: 'repository:acr-doctor/probe:pull' });
   const url = `https://${loginServer}/oauth2/token?${query.toString()}`;
-  const data: JsonObject = { url: `https://${loginServer}/oauth2/token` };
-  let answer: HttpAnswer;
-  try {
-    answer = await httpGet(url, dispatcher, signal);
-  } catch (err) {
-    return transportOutcome('token', err, data);
-  }
-  const seen = { ...data, statusCode: answer.statusCode };
-  const known = errorStatusOutcome('token', answer, seen);
-  if (known) return known;
-  if (answer.statusCode === 401) return { status: 'pass', outcome: 'token.auth-required', data: seen };
-  if (answer.statusCode === 200) return { status: 'pass', outcome: 'token.anonymous', data: seen };
-  return { status: 'fail', outcome: 'token.unexpected', data: seen };
+  return askAcr('token', url, { url: `https://${loginServer}/oauth2/token` }, dispatcher, signal, (answer, seen) => {
+    if (answer.statusCode === 401) return { status: 'pass', outcome: 'token.auth-required', data: seen };
+    if (answer.statusCode === 200) return { status: 'pass', outcome: 'token.anonymous', data: seen };
+    return { status: 'fail', outcome: 'token.unexpected', data: seen };
+  });
 }
 
 /** A dedicated data endpoint answers an anonymous `GET /` with 403: any HTTP answer proves it reachable. */
@@ -191,7 +202,7 @@ export async function probeDataEndpoint(host: string, dispatcher: Dispatcher, si
   const url = `https://${host}/`;
   const data: JsonObject = { host, url };
   try {
-    data.addresses = (await systemLookup(host, signal)).map((address) => address);
+    data.addresses = addressesJson((await systemLookup(host, signal)).map(classified));
   } catch (err) {
     return { status: 'fail', outcome: isTimeout(err) ? 'data.dns-timeout' : 'data.dns-failed', data, error: errorInfo(err) };
   }

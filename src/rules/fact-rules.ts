@@ -48,7 +48,7 @@ function observedAnswers(ctx: RuleContext): Map<string, { addresses: string[]; e
   if (system) seen.set(ctx.registry.loginServer, { addresses: addressesOf(system.data), evidence: system.id });
   for (const data of ctx.ofKind('data')) {
     const host = text(data.data, 'host');
-    if (host && Array.isArray(data.data.addresses)) seen.set(host, { addresses: data.data.addresses.map(String), evidence: data.id });
+    if (host && Array.isArray(data.data.addresses)) seen.set(host, { addresses: addressesOf(data.data), evidence: data.id });
   }
   return seen;
 }
