@@ -2,19 +2,19 @@
 import { ComponentDialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import { CardFactory, MessageFactory } from 'botbuilder';
 import { helpCard } from '../src/bot/cards.js';
-import { langOfLocale } from '../src/bot/commands.js';
+import { langOfLocale, parseCommand } from '../src/bot/commands.js';
 import { t } from '../src/i18n/i18n.js';
 
 export abstract class InterruptibleDialog extends ComponentDialog {
   protected override async onContinueDialog(inner: DialogContext): Promise<DialogTurnResult> {
     const lang = langOfLocale(inner.context.activity.locale);
-    const text = (inner.context.activity.text ?? '').trim().replace(/^\//, '').toLowerCase();
-    if (text === 'help') {
+    const { name } = parseCommand(inner.context.activity.text ?? '');
+    if (name === 'help') {
       await inner.context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(helpCard(lang))));
       await inner.repromptDialog();
       return { status: 'waiting' as DialogTurnResult['status'] };
     }
-    if (text === 'cancel') {
+    if (name === 'cancel') {
       await inner.context.sendActivity(t(lang, 'dialog.cancelled'));
       return inner.cancelAllDialogs();
     }

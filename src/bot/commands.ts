@@ -1,3 +1,6 @@
+import { isLang } from '../i18n/i18n.js';
+import type { Lang } from '../report/types.js';
+
 /** What a message asks for: a command and the rest of the text, after Teams' @mention is gone. */
 export type CommandName = 'acr-check' | 'diagnose' | 'escalate' | 'help' | 'cancel';
 
@@ -16,7 +19,7 @@ export function parseCommand(text: string): Command {
 }
 
 /** The language of the conversation, from the activity's locale (`ru-RU` → ru). */
-export function langOfLocale(locale: string | undefined): 'en' | 'ru' | 'ar' {
+export function langOfLocale(locale: string | undefined): Lang {
   const code = (locale ?? '').slice(0, 2).toLowerCase();
-  return code === 'ru' || code === 'ar' ? code : 'en';
+  return isLang(code) ? code : 'en';
 }

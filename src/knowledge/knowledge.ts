@@ -13,11 +13,18 @@ export interface FixTemplate {
   docs: string[];
 }
 
+/** Regular expressions (as strings) that recognise symptoms and client kinds in what users write. */
+export interface UnderstandingPatterns {
+  symptomPatterns: Record<string, string[]>;
+  clientPatterns: Record<string, string[]>;
+}
+
 export interface Knowledge {
   symptoms: string[];
   causes: string[];
   rules: Record<string, RuleKnowledge>;
   fixes: Record<string, FixTemplate>;
+  understanding: UnderstandingPatterns;
 }
 
 export const knowledge = knowledgeData as Knowledge;

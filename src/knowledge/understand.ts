@@ -6,12 +6,7 @@ import { CLIENT_KINDS, type ClientKind } from '../report/types.js';
 import { parseRegistryTarget, TargetError, type RegistryTarget } from '../target/registry-target.js';
 import { knowledge } from './knowledge.js';
 
-interface UnderstandingPatterns {
-  symptomPatterns: Record<string, string[]>;
-  clientPatterns: Record<string, string[]>;
-}
-
-const patterns = (knowledge as unknown as { understanding: UnderstandingPatterns }).understanding;
+const patterns = knowledge.understanding;
 const compiled = (table: Record<string, string[]>): [string, RegExp[]][] =>
   Object.entries(table).map(([id, list]) => [id, list.map((p) => new RegExp(p, 'iu'))]);
 const SYMPTOMS = compiled(patterns.symptomPatterns);
