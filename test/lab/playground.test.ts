@@ -41,6 +41,7 @@ describe('lab: the bot in the Agents Playground (headless Chromium)', function (
       args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: `http://localhost:${PLAYGROUND_PORT}` });
     await page.goto(`http://localhost:${PLAYGROUND_PORT}/`, { waitUntil: 'domcontentloaded' });
   });
 
@@ -55,6 +56,25 @@ describe('lab: the bot in the Agents Playground (headless Chromium)', function (
     await page.locator('[data-lexical-editor="true"]').click({ timeout: 30_000 });
     await page.keyboard.type(text);
     await page.keyboard.press('Enter');
+  }
+
+  /**
+   * The playground sends every typed message with locale en-US; an activity in another locale goes
+   * through its "Mock an Activity > Custom activity" editor (Monaco): the playground's own activity,
+   * copied out, turned into a message in `locale`, and pasted back (typing would auto-close brackets).
+   */
+  async function sayIn(locale: string, text: string): Promise<void> {
+    await page.getByRole('button', { name: 'Mock an Activity' }).click();
+    await page.getByRole('menuitem', { name: 'Custom activity' }).click();
+    await page.locator('.monaco-editor').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Control+C');
+    const activity = JSON.parse(await page.evaluate<string>('navigator.clipboard.readText()')) as Record<string, unknown>;
+    const edited = { ...activity, type: 'message', text, locale, entities: [{ type: 'clientInfo', locale }] };
+    await page.evaluate(`navigator.clipboard.writeText(${JSON.stringify(JSON.stringify(edited, null, 2))})`);
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Control+V');
+    await page.getByRole('button', { name: 'Send activity' }).click();
   }
 
   const shot = (name: string): Promise<Buffer> => page.screenshot({ path: path.join(SHOTS, `${name}.png`), clip: CHAT });
@@ -84,5 +104,14 @@ describe('lab: the bot in the Agents Playground (headless Chromium)', function (
     await say('/acr-check healthyreg');
     await page.getByText('HEALTHY: healthyreg.azurecr.io', { exact: false }).first().waitFor({ timeout: 20_000 });
     await shot('healthy');
+  });
+
+  it('Arabic: the result card in Arabic, right to left', async function () {
+    await sayIn('ar-SA', '/acr-check deniedreg');
+    await page.getByText('مشكلة: لا يمكن الوصول إلى deniedreg.azurecr.io', { exact: false }).first().waitFor({ timeout: 20_000 });
+    assert.ok(await page.getByText('az acr network-rule add --name deniedreg --ip-address 203.0.113.77').last().isVisible());
+    // The card is laid out right to left (the renderer's dir attribute from the card's rtl).
+    assert.ok((await page.locator('.ac-adaptiveCard[dir="rtl"]').count()) > 0);
+    await shot('arabic');
   });
 });

@@ -52,6 +52,18 @@ describe('Adaptive Cards', function () {
     assert.ok(all.includes('npx acr-check myregistry'), 'the command to run on the failing machine');
   });
 
+  it('in an Arabic card, commands stay left to right (a shell reads them that way)', function () {
+    const card = resultCard(sampleReport(DENIED_EVIDENCE, 'ar'), 'bot');
+    assert.equal(card.rtl, true);
+    const commands = find(card, (n) => n.fontType === 'Monospace');
+    assert.ok(commands.length >= 2, 'the fix and the acr-check command');
+    for (const command of commands) {
+      const column = find(card, (n) => n.type === 'Column' && find(n.items, (x) => x === command).length > 0);
+      assert.equal(column.length, 1, `${String(command.text)} sits in its own column`);
+      assert.equal(column[0]!.rtl, false, `${String(command.text)} is laid out left to right`);
+    }
+  });
+
   it('offers re-run, all checks and escalate', function () {
     const card = resultCard(sampleReport(DENIED_EVIDENCE), 'bot');
     const actions = card.actions as Node[];
