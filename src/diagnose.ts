@@ -2,6 +2,7 @@
  * The core: probes run concurrently inside one time budget, rules turn their evidence into
  * findings, and the result is one serialisable report. Fronts call `diagnose` and present.
  */
+import { randomUUID } from 'node:crypto';
 import dns from 'node:dns';
 import { setMaxListeners } from 'node:events';
 import os from 'node:os';
@@ -119,6 +120,7 @@ export async function diagnose(request: DiagnoseRequest): Promise<Report> {
   const raw = evaluate({ registry: target, symptoms, client, evidence, facts });
   return {
     schemaVersion: SCHEMA_VERSION,
+    id: randomUUID(),
     tool: TOOL,
     lang,
     registry: { name: target.name, loginServer: target.loginServer, ...(target.resourceId ? { resourceId: target.resourceId } : {}) },

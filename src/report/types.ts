@@ -107,6 +107,8 @@ export interface Facts {
 
 export interface Report {
   schemaVersion: number;
+  /** This diagnosis (a UUID): escalation derives its idempotency key from it. */
+  id: string;
   tool: { name: string; version: string };
   lang: Lang;
   registry: RegistryRef;

@@ -1,4 +1,5 @@
 /** Reports built by the real rules and renderers from staged evidence, for front-end tests. */
+import { randomUUID } from 'node:crypto';
 import type { Evidence } from '../../src/probes/evidence.js';
 import { evaluate, verdictOf } from '../../src/rules/evaluate.js';
 import { renderCheck, renderFinding } from '../../src/report/render.js';
@@ -25,6 +26,7 @@ export function sampleReport(evidence: Evidence[], lang: Lang = 'en', symptoms: 
   const raw = evaluate({ registry, symptoms, client, evidence, facts: {} });
   return {
     schemaVersion: SCHEMA_VERSION,
+    id: randomUUID(),
     tool: { name: 'acr-doctor', version: '0.1.0' },
     lang,
     registry: { name: registry.name, loginServer: registry.loginServer },

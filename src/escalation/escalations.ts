@@ -1,0 +1,153 @@
+/**
+ * Exactly one ticket per diagnosis, never silently lost. Every escalation is written to a durable
+ * outbox before anything is sent; delivery asks the sink first (see TicketSink), so a double click,
+ * a retried turn, a second bot instance or a restart after `kill -9` between send and
+ * acknowledgement all end at the same ticket. A failed delivery stays in the outbox and is retried
+ * with backoff; the user is told it is pending, and told again when it was created.
+ */
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { timeoutSignal } from '../probes/evidence.js';
+import { createJsonExclusive, readJson, readJsonDir, writeJsonAtomic } from './json-files.js';
+import { redactDeep } from './redact.js';
+import { SinkError, type Ticket, type TicketRequest, type TicketSink } from './ticket.js';
+
+export type EscalationState = 'pending' | 'created' | 'failed';
+
+export interface Escalation<R = unknown> {
+  key: string;
+  state: EscalationState;
+  request: TicketRequest;
+  /** Where to tell the user about it later (a Bot Framework conversation reference, opaque here). */
+  reference: R;
+  attempts: number;
+  nextAttemptAt?: string;
+  lastError?: string;
+  ticket?: Ticket;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface EscalationsOptions<R> {
+  sink: TicketSink;
+  /** The outbox directory (durable). */
+  dir: string;
+  /** Tells the user what became of an escalation they were told was pending. */
+  notify: (escalation: Escalation<R>) => Promise<void>;
+  logger: Logger;
+  /** Backoff: first retry after this, doubling up to `maxDelayMs`. */
+  firstDelayMs?: number;
+  maxDelayMs?: number;
+  /** After this many failed attempts the escalation is marked failed (and the user told). */
+  maxAttempts?: number;
+  /** One delivery attempt may take this long. */
+  attemptTimeoutMs?: number;
+}
+
+export class Escalations<R = unknown> {
+  private readonly inFlight = new Map<string, Promise<Escalation<R>>>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private stopped = false;
+
+  constructor(private readonly options: EscalationsOptions<R>) {}
+
+  get sink(): TicketSink {
+    return this.options.sink;
+  }
+
+  private file(key: string): string {
+    return path.join(this.options.dir, `${key}.json`);
+  }
+
+  /** The escalation for a key, if there is one. */
+  find(key: string): Promise<Escalation<R> | undefined> {
+    return readJson<Escalation<R>>(this.file(key));
+  }
+
+  list(): Promise<Escalation<R>[]> {
+    return readJsonDir<Escalation<R>>(this.options.dir);
+  }
+
+  /**
+   * Records the escalation and makes the first delivery attempt. Answers what the user should be
+   * told now: created (with the ticket), pending (it will be retried) or failed (with the reason).
+   * A second submit of the same key sends nothing and answers the first one's state.
+   */
+  submit(request: TicketRequest, reference: R): Promise<Escalation<R>> {
+    const running = this.inFlight.get(request.key);
+    if (running) return running;
+    const submitted = this.record(request, reference).finally(() => this.inFlight.delete(request.key));
+    this.inFlight.set(request.key, submitted);
+    return submitted;
+  }
+
+  private async record(request: TicketRequest, reference: R): Promise<Escalation<R>> {
+    const now = new Date().toISOString();
+    const record: Escalation<R> = { key: request.key, state: 'pending', request: redactDeep(request), reference, attempts: 0, createdAt: now, updatedAt: now };
+    if (!(await createJsonExclusive(this.file(request.key), record))) {
+      const existing = (await this.find(request.key))!;
+      // A refusal is not a ticket: asked again (the role granted, say), it is tried again.
+      if (existing.state !== 'failed') return existing;
+      await writeJsonAtomic(this.file(request.key), { ...existing, state: 'pending', reference, updatedAt: now });
+    }
+    return this.deliver(request.key, false);
+  }
+
+  /** Picks up what an earlier run left pending (after a crash or restart). */
+  async start(): Promise<number> {
+    const pending = (await this.list()).filter((e) => e.state === 'pending');
+    for (const e of pending) this.schedule(e.key, 0);
+    return pending.length;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private schedule(key: string, delayMs: number): void {
+    if (this.stopped || this.timers.has(key)) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      void this.attempt(key, true).catch((err: unknown) => this.options.logger.error({ err, key }, 'escalation retry failed'));
+    }, delayMs);
+    timer.unref();
+    this.timers.set(key, timer);
+  }
+
+  private attempt(key: string, later: boolean): Promise<Escalation<R>> {
+    const running = this.inFlight.get(key);
+    if (running) return running;
+    const attempt = this.deliver(key, later).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, attempt);
+    return attempt;
+  }
+
+  private async deliver(key: string, later: boolean): Promise<Escalation<R>> {
+    const record = await this.find(key);
+    if (!record || record.state !== 'pending') return record!;
+    const { logger, sink } = this.options;
+    const attempts = record.attempts + 1;
+    let next: Escalation<R>;
+    try {
+      const ticket = await sink.deliver(record.request, timeoutSignal(this.options.attemptTimeoutMs ?? 60_000));
+      next = { ...record, state: 'created', ticket, attempts, updatedAt: new Date().toISOString() };
+      delete next.nextAttemptAt;
+      delete next.lastError;
+      logger.info({ key, sink: sink.kind, ticket: ticket.id, attempts }, 'ticket created');
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      const permanent = (err instanceof SinkError && err.permanent) || attempts >= (this.options.maxAttempts ?? 50);
+      const delay = Math.min((this.options.firstDelayMs ?? 5_000) * 2 ** (attempts - 1), this.options.maxDelayMs ?? 10 * 60_000);
+      next = { ...record, attempts, lastError: reason, updatedAt: new Date().toISOString(), ...(permanent ? { state: 'failed' } : { nextAttemptAt: new Date(Date.now() + delay).toISOString() }) };
+      logger.warn({ key, sink: sink.kind, attempts, permanent, err: reason }, permanent ? 'ticket could not be created' : 'ticket pending: delivery will be retried');
+      if (!permanent) this.schedule(key, delay);
+    }
+    await writeJsonAtomic(this.file(key), next);
+    if (later && next.state !== 'pending') {
+      await this.options.notify(next).catch((err: unknown) => logger.error({ err, key }, 'could not tell the user about the ticket'));
+    }
+    return next;
+  }
+}
