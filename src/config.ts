@@ -1,4 +1,6 @@
 /** The bot's configuration, read once from the environment, typed. */
+import { readTicketConfig, type TicketConfig } from './escalation/sinks/choose.js';
+
 export interface BotConfig {
   host: string;
   port: number;
@@ -15,6 +17,8 @@ export interface BotConfig {
   /** Azure Blob Storage for conversation state, so several instances serve one conversation; MemoryStorage when empty. */
   storageConnectionString: string;
   storageContainer: string;
+  /** Where escalations go (TICKET_SINK and its settings). */
+  tickets: TicketConfig;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
@@ -33,5 +37,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     logLevel: env.LOG_LEVEL ?? 'info',
     storageConnectionString: env.BOT_STORAGE_CONNECTION_STRING ?? '',
     storageContainer: env.BOT_STORAGE_CONTAINER ?? 'acr-doctor-state',
+    tickets: readTicketConfig(env),
   };
 }

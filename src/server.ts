@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, MemoryStorage, type Storage, type TurnContext } from 'botbuilder';
+import { CardFactory, CloudAdapter, ConfigurationBotFrameworkAuthentication, MemoryStorage, MessageFactory, type ConversationReference, type Storage, type TurnContext } from 'botbuilder';
 import { BlobsStorage } from 'botbuilder-azure-blobs';
 import { pino, type Logger } from 'pino';
 import restify from 'restify';
@@ -13,6 +13,9 @@ import { AcrDoctorBot } from './bot/acr-bot.js';
 import { langOfLocale } from './bot/commands.js';
 import type { BotConfig } from './config.js';
 import { diagnose } from './diagnose.js';
+import { Escalations } from './escalation/escalations.js';
+import { outboxDir, ticketSink } from './escalation/sinks/choose.js';
+import { ticketCard } from './bot/escalation-cards.js';
 import { t } from './i18n/i18n.js';
 import { TOOL } from './version.js';
 
@@ -41,10 +44,21 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
     logger.error({ err: error, correlationId, conversation: context.activity.conversation?.id }, 'turn failed');
     await context.sendActivity(t(langOfLocale(context.activity.locale), 'bot.error', { id: correlationId }));
   };
+  const continueConversation = (reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> => adapter.continueConversationAsync(config.appId, reference, logic);
+  const escalations = new Escalations<Partial<ConversationReference>>({
+    sink: ticketSink(config.tickets),
+    dir: outboxDir(config.tickets.dataDir),
+    logger,
+    firstDelayMs: config.tickets.retryFirstDelayMs,
+    // Told later, in the conversation the escalation came from.
+    notify: (escalation) => continueConversation(escalation.reference, async (context) => void (await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(ticketCard(escalation.request.lang, escalation)))))),
+  });
   const bot = new AcrDoctorBot({
     diagnose,
     azure: (target) => azureAccess({ target, arm: true }),
-    continueConversation: (reference, logic) => adapter.continueConversationAsync(config.appId, reference, logic),
+    continueConversation,
+    escalations,
+    ...(config.tickets.supportSubscriptionId ? { defaultSubscription: config.tickets.supportSubscriptionId } : {}),
     logger,
     budgetMs: config.budgetMs,
     allowedTenants: config.allowedTenants,
@@ -66,9 +80,16 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
   const url = `http://${config.host}:${port}`;
   logger.info({ url, authenticated: Boolean(config.appId) }, `${TOOL.name} ${TOOL.version} listening on ${url}/api/messages`);
   if (!config.appId) logger.warn('no MicrosoftAppId: requests are NOT authenticated; use this only on localhost');
+  logger.info({ sink: config.tickets.sink, dataDir: config.tickets.dataDir }, `escalations go to the ${config.tickets.sink} ticket sink`);
+  const resumed = await escalations.start();
+  if (resumed > 0) logger.info({ pending: resumed }, 'resuming escalations left pending');
   return {
     url,
     bot,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        escalations.stop();
+        server.close(() => resolve());
+      }),
   };
 }

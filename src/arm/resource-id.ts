@@ -7,6 +7,11 @@ export interface ResourceId {
   path: [type: string, name: string][];
 }
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A subscription, tenant or workspace id. */
+export const isGuid = (value: string): boolean => GUID.test(value);
+
 export function parseResourceId(id: string): ResourceId | undefined {
   const parts = id.split('/').filter(Boolean);
   if (parts[0]?.toLowerCase() !== 'subscriptions' || parts[2]?.toLowerCase() !== 'resourcegroups' || parts[4]?.toLowerCase() !== 'providers') return undefined;

@@ -6,6 +6,9 @@
 import { ActivityHandler, CardFactory, ConversationState, MemoryStorage, MessageFactory, TurnContext, type Activity, type ConversationReference, type StatePropertyAccessor, type Storage } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import { DiagnoseDialog, DIAGNOSE_DIALOG, type DiagnoseOptions } from '../../dialogs/diagnose-dialog.js';
+import { EscalateDialog, ESCALATE_DIALOG, type EscalateOptions } from '../../dialogs/escalate-dialog.js';
+import type { Escalation, Escalations } from '../escalation/escalations.js';
+import type { TicketRequest } from '../escalation/ticket.js';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { DiagnoseRequest } from '../diagnose.js';
@@ -16,7 +19,9 @@ import type { Check, ClientKind, Lang, Report } from '../report/types.js';
 import { parseRegistryTarget, TargetError, type RegistryTarget } from '../target/registry-target.js';
 import { helpCard, progressCard, resultCard, type Card } from './cards.js';
 import { langOfLocale, parseCommand } from './commands.js';
+import { DiagnosisLog } from './diagnosis-log.js';
 import { DiagnosisRuns } from './diagnosis-runs.js';
+import { ticketCard } from './escalation-cards.js';
 
 export interface BotDeps {
   diagnose: (request: DiagnoseRequest) => Promise<Report>;
@@ -29,6 +34,10 @@ export interface BotDeps {
   allowedTenants: string[];
   /** Where conversation state (dialogs under way) lives; MemoryStorage when not given. */
   storage?: Storage;
+  /** Tickets: the outbox and the sink behind it. */
+  escalations: Escalations<Partial<ConversationReference>>;
+  /** The subscription for tickets whose diagnosis names none. */
+  defaultSubscription?: string;
 }
 
 /** At most one progress update per card in this interval (Teams throttles edits). */
@@ -41,12 +50,26 @@ export class AcrDoctorBot extends ActivityHandler {
   private readonly conversationState: ConversationState;
   private readonly dialogState: StatePropertyAccessor<DialogState>;
   private readonly dialogs: DialogSet;
+  private readonly log: DiagnosisLog;
 
   constructor(private readonly deps: BotDeps) {
     super();
-    this.conversationState = new ConversationState(deps.storage ?? new MemoryStorage());
+    const storage = deps.storage ?? new MemoryStorage();
+    this.conversationState = new ConversationState(storage);
     this.dialogState = this.conversationState.createProperty<DialogState>('dialogState');
-    this.dialogs = new DialogSet(this.dialogState).add(new DiagnoseDialog((context, target, symptoms, client) => this.startDiagnosis(context, langOfLocale(context.activity.locale), target, symptoms, client)));
+    this.log = new DiagnosisLog(storage);
+    const startDiagnosis = (context: TurnContext, target: RegistryTarget, symptoms: string[], client?: ClientKind): Promise<void> =>
+      this.startDiagnosis(context, langOfLocale(context.activity.locale), target, symptoms, client);
+    this.dialogs = new DialogSet(this.dialogState).add(new DiagnoseDialog(startDiagnosis)).add(
+      new EscalateDialog({
+        findDiagnosis: (context, options) => this.log.find(context.activity.conversation.id, options),
+        sink: deps.escalations.sink,
+        ...(deps.defaultSubscription ? { defaultSubscription: deps.defaultSubscription } : {}),
+        existing: (key) => deps.escalations.find(key),
+        submit: (context, request) => this.submit(context, request),
+        startDiagnosis,
+      }),
+    );
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
       await next();
@@ -59,10 +82,10 @@ export class AcrDoctorBot extends ActivityHandler {
     await this.conversationState.saveChanges(context, false);
   }
 
-  private async beginDiagnoseDialog(context: TurnContext, options: DiagnoseOptions): Promise<void> {
+  private async beginDialog(context: TurnContext, id: string, options: DiagnoseOptions | EscalateOptions): Promise<void> {
     const dc = await this.dialogs.createContext(context);
     await dc.cancelAllDialogs();
-    await dc.beginDialog(DIAGNOSE_DIALOG, options);
+    await dc.beginDialog(id, options);
   }
 
   /** Diagnoses in flight (for tests and health). */
@@ -73,9 +96,12 @@ export class AcrDoctorBot extends ActivityHandler {
   private async handleMessage(context: TurnContext): Promise<void> {
     const lang = langOfLocale(context.activity.locale);
     if (!this.tenantAllowed(context.activity)) return void (await context.sendActivity(t(lang, 'bot.notAllowed')));
-    const value = context.activity.value as { verb?: unknown; registry?: unknown } | undefined;
+    const value = context.activity.value as { verb?: unknown; registry?: unknown; diagnosis?: unknown; key?: unknown } | undefined;
     if (value && typeof value === 'object' && value.verb === 'rerun' && typeof value.registry === 'string') {
       return this.acrCheck(context, lang, value.registry);
+    }
+    if (value && typeof value === 'object' && value.verb === 'escalate') {
+      return this.beginDialog(context, ESCALATE_DIALOG, { ...(typeof value.diagnosis === 'string' ? { diagnosisId: value.diagnosis } : {}), ...(typeof value.registry === 'string' ? { registry: value.registry } : {}) });
     }
     const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
     const command = parseCommand(text);
@@ -88,17 +114,20 @@ export class AcrDoctorBot extends ActivityHandler {
         if (result.status !== DialogTurnStatus.empty) return;
       }
     }
+    if (value && typeof value === 'object' && typeof value.verb === 'string' && value.verb.startsWith('escalation.') && typeof value.key === 'string') {
+      return this.staleConfirmation(context, lang, value.key);
+    }
     switch (command.name) {
       case 'acr-check':
         return this.acrCheck(context, lang, command.rest);
       case 'help':
         return void (await context.sendActivity(cardActivity(helpCard(lang))));
       case 'diagnose':
-        return this.beginDiagnoseDialog(context, this.knownFrom(command.rest));
+        return this.beginDialog(context, DIAGNOSE_DIALOG, this.knownFrom(command.rest));
       case 'cancel':
         return void (await context.sendActivity(t(lang, 'dialog.cancelled')));
       case 'escalate':
-        return void (await context.sendActivity(t(lang, 'bot.notYet', { command: command.name })));
+        return this.escalate(context, lang, command.rest);
       default:
         return this.freeText(context, lang, command.rest);
     }
@@ -125,6 +154,31 @@ export class AcrDoctorBot extends ActivityHandler {
     await this.startDiagnosis(context, lang, target, said.symptoms, said.client);
   }
 
+  /** `escalate [registry]`: the escalation dialog for that registry's last diagnosis, or the last one. */
+  private async escalate(context: TurnContext, lang: Lang, rest: string): Promise<void> {
+    const words = rest.trim();
+    if (!words) return this.beginDialog(context, ESCALATE_DIALOG, {});
+    try {
+      return await this.beginDialog(context, ESCALATE_DIALOG, { registry: parseRegistryTarget(words.split(/\s+/)[0]!).loginServer });
+    } catch (err) {
+      if (!(err instanceof TargetError)) throw err;
+      return void (await context.sendActivity(t(lang, 'bot.badRegistry', { reason: t(lang, err.key, err.params) })));
+    }
+  }
+
+  /** The escalation's outbox takes the request; the user sees where it stands (created, pending, failed). */
+  private async submit(context: TurnContext, request: TicketRequest): Promise<void> {
+    const escalation = await this.deps.escalations.submit(request, TurnContext.getConversationReference(context.activity));
+    await context.sendActivity(cardActivity(ticketCard(langOfLocale(context.activity.locale), escalation)));
+  }
+
+  /** A summary card's button pressed again after its dialog ended (a double click): the ticket as it stands. */
+  private async staleConfirmation(context: TurnContext, lang: Lang, key: string): Promise<void> {
+    const escalation: Escalation | undefined = await this.deps.escalations.find(key);
+    if (!escalation) return void (await context.sendActivity(t(lang, 'escalation.cancelled')));
+    await context.sendActivity(cardActivity(ticketCard(lang, escalation, t(lang, 'escalation.already'))));
+  }
+
   /** What a message already tells the guided dialog. */
   private knownFrom(text: string): DiagnoseOptions {
     const said = understand(text);
@@ -139,7 +193,7 @@ export class AcrDoctorBot extends ActivityHandler {
   private async freeText(context: TurnContext, lang: Lang, text: string): Promise<void> {
     const said = understand(text);
     if (said.rejected && !said.registry) return void (await context.sendActivity(t(lang, 'bot.badRegistry', { reason: t(lang, said.rejected.key, said.rejected.params) })));
-    if (said.registry || said.symptoms.length > 0) return this.beginDiagnoseDialog(context, this.knownFrom(text));
+    if (said.registry || said.symptoms.length > 0) return this.beginDialog(context, DIAGNOSE_DIALOG, this.knownFrom(text));
     await context.sendActivity(cardActivity(helpCard(lang)));
   }
 
@@ -185,7 +239,9 @@ export class AcrDoctorBot extends ActivityHandler {
       .then(
         (result) => {
           stopProgress();
-          return update(resultCard(result, 'bot'));
+          // Kept before the card shows it, so its Escalate button always finds it.
+          const logged = this.log.add(reference.conversation?.id ?? '', { report: result, vantage: 'bot' }).catch((err: unknown) => this.deps.logger.error({ err }, 'could not keep the diagnosis for escalation'));
+          return logged.then(() => update(resultCard(result, 'bot')));
         },
         (err: unknown) => {
           stopProgress();

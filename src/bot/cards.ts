@@ -13,7 +13,7 @@ import type { Check, Lang, Report } from '../report/types.js';
 export type Card = Record<string, unknown>;
 
 /** The one place templates are expanded. */
-function expand(template: object, data: object): Card {
+export function expand(template: object, data: object): Card {
   return new ACData.Template(template).expand({ $root: data }) as Card;
 }
 
@@ -44,6 +44,8 @@ export interface ResultCardData {
   lang: Lang;
   rtl: boolean;
   registry: string;
+  /** The report's id: Escalate attaches exactly this diagnosis. */
+  diagnosis: string;
   verdict: string;
   verdictStyle: string;
   summary: string;
@@ -68,6 +70,7 @@ export function resultCard(report: Report, vantage: Vantage): Card {
     lang,
     rtl: isRtl(lang),
     registry: report.registry.name,
+    diagnosis: report.id,
     verdict: t(lang, `cli.verdict.${report.verdict}`, { loginServer: report.registry.loginServer }),
     verdictStyle: VERDICT_STYLE[report.verdict],
     summary:

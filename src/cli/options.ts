@@ -1,5 +1,6 @@
 /** Command-line parsing for acr-check: commander reads the words, we validate the values. */
 import { Command, CommanderError, Option } from 'commander';
+import { isGuid } from '../arm/resource-id.js';
 import { isLang, langFromEnv, t } from '../i18n/i18n.js';
 import { knowledge } from '../knowledge/knowledge.js';
 import { parseDnsServer, type DnsServer } from '../probes/dns-wire.js';
@@ -43,7 +44,6 @@ interface RawOptions {
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function program(lang: Lang, out: { write: (s: string) => void }): Command {
   return new Command('acr-check')
@@ -107,9 +107,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, out: { write: (
     if (err instanceof TargetError) throw new UsageError(t(lang, err.key, err.params));
     throw err;
   }
-  if (raw.subscription !== undefined && !GUID.test(raw.subscription)) fail(lang, 'cli.badGuid', raw.subscription, { option: '--subscription' });
+  if (raw.subscription !== undefined && !isGuid(raw.subscription)) fail(lang, 'cli.badGuid', raw.subscription, { option: '--subscription' });
   const workspace = raw.workspace ?? env.ACR_LOG_ANALYTICS_WORKSPACE_ID;
-  if (workspace !== undefined && !GUID.test(workspace)) fail(lang, 'cli.badGuid', workspace, { option: '--workspace' });
+  if (workspace !== undefined && !isGuid(workspace)) fail(lang, 'cli.badGuid', workspace, { option: '--workspace' });
   if (raw.send !== undefined || raw.code !== undefined) {
     if (raw.send === undefined || raw.code === undefined) throw new UsageError(t(lang, 'cli.sendNeedsCode'));
     throw new UsageError(t(lang, 'cli.notYet', { option: '--send' }));

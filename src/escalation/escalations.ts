@@ -10,12 +10,13 @@ import type { Logger } from 'pino';
 import { timeoutSignal } from '../probes/evidence.js';
 import { createJsonExclusive, readJson, readJsonDir, writeJsonAtomic } from './json-files.js';
 import { redactDeep } from './redact.js';
-import { SinkError, type Ticket, type TicketRequest, type TicketSink } from './ticket.js';
+import { SinkError, type SinkKind, type Ticket, type TicketRequest, type TicketSink } from './ticket.js';
 
 export type EscalationState = 'pending' | 'created' | 'failed';
 
 export interface Escalation<R = unknown> {
   key: string;
+  sink: SinkKind;
   state: EscalationState;
   request: TicketRequest;
   /** Where to tell the user about it later (a Bot Framework conversation reference, opaque here). */
@@ -83,7 +84,7 @@ export class Escalations<R = unknown> {
 
   private async record(request: TicketRequest, reference: R): Promise<Escalation<R>> {
     const now = new Date().toISOString();
-    const record: Escalation<R> = { key: request.key, state: 'pending', request: redactDeep(request), reference, attempts: 0, createdAt: now, updatedAt: now };
+    const record: Escalation<R> = { key: request.key, sink: this.options.sink.kind, state: 'pending', request: redactDeep(request), reference, attempts: 0, createdAt: now, updatedAt: now };
     if (!(await createJsonExclusive(this.file(request.key), record))) {
       const existing = (await this.find(request.key))!;
       // A refusal is not a ticket: asked again (the role granted, say), it is tried again.

@@ -3,13 +3,13 @@
  * filled in from TEAMS_APP_ID / MicrosoftAppId) and its two icons, written to dist/acr-doctor-teams.zip.
  */
 import { createWriteStream, readFileSync } from 'node:fs';
+import { isGuid } from '../arm/resource-id.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yazl from 'yazl';
 import { TOOL } from '../version.js';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 interface Manifest {
@@ -25,7 +25,7 @@ export function buildManifest(env: NodeJS.ProcessEnv = process.env): Manifest {
   const botId = env.MicrosoftAppId ?? manifest.bots[0]!.botId;
   const appId = env.TEAMS_APP_ID ?? botId;
   for (const [name, value] of [['MicrosoftAppId', botId], ['TEAMS_APP_ID', appId]] as const) {
-    if (!GUID.test(value)) throw new Error(`${name} must be a GUID, not ${JSON.stringify(value)}`);
+    if (!isGuid(value)) throw new Error(`${name} must be a GUID, not ${JSON.stringify(value)}`);
   }
   return { ...manifest, id: appId, version: TOOL.version, bots: manifest.bots.map((b) => ({ ...b, botId })) };
 }

@@ -1,0 +1,53 @@
+/**
+ * The last diagnoses of each conversation, kept in the bot's state storage (memory, or Blob Storage
+ * shared by every instance), so `escalate` finds the diagnosis to attach wherever the turn lands.
+ */
+import type { Storage } from 'botbuilder';
+import type { Diagnosis, EscalateOptions } from '../../dialogs/escalate-dialog.js';
+
+/** Diagnoses kept per conversation; older ones fall off. */
+const KEEP = 5;
+
+interface Entry {
+  diagnoses: Diagnosis[];
+}
+
+export class DiagnosisLog {
+  /** Writes to one conversation's entry go one after another, so two finishing at once both stay. */
+  private readonly queues = new Map<string, Promise<void>>();
+
+  constructor(private readonly storage: Storage) {}
+
+  private key(conversationId: string): string {
+    return `acr-doctor/diagnoses/${conversationId}`;
+  }
+
+  private async read(conversationId: string): Promise<Entry> {
+    const key = this.key(conversationId);
+    return ((await this.storage.read([key]))[key] as Entry | undefined) ?? { diagnoses: [] };
+  }
+
+  add(conversationId: string, diagnosis: Diagnosis): Promise<void> {
+    const previous = this.queues.get(conversationId) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const entry = await this.read(conversationId);
+      const diagnoses = [...entry.diagnoses.filter((d) => d.report.id !== diagnosis.report.id), diagnosis].slice(-KEEP);
+      await this.storage.write({ [this.key(conversationId)]: { diagnoses, eTag: '*' } });
+    });
+    const settled = next.catch(() => undefined);
+    this.queues.set(conversationId, settled);
+    void settled.then(() => this.queues.get(conversationId) === settled && this.queues.delete(conversationId));
+    return next;
+  }
+
+  /** By id (the card's button), else the newest of a registry, else the newest of all. */
+  async find(conversationId: string, options: EscalateOptions): Promise<Diagnosis | undefined> {
+    const newestFirst = [...(await this.read(conversationId)).diagnoses].reverse();
+    if (options.diagnosisId) return newestFirst.find((d) => d.report.id === options.diagnosisId);
+    if (options.registry) {
+      const wanted = options.registry.toLowerCase();
+      return newestFirst.find((d) => d.report.registry.loginServer === wanted || d.report.registry.name === wanted);
+    }
+    return newestFirst[0];
+  }
+}

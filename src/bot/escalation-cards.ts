@@ -1,0 +1,97 @@
+/** The escalation's cards: the summary to confirm, and the ticket (created, pending or failed). */
+import summaryTemplate from '../../cards/escalation-summary.json' with { type: 'json' };
+import ticketTemplate from '../../cards/ticket.json' with { type: 'json' };
+import type { Escalation } from '../escalation/escalations.js';
+import type { TicketRequest, SinkKind } from '../escalation/ticket.js';
+import { isRtl, t } from '../i18n/i18n.js';
+import type { Lang } from '../report/types.js';
+import { expand, type Card } from './cards.js';
+
+interface Fact {
+  title: string;
+  value: string;
+}
+
+export interface SummaryCardData {
+  lang: Lang;
+  rtl: boolean;
+  key: string;
+  title: string;
+  intro: string;
+  facts: Fact[];
+  descriptionLabel: string;
+  description: string;
+  labels: { confirm: string; cancel: string };
+}
+
+/** What will be sent, for the user to confirm: everything prefilled and everything they gave. */
+export function escalationSummaryCard(lang: Lang, request: TicketRequest, sink: SinkKind): Card {
+  const { report, contact } = request;
+  const field = (name: string): string => t(lang, `escalation.fields.${name}`);
+  const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.title);
+  const data: SummaryCardData = {
+    lang,
+    rtl: isRtl(lang),
+    key: request.key,
+    title: t(lang, 'escalation.summaryTitle'),
+    intro: t(lang, 'escalation.summaryIntro', { sink: t(lang, `escalation.sinks.${sink}`) }),
+    facts: [
+      { title: field('title'), value: request.title },
+      { title: field('severity'), value: t(lang, `escalation.severities.${request.severity}`) },
+      { title: field('registry'), value: report.registry.loginServer },
+      ...(request.subscriptionId ? [{ title: field('subscription'), value: request.subscriptionId }] : []),
+      { title: field('diagnosis'), value: t(lang, `cli.verdict.${report.verdict}`, { loginServer: report.registry.loginServer }) },
+      { title: field('findings'), value: report.findings.map((f) => f.title).join('; ') || t(lang, 'escalation.none') },
+      { title: field('failedChecks'), value: failed.join('; ') || t(lang, 'escalation.none') },
+      { title: field('vantage'), value: t(lang, `escalation.vantage.${request.vantage}`) },
+      { title: field('contact'), value: `${contact.firstName} ${contact.lastName} <${contact.email}>, ${t(lang, `escalation.methods.${contact.method}`)}${contact.phone ? ` ${contact.phone}` : ''}` },
+    ],
+    descriptionLabel: field('description'),
+    description: request.description,
+    labels: { confirm: t(lang, 'escalation.confirm'), cancel: t(lang, 'escalation.cancel') },
+  };
+  return expand(summaryTemplate, data);
+}
+
+export interface TicketCardData {
+  lang: Lang;
+  rtl: boolean;
+  headline: string;
+  style: string;
+  detail: string;
+  facts: Fact[];
+  url: string;
+  labels: { open: string };
+}
+
+const STYLE: Record<Escalation['state'], string> = { created: 'good', pending: 'warning', failed: 'attention' };
+
+/** Where an escalation stands: the ticket's id, link and status, or why there is none (yet). */
+export function ticketCard(lang: Lang, escalation: Escalation, detail = ''): Card {
+  const { ticket, request } = escalation;
+  const sink = t(lang, `escalation.sinks.${escalation.sink}`);
+  const field = (name: string): string => t(lang, `escalation.fields.${name}`);
+  const headline =
+    escalation.state === 'created'
+      ? t(lang, 'escalation.created', { id: ticket?.id ?? '' })
+      : escalation.state === 'pending'
+        ? t(lang, 'escalation.pending', { sink })
+        : t(lang, 'escalation.failed', { reason: escalation.lastError ?? '' });
+  const data: TicketCardData = {
+    lang,
+    rtl: isRtl(lang),
+    headline,
+    style: STYLE[escalation.state],
+    detail,
+    facts: [
+      ...(ticket ? [{ title: field('ticket'), value: ticket.id }] : []),
+      { title: field('status'), value: ticket?.status ?? t(lang, `escalation.states.${escalation.state}`) },
+      { title: field('sink'), value: sink },
+      { title: field('registry'), value: request.report.registry.loginServer },
+      { title: field('title'), value: request.title },
+    ],
+    url: ticket?.url ?? '',
+    labels: { open: t(lang, 'escalation.open') },
+  };
+  return expand(ticketTemplate, data);
+}
