@@ -13,6 +13,8 @@ const RULES: [RegExp, string][] = [
   [/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+:[^\s/@]+@/gi, `$1${MARK}@`],
   // key=value pairs in connection strings and query strings (SAS signatures included).
   [/\b(AccountKey|SharedAccessKey|SharedAccessSignature|Password|Pwd|ClientSecret|client_secret|access_token|refresh_token|id_token|sig|token|secret|api[-_]?key|apikey)=([^;&\s"'<>]+)/gi, `$1=${MARK}`],
+  // Environment variables: AZURE_CLIENT_SECRET=…, REGISTRY_PASSWORD=…
+  [/\b([A-Z][A-Z0-9_]*(?:SECRET|PASSWORD|TOKEN|API_KEY|ACCESS_KEY))=(\S+)/g, `$1=${MARK}`],
   // "password": "…" and its kin in JSON or YAML pasted into a description.
   [/(["']?(?:password|passwd|secret|token|accessToken|refreshToken|clientSecret|apiKey|auth)["']?\s*[:=]\s*["'])[^"']+(["'])/gi, `$1${MARK}$2`],
 ];

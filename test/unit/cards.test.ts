@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { helpCard, progressCard, resultCard, MAX_FINDINGS_ON_CARD } from '../../src/bot/cards.js';
+import { escalationSummaryCard, ticketCard } from '../../src/bot/escalation-cards.js';
+import type { Escalation } from '../../src/escalation/escalations.js';
+import { sampleTicketRequest } from '../helpers/ticket-request.js';
 import { LANGS } from '../../src/report/types.js';
 import { assertValidCard } from '../helpers/validate-card.js';
 import { DENIED_EVIDENCE, HEALTHY_EVIDENCE, sampleReport } from '../helpers/sample-report.js';
@@ -30,6 +33,27 @@ describe('Adaptive Cards', function () {
         assert.equal(card.rtl, lang === 'ar', 'Arabic cards read right to left');
         for (const text of texts(card)) assert.doesNotMatch(text, /\$\{/, `unexpanded template: ${text}`);
       }
+    });
+  }
+
+  for (const lang of LANGS) {
+    it(`${lang}: escalation summary and ticket cards (created, pending, failed) are valid Adaptive Cards 1.5`, function () {
+      const request = sampleTicketRequest({ lang });
+      const created: Escalation = { key: request.key, sink: 'webhook', state: 'created', request, reference: {}, attempts: 1, createdAt: '', updatedAt: '', ticket: { key: request.key, sink: 'webhook', id: 'INC001', url: 'https://tickets.contoso.com/INC001', status: 'open', createdAt: '' } };
+      const cards = [
+        escalationSummaryCard(lang, request, 'azure'),
+        ticketCard(lang, created),
+        ticketCard(lang, { ...created, state: 'pending', ticket: undefined, lastError: 'webhook answered 503' } as Escalation),
+        ticketCard(lang, { ...created, state: 'failed', ticket: undefined, lastError: 'webhook answered 400' } as Escalation),
+      ];
+      for (const card of cards) {
+        assertValidCard(card);
+        assert.equal(card.rtl, lang === 'ar');
+        for (const text of texts(card)) assert.doesNotMatch(text, /\$\{/, `unexpanded template: ${text}`);
+      }
+      assert.deepEqual((cards[1]!.actions as Node[]).map((a) => a.url), ['https://tickets.contoso.com/INC001'], 'a created ticket links to itself');
+      assert.deepEqual(cards[2]!.actions ?? [], [], 'a pending one has nothing to open yet');
+      assert.ok(texts(cards[3]).some((t) => t.includes('webhook answered 400')), 'a failed one says why');
     });
   }
 

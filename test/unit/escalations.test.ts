@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { Escalations, type Escalation } from '../../src/escalation/escalations.js';
+import { LocalTicketStore } from '../../src/escalation/sinks/local-store.js';
+import { SinkError, type Ticket, type TicketRequest, type TicketSink } from '../../src/escalation/ticket.js';
+import { sampleTicketRequest } from '../helpers/ticket-request.js';
+
+/** A ticket system that can be down, answers slowly, and counts what it created. */
+class FlakySink implements TicketSink {
+  readonly kind = 'webhook';
+  readonly severities = ['minimal', 'moderate', 'critical'] as const;
+  readonly needsSubscription = false;
+  readonly tickets = new Map<string, Ticket>();
+  received: TicketRequest[] = [];
+  failures = 0;
+  permanent = false;
+  delayMs = 0;
+
+  async deliver(request: TicketRequest): Promise<Ticket> {
+    this.received.push(request);
+    await new Promise((r) => setTimeout(r, this.delayMs));
+    if (this.failures > 0) {
+      this.failures--;
+      throw new SinkError('503 from the ticket system', this.permanent);
+    }
+    const existing = this.tickets.get(request.key);
+    if (existing) return existing;
+    const ticket: Ticket = { key: request.key, sink: 'webhook', id: `T-${this.tickets.size + 1}`, status: 'open', createdAt: new Date().toISOString() };
+    this.tickets.set(request.key, ticket);
+    return ticket;
+  }
+}
+
+const quiet = pino({ level: 'silent' });
+
+function outbox(sink: TicketSink, dir = mkdtempSync(path.join(os.tmpdir(), 'acr-outbox-'))): { escalations: Escalations<string>; told: Escalation<string>[]; dir: string } {
+  const told: Escalation<string>[] = [];
+  const escalations = new Escalations<string>({ sink, dir, logger: quiet, notify: async (e) => void told.push(e), firstDelayMs: 20, maxDelayMs: 50 });
+  return { escalations, told, dir };
+}
+
+async function until(predicate: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('escalations: exactly one ticket per diagnosis, never silently lost', function () {
+  it('a double submit (two clicks at once, or a retried turn) creates one ticket, and both see it', async function () {
+    const sink = new FlakySink();
+    sink.delayMs = 50;
+    const { escalations } = outbox(sink);
+    const request = sampleTicketRequest();
+    const [a, b] = await Promise.all([escalations.submit(request, 'conv'), escalations.submit(request, 'conv')]);
+    const c = await escalations.submit(request, 'conv');
+    assert.equal(sink.tickets.size, 1);
+    assert.equal(sink.received.length, 1, 'the second and third submit send nothing');
+    assert.deepEqual([a.ticket?.id, b.ticket?.id, c.ticket?.id], ['T-1', 'T-1', 'T-1']);
+  });
+
+  it('a failed send is kept, retried with backoff, and the user told when it was created', async function () {
+    const sink = new FlakySink();
+    sink.failures = 2;
+    const { escalations, told } = outbox(sink);
+    const first = await escalations.submit(sampleTicketRequest(), 'conv-7');
+    assert.equal(first.state, 'pending');
+    assert.match(first.lastError ?? '', /503/);
+    await until(() => told.length > 0);
+    assert.equal(told[0]!.state, 'created');
+    assert.equal(told[0]!.reference, 'conv-7', 'told in the conversation it came from');
+    assert.equal(told[0]!.attempts, 3);
+    assert.equal(sink.tickets.size, 1);
+    escalations.stop();
+  });
+
+  it('a refusal (permanent) is not retried; asked again later, it is tried again', async function () {
+    const sink = new FlakySink();
+    sink.failures = 1;
+    sink.permanent = true;
+    const { escalations } = outbox(sink);
+    const failed = await escalations.submit(sampleTicketRequest(), 'conv');
+    assert.equal(failed.state, 'failed');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(sink.received.length, 1, 'no retry of a refusal');
+    const again = await escalations.submit(sampleTicketRequest(), 'conv');
+    assert.equal(again.state, 'created');
+  });
+
+  it('after a crash with the escalation pending, a restart delivers it once and tells the user', async function () {
+    const sink = new FlakySink();
+    sink.failures = 1;
+    const first = outbox(sink);
+    assert.equal((await first.escalations.submit(sampleTicketRequest(), 'conv-9')).state, 'pending');
+    first.escalations.stop(); // the process dies before its retry
+    const restarted = outbox(sink, first.dir);
+    assert.equal(await restarted.escalations.start(), 1);
+    await until(() => restarted.told.length > 0);
+    assert.equal(restarted.told[0]!.ticket?.id, 'T-1');
+    assert.equal(sink.tickets.size, 1);
+    restarted.escalations.stop();
+  });
+
+  it('no secret reaches the outbox or the ticket system', async function () {
+    const sink = new FlakySink();
+    const { escalations, dir } = outbox(sink);
+    const request = sampleTicketRequest({ description: 'docker login -p eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl with DefaultEndpointsProtocol=https;AccountName=x;AccountKey=c2VjcmV0LWtleQ==;' });
+    request.report.client.proxy = 'http://alice:hunter2@proxy.contoso.com:3128';
+    const done = await escalations.submit(request, 'conv');
+    const stored = readFileSync(path.join(dir, `${done.key}.json`), 'utf8');
+    for (const text of [stored, JSON.stringify(sink.received[0])]) {
+      assert.doesNotMatch(text, /eyJzdWIiOiJ4In0|c2VjcmV0LWtleQ|hunter2/);
+      assert.match(text, /AccountKey=\[REDACTED\]/);
+    }
+  });
+
+  it('the local store keeps one ticket per key, across processes', async function () {
+    const store = new LocalTicketStore(mkdtempSync(path.join(os.tmpdir(), 'acr-tickets-')));
+    const request = sampleTicketRequest();
+    const tickets = await Promise.all([store.deliver(request), store.deliver(request), new LocalTicketStore(store.dir).deliver(request)]);
+    assert.equal(new Set(tickets.map((t) => t.id)).size, 1);
+    assert.match(tickets[0]!.id, /^ACR-\d{8}-[0-9A-F]{6}$/);
+    assert.equal((await store.list()).length, 1);
+  });
+});
