@@ -43,11 +43,18 @@ export interface EscalationsOptions<R> {
   maxAttempts?: number;
   /** One delivery attempt may take this long. */
   attemptTimeoutMs?: number;
+  /**
+   * A submit answers within this time (Teams drops turns after ~15 s): a delivery still under way
+   * then is reported pending, and its outcome told later like a retry's.
+   */
+  answerWithinMs?: number;
 }
 
 export class Escalations<R = unknown> {
   private readonly inFlight = new Map<string, Promise<Escalation<R>>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Escalations whose user was told "pending" and is owed the outcome. */
+  private readonly owed = new Set<string>();
   private stopped = false;
 
   constructor(private readonly options: EscalationsOptions<R>) {}
@@ -79,7 +86,20 @@ export class Escalations<R = unknown> {
     if (running) return running;
     const submitted = this.record(request, reference).finally(() => this.inFlight.delete(request.key));
     this.inFlight.set(request.key, submitted);
-    return submitted;
+    return this.within(request.key, submitted);
+  }
+
+  /** The outcome if it comes in time; else the escalation as pending, its outcome owed to the user. */
+  private async within(key: string, outcome: Promise<Escalation<R>>): Promise<Escalation<R>> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), this.options.answerWithinMs ?? 5000)));
+    const first = await Promise.race([outcome, late]).finally(() => clearTimeout(timer));
+    if (first) return first;
+    this.owed.add(key);
+    // Read after owing: an outcome written meanwhile is answered now instead of told later.
+    const now = (await this.find(key))!;
+    if (now.state !== 'pending') this.owed.delete(key);
+    return now;
   }
 
   private async record(request: TicketRequest, reference: R): Promise<Escalation<R>> {
@@ -146,7 +166,8 @@ export class Escalations<R = unknown> {
       if (!permanent) this.schedule(key, delay);
     }
     await writeJsonAtomic(this.file(key), next);
-    if (later && next.state !== 'pending') {
+    if ((later || this.owed.has(key)) && next.state !== 'pending') {
+      this.owed.delete(key);
       await this.options.notify(next).catch((err: unknown) => logger.error({ err, key }, 'could not tell the user about the ticket'));
     }
     return next;

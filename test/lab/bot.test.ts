@@ -4,35 +4,16 @@ import type { ChildProcess } from 'node:child_process';
 import { request } from 'undici';
 import { CLIENT_EGRESS_IP } from './addresses.js';
 import { startAzurite } from './azurite.js';
-import { startConnectorStub, type Sent } from './connector-stub.js';
+import { startConnectorStub } from './connector-stub.js';
 import { assertIsolated } from './isolation.js';
 import { waitForPort } from './oci-registry.js';
 import { spawnInWorld } from './run-cli.js';
 import { startLabWorld, type LabWorld } from './world.js';
+import { activity, cardOf, cardText, postTo } from './bot-client.js';
 import { assertValidCard } from '../helpers/validate-card.js';
 
 const BOT_PORT = 3978;
 const BOT = `http://127.0.0.1:${BOT_PORT}`;
-let activityCount = 0;
-
-function activity(conversation: string, fields: Record<string, unknown>, serviceUrl: string): Record<string, unknown> {
-  return {
-    type: 'message',
-    id: `activity-${++activityCount}`,
-    timestamp: new Date().toISOString(),
-    channelId: 'msteams',
-    serviceUrl,
-    from: { id: 'user-1', name: 'Platform Engineer' },
-    recipient: { id: 'bot-1', name: 'acr-doctor' },
-    conversation: { id: conversation },
-    locale: 'en-US',
-    ...fields,
-  };
-}
-
-const cardOf = (s: Sent): Record<string, unknown> | undefined => s.activity.attachments?.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
-const cardText = (card: unknown): string => JSON.stringify(card);
-
 describe('lab: the Teams bot', function () {
   let lab: LabWorld;
   let bot: ChildProcess;
@@ -55,11 +36,7 @@ describe('lab: the Teams bot', function () {
     await lab?.stop();
   });
 
-  async function post(body: unknown): Promise<number> {
-    const res = await request(`${BOT}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
-    await res.body.dump();
-    return res.statusCode;
-  }
+  const post = (body: unknown): Promise<number> => postTo(BOT_PORT, body);
 
   it('answers /healthz and says in its log that it runs unauthenticated', async function () {
     const res = await request(`${BOT}/healthz`);

@@ -2,12 +2,14 @@
  * Azure Resource Manager for the lab, over HTTPS: the calls @azure/arm-containerregistry, -network,
  * -privatedns, -resources and -resources-subscriptions make, answered with JSON shaped like Azure's
  * published REST API examples (RegistryGet, ReplicationList, PrivateEndpointGet, RecordSetAList,
- * VirtualNetworkLinkList, GetProvider). Each registry is a fixture; failures are staged per registry.
+ * VirtualNetworkLinkList, GetProvider), and Azure support (fake-support.ts). Each registry is a
+ * fixture; failures are staged per registry.
  */
 import https from 'node:https';
 import { serve } from './serve.js';
 import type http from 'node:http';
 import type { KeyPair } from './pki.js';
+import { createFakeSupport, type FakeSupport } from './fake-support.js';
 
 export const LAB_SUBSCRIPTION = '0b1f6471-1bf0-4dda-aec3-111122223333';
 export const OTHER_SUBSCRIPTION = '5e1f0000-aaaa-4bbb-8ccc-444455556666';
@@ -169,12 +171,15 @@ const ARM_ERRORS: Record<number, { code: string; message: string }> = {
 
 export interface RunningArm {
   requests: { method: string; path: string }[];
+  /** Azure support (Microsoft.Support) in this ARM. */
+  support: FakeSupport;
   close(): Promise<void>;
 }
 
 export async function startFakeArm(address: string, pair: KeyPair, fixtures: Record<string, ArmRegistryFixture>, port = 443): Promise<RunningArm> {
   const requests: RunningArm['requests'] = [];
   const failed = new Set<string>();
+  const support = createFakeSupport(ARM_HOST);
   const send = (res: http.ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void => {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-ms-request-id': crypto.randomUUID(), ...headers });
     res.end(JSON.stringify(body));
@@ -186,6 +191,7 @@ export async function startFakeArm(address: string, pair: KeyPair, fixtures: Rec
     if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) return send(res, 401, { error: ARM_ERRORS[401] });
     if (!url.searchParams.get('api-version')) return send(res, 400, { error: { code: 'MissingApiVersionParameter', message: 'api-version is required' } });
 
+    if (support.handle(req, res, path, send)) return;
     if (path === '/subscriptions') {
       return send(res, 200, { value: [{ id: `/subscriptions/${LAB_SUBSCRIPTION}`, authorizationSource: 'RoleBased', subscriptionId: LAB_SUBSCRIPTION, tenantId: 'lab', displayName: 'acr-doctor lab', state: 'Enabled' }], count: { type: 'Total', value: 1 } });
     }
@@ -231,5 +237,5 @@ export async function startFakeArm(address: string, pair: KeyPair, fixtures: Rec
     if (zone && zoneFixture) return send(res, 200, zone[2] === 'A' ? recordSetsBody(zone[1]!, zoneFixture) : linksBody(zone[1]!, zoneFixture));
     send(res, 404, { error: { code: 'InvalidResourceType', message: `no lab route for ${path}` } });
   });
-  return { requests, ...(await serve(server, address, port)) };
+  return { requests, support, ...(await serve(server, address, port)) };
 }

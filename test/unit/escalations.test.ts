@@ -36,9 +36,9 @@ class FlakySink implements TicketSink {
 
 const quiet = pino({ level: 'silent' });
 
-function outbox(sink: TicketSink, dir = mkdtempSync(path.join(os.tmpdir(), 'acr-outbox-'))): { escalations: Escalations<string>; told: Escalation<string>[]; dir: string } {
+function outbox(sink: TicketSink, dir = mkdtempSync(path.join(os.tmpdir(), 'acr-outbox-')), answerWithinMs = 5000): { escalations: Escalations<string>; told: Escalation<string>[]; dir: string } {
   const told: Escalation<string>[] = [];
-  const escalations = new Escalations<string>({ sink, dir, logger: quiet, notify: async (e) => void told.push(e), firstDelayMs: 20, maxDelayMs: 50 });
+  const escalations = new Escalations<string>({ sink, dir, logger: quiet, notify: async (e) => void told.push(e), firstDelayMs: 20, maxDelayMs: 50, answerWithinMs });
   return { escalations, told, dir };
 }
 
@@ -76,6 +76,18 @@ describe('escalations: exactly one ticket per diagnosis, never silently lost', f
     assert.equal(told[0]!.attempts, 3);
     assert.equal(sink.tickets.size, 1);
     escalations.stop();
+  });
+
+  it('a slow ticket system: the turn is answered "pending" in time, and the user told when it was created', async function () {
+    const sink = new FlakySink();
+    sink.delayMs = 300;
+    const { escalations, told } = outbox(sink, undefined, 50);
+    const answer = await escalations.submit(sampleTicketRequest(), 'conv-slow');
+    assert.equal(answer.state, 'pending');
+    assert.equal(told.length, 0);
+    await until(() => told.length > 0);
+    assert.equal(told[0]!.ticket?.id, 'T-1');
+    assert.equal(sink.received.length, 1, 'no second send while the first is under way');
   });
 
   it('a refusal (permanent) is not retried; asked again later, it is tried again', async function () {

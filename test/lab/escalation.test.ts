@@ -1,0 +1,191 @@
+/**
+ * Escalation through the real bot: the whole dialog from a result card to a ticket, in a webhook
+ * queue and in Azure support (the lab's fake ARM); a double submit; the queue down, then up; and
+ * `kill -9` of the bot between sending and the acknowledgement, then a restart: one ticket each time.
+ */
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { activity, cardOf, cardText, postTo, said } from './bot-client.js';
+import { startConnectorStub, type Sent } from './connector-stub.js';
+import { LAB_SUBSCRIPTION, registryId } from './fake-arm.js';
+import { NETWORKING_CLASSIFICATION } from './fake-support.js';
+import { assertIsolated } from './isolation.js';
+import { waitForPort } from './oci-registry.js';
+import { spawnInWorld } from './run-cli.js';
+import { ARM_SCENARIOS, identityEnv, SCENARIOS } from './scenarios.js';
+import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
+import { startLabWorld, type LabWorld } from './world.js';
+import { assertValidCard } from '../helpers/validate-card.js';
+
+const SECRET = 'lab-webhook-secret-0123456789abcdef';
+const START = new URL('../../src/start.js', import.meta.url).pathname;
+const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJsYWItdXNlciJ9.c2lnbmF0dXJlLXNlY3JldA';
+
+describe('lab: escalation to a support ticket', function () {
+  this.timeout(120_000);
+  let lab: LabWorld;
+  let connector: Awaited<ReturnType<typeof startConnectorStub>>;
+  let receiver: WebhookReceiver;
+  const bots: ChildProcess[] = [];
+
+  before(async function () {
+    assertIsolated();
+    lab = await startLabWorld([...SCENARIOS, ...ARM_SCENARIOS]);
+    connector = await startConnectorStub();
+    receiver = await startWebhookReceiver(SECRET);
+  });
+
+  after(async function () {
+    for (const bot of bots) bot.kill('SIGKILL');
+    await connector?.close();
+    await receiver?.close();
+    await lab?.stop();
+  });
+
+  const webhook = (): Record<string, string> => ({ TICKET_SINK: 'webhook', TICKET_WEBHOOK_URL: receiver.url, TICKET_WEBHOOK_SECRET: SECRET });
+  const azure = { TICKET_SINK: 'azure', SUPPORT_POLL_INTERVAL_MS: '100' };
+
+  async function startBot(port: number, env: Record<string, string>, dataDir = mkdtempSync(path.join(os.tmpdir(), 'acr-bot-data-'))): Promise<{ bot: ChildProcess; dataDir: string; log: () => string }> {
+    const bot = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, START], { PORT: String(port), DATA_DIR: dataDir, TICKET_RETRY_FIRST_MS: '300', DIAGNOSIS_BUDGET_MS: '4000', ...identityEnv('allowed'), ...env });
+    let log = '';
+    bot.stdout?.on('data', (c: Buffer) => (log += c.toString()));
+    bot.stderr?.on('data', (c: Buffer) => (log += c.toString()));
+    bots.push(bot);
+    await waitForPort(port, '127.0.0.1', 15_000);
+    return { bot, dataDir, log: () => log };
+  }
+
+  /** One user in one conversation: each message waits for the reply it expects. */
+  function user(port: number, conversation: string) {
+    const mine = (): Sent[] => connector.sent.filter((s) => s.conversation === conversation);
+    return {
+      mine,
+      async say(message: string | Record<string, unknown>, expect: RegExp, fields: Record<string, unknown> = {}): Promise<Sent> {
+        const before = mine().length;
+        const body = typeof message === 'string' ? { text: message } : { value: message };
+        assert.ok([200, 201, 202].includes(await postTo(port, activity(conversation, { ...body, ...fields }, connector.url))));
+        await connector.waitFor(() => mine().slice(before).some((s) => expect.test(said(s))));
+        return mine().slice(before).find((s) => expect.test(said(s)))!;
+      },
+      /** Runs a diagnosis and answers the escalation dialog up to the summary card; the summary's data. */
+      async escalateUpToSummary(registry: string, description: string, severity = 'critical'): Promise<{ key: string; diagnosis: string }> {
+        await this.say(`/acr-check ${registry}`, /Checking/);
+        await connector.waitFor(() => mine().some((s) => s.method === 'PUT' && /PROBLEM/.test(said(s))));
+        const result = cardOf(mine().filter((s) => s.method === 'PUT').pop()!)!;
+        const escalate = (result.actions as { data?: { verb?: string; diagnosis?: string; registry?: string } }[]).find((a) => a.data?.verb === 'escalate')!.data!;
+        await this.say(escalate, /A title for the ticket/);
+        await this.say(`${registry}: pulls denied from AKS`, /How severe is it\?/);
+        await this.say(severity, /Your email address/);
+        await this.say('pe@contoso.com', /How should support contact you\?/);
+        await this.say('email', /Describe the problem/);
+        const summary = await this.say(description, /Review the ticket/);
+        assertValidCard(cardOf(summary));
+        const confirm = (cardOf(summary)!.actions as { data: { verb: string; key: string } }[]).find((a) => a.data.verb === 'escalation.confirm')!.data;
+        return { key: confirm.key, diagnosis: escalate.diagnosis! };
+      },
+    };
+  }
+
+  it('the whole dialog, from the result card to a ticket in the webhook queue: signed, the diagnosis attached, no secrets', async function () {
+    await startBot(3991, webhook());
+    const pe = user(3991, 'esc-webhook');
+    const { key, diagnosis } = await pe.escalateUpToSummary('armdenied', `Since 09:00. docker login -p ${JWT} fails; storage DefaultEndpointsProtocol=https;AccountName=labacct;AccountKey=c2VjcmV0LWtleS12YWx1ZQ==;`);
+    const created = await pe.say({ verb: 'escalation.confirm', key }, /Ticket INC\d+ created/);
+    assertValidCard(cardOf(created));
+    assert.match(cardText(cardOf(created)), /https:\/\/tickets\.lab\.example\/INC/);
+    const ticket = receiver.tickets.find((t) => t.key === key)!;
+    assert.ok(receiver.requests.every((r) => r.signed), 'every request carries a valid HMAC signature');
+    assert.equal((ticket.body.report as { id: string }).id, diagnosis, 'the diagnosis escalated is the one on the card');
+    assert.equal(ticket.body.subscriptionId, LAB_SUBSCRIPTION, 'prefilled from the registry');
+    assert.match(String(ticket.body.description), /ip-not-in-rules|public-network-rules/);
+    assert.match(String(ticket.body.description), /az acr network-rule add --name armdenied/);
+    assert.match(String(ticket.body.description), /Checks that did not pass:/);
+    const sent = JSON.stringify(ticket.body);
+    assert.ok(!sent.includes(JWT) && !sent.includes('c2VjcmV0LWtleS12YWx1ZQ'), 'secrets are redacted');
+    assert.match(sent, /AccountKey=\[REDACTED\]/);
+  });
+
+  it('a double submit (the confirm pressed twice at once) makes one ticket, and both answers name it', async function () {
+    await startBot(3992, webhook());
+    const pe = user(3992, 'esc-double');
+    const { key } = await pe.escalateUpToSummary('armdenied', 'Pressed twice.');
+    const before = pe.mine().length;
+    await Promise.all([0, 1].map(() => postTo(3992, activity('esc-double', { value: { verb: 'escalation.confirm', key } }, connector.url))));
+    await connector.waitFor(() => pe.mine().slice(before).filter((s) => /INC\d+/.test(said(s))).length >= 2);
+    const ids = new Set(pe.mine().slice(before).flatMap((s) => said(s).match(/INC\d+/g) ?? []));
+    assert.equal(ids.size, 1, `one ticket id in every answer: ${[...ids].join(', ')}`);
+    assert.equal(receiver.tickets.filter((t) => t.key === key).length, 1);
+    // And pressed once more, long after: the same ticket again, nothing sent.
+    const posts = receiver.requests.filter((r) => r.method === 'POST').length;
+    await pe.say({ verb: 'escalation.confirm', key }, new RegExp([...ids][0]!));
+    assert.equal(receiver.requests.filter((r) => r.method === 'POST').length, posts);
+  });
+
+  it('the queue down: the user is told it is pending, then, when it is back, that the ticket was created', async function () {
+    await startBot(3993, webhook());
+    const pe = user(3993, 'esc-down');
+    const { key } = await pe.escalateUpToSummary('armdenied', 'Queue down.');
+    receiver.mode = 'down';
+    try {
+      await pe.say({ verb: 'escalation.confirm', key }, /Ticket pending: the ticket system \(webhook\) did not answer/);
+    } finally {
+      receiver.mode = 'ok';
+    }
+    await connector.waitFor(() => pe.mine().some((s) => s.method === 'POST' && /Ticket INC\d+ created/.test(said(s))));
+    assert.equal(receiver.tickets.filter((t) => t.key === key).length, 1);
+  });
+
+  it('kill -9 between send and acknowledgement, restart: exactly one ticket, and the user told', async function () {
+    const first = await startBot(3994, webhook());
+    const pe = user(3994, 'esc-kill');
+    const { key } = await pe.escalateUpToSummary('armdenied', 'Killed mid-send.');
+    receiver.mode = 'slow'; // the ticket is made, the answer never arrives in time
+    try {
+      // Not awaited: the turn is still sending when the bot dies.
+      const turn = postTo(3994, activity('esc-kill', { value: { verb: 'escalation.confirm', key } }, connector.url)).catch(() => 0);
+      await connector.waitFor(() => receiver.tickets.some((t) => t.key === key));
+      first.bot.kill('SIGKILL');
+      await new Promise((resolve) => first.bot.once('exit', resolve));
+      await turn;
+    } finally {
+      receiver.mode = 'ok';
+    }
+    const restarted = await startBot(3994, webhook(), first.dataDir);
+    await connector.waitFor(() => pe.mine().some((s) => s.method === 'POST' && /Ticket INC\d+ created/.test(said(s))));
+    assert.match(restarted.log(), /resuming escalations left pending/);
+    assert.equal(receiver.tickets.filter((t) => t.key === key).length, 1);
+  });
+
+  it('Azure support: the ticket filed in the Container Registry networking category, with the report; kill -9 mid-create makes no second', async function () {
+    const first = await startBot(3995, azure);
+    const pe = user(3995, 'esc-azure');
+    const { key } = await pe.escalateUpToSummary('armdenied', 'Filed with Azure support.', 'moderate');
+    const created = await pe.say({ verb: 'escalation.confirm', key }, /Ticket \d+ created/);
+    assert.match(cardText(cardOf(created)), new RegExp(`#resource/subscriptions/${LAB_SUBSCRIPTION}/providers/Microsoft.Support/supportTickets/${key}`));
+    const ticket = lab.arm.support.tickets.get(key)!;
+    assert.equal(ticket.properties.problemClassificationId, NETWORKING_CLASSIFICATION);
+    assert.equal(ticket.properties.severity, 'moderate');
+    assert.deepEqual(ticket.properties.technicalTicketDetails, { resourceId: registryId('armdenied') });
+    assert.match(String(ticket.properties.description), /--- Report \(JSON, acr-doctor schema v1\)\n\{"schemaVersion":1/);
+
+    // A second diagnosis; the create operation hangs, the bot is killed, the operation finishes.
+    const again = user(3995, 'esc-azure-kill');
+    const second = await again.escalateUpToSummary('armdenied', 'Killed while Azure was creating it.', 'minimal');
+    lab.arm.support.hangOperations = true;
+    try {
+      const turn = postTo(3995, activity('esc-azure-kill', { value: { verb: 'escalation.confirm', key: second.key } }, connector.url)).catch(() => 0);
+      await connector.waitFor(() => lab.arm.support.tickets.has(second.key));
+      first.bot.kill('SIGKILL');
+      await new Promise((resolve) => first.bot.once('exit', resolve));
+      await turn;
+    } finally {
+      lab.arm.support.hangOperations = false;
+    }
+    await startBot(3995, azure, first.dataDir);
+    await connector.waitFor(() => again.mine().some((s) => s.method === 'POST' && /Ticket \d+ created/.test(said(s))));
+    assert.deepEqual(lab.arm.support.puts.filter((name) => name === second.key), [second.key], 'asked first, so never created twice');
+  });
+});
