@@ -8,6 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { startAzurite } from './azurite.js';
 import { activity, cardOf, cardText, postTo, said } from './bot-client.js';
 import { startConnectorStub, type Sent } from './connector-stub.js';
 import { LAB_SUBSCRIPTION, registryId } from './fake-arm.js';
@@ -157,6 +158,24 @@ describe('lab: escalation to a support ticket', function () {
     await connector.waitFor(() => pe.mine().some((s) => s.method === 'POST' && /Ticket INC\d+ created/.test(said(s))));
     assert.match(restarted.log(), /resuming escalations left pending/);
     assert.equal(receiver.tickets.filter((t) => t.key === key).length, 1);
+  });
+
+  it('two bot instances (shared Blob state, separate outboxes) confirming at once: one ticket', async function () {
+    const azurite = await startAzurite(10_000);
+    try {
+      const shared = { ...webhook(), BOT_STORAGE_CONNECTION_STRING: azurite.connectionString };
+      await startBot(3996, shared);
+      await startBot(3997, shared);
+      const onA = user(3996, 'esc-two');
+      const { key } = await onA.escalateUpToSummary('armdenied', 'Two instances behind a load balancer.');
+      const before = onA.mine().length;
+      await Promise.all([3996, 3997].map((port) => postTo(port, activity('esc-two', { value: { verb: 'escalation.confirm', key } }, connector.url))));
+      await connector.waitFor(() => onA.mine().slice(before).filter((s) => /INC\d+/.test(said(s))).length >= 2);
+      assert.equal(receiver.tickets.filter((t) => t.key === key).length, 1);
+      assert.equal(new Set(onA.mine().slice(before).flatMap((s) => said(s).match(/INC\d+/g) ?? [])).size, 1);
+    } finally {
+      azurite.close();
+    }
   });
 
   it('Azure support: the ticket filed in the Container Registry networking category, with the report; kill -9 mid-create makes no second', async function () {
