@@ -1,4 +1,5 @@
 /** The bot's configuration, read once from the environment, typed. */
+import { NODE_IMAGE } from './bot/handover-cards.js';
 import { readTicketConfig, type TicketConfig } from './escalation/sinks/choose.js';
 
 export interface BotConfig {
@@ -19,6 +20,20 @@ export interface BotConfig {
   storageContainer: string;
   /** Where escalations go (TICKET_SINK and its settings). */
   tickets: TicketConfig;
+  /** The bot's address as the failing machines reach it, for `acr-check --send`. */
+  publicUrl: string;
+  /** How long a hand-over code may be used. */
+  handoverTtlMs: number;
+  /** The image the AKS one-liner runs acr-check in. */
+  handoverImage: string;
+  /** Report uploads one address may make per minute. */
+  reportsPerMinute: number;
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = Number(env[name] ?? fallback);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, not ${JSON.stringify(env[name])}`);
+  return value;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
@@ -38,5 +53,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     storageConnectionString: env.BOT_STORAGE_CONNECTION_STRING ?? '',
     storageContainer: env.BOT_STORAGE_CONTAINER ?? 'acr-doctor-state',
     tickets: readTicketConfig(env),
+    publicUrl: (env.BOT_PUBLIC_URL ?? `http://${env.HOST ?? '127.0.0.1'}:${port}`).replace(/\/+$/, ''),
+    handoverTtlMs: positive(env, 'HANDOVER_CODE_TTL_MS', 15 * 60_000),
+    handoverImage: env.HANDOVER_NODE_IMAGE ?? NODE_IMAGE,
+    reportsPerMinute: positive(env, 'REPORTS_PER_MINUTE', 10),
   };
 }

@@ -18,6 +18,8 @@ import { outboxDir, ticketSink } from './escalation/sinks/choose.js';
 import { ticketCard } from './bot/escalation-cards.js';
 import { t } from './i18n/i18n.js';
 import { TOOL } from './version.js';
+import { REPORTS_PATH } from './handover/protocol.js';
+import { RateLimit } from './http/rate-limit.js';
 
 export interface RunningServer {
   url: string;
@@ -59,6 +61,7 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
     continueConversation,
     escalations,
     ...(config.tickets.supportSubscriptionId ? { defaultSubscription: config.tickets.supportSubscriptionId } : {}),
+    handover: { publicUrl: config.publicUrl, ttlMs: config.handoverTtlMs, image: config.handoverImage },
     logger,
     budgetMs: config.budgetMs,
     allowedTenants: config.allowedTenants,
@@ -66,9 +69,27 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
   });
 
   const server = restify.createServer({ name: TOOL.name, version: TOOL.version });
+  // Uploads are counted before their bodies are read, so a flood costs the bot almost nothing.
+  const uploads = new RateLimit(config.reportsPerMinute);
+  server.pre((req, res, next) => {
+    if (req.method !== 'POST' || req.getPath() !== REPORTS_PATH) return next();
+    const wait = uploads.take(req.socket.remoteAddress ?? '');
+    if (wait === undefined) return next();
+    res.header('retry-after', String(wait));
+    res.send(429, { error: 'too-many', message: `too many reports from this address; try again in ${wait} s`, retryAfter: wait });
+    return next(false);
+  });
   server.use(restify.plugins.bodyParser({ maxBodySize: config.maxBodyBytes, mapParams: false }));
   server.post('/api/messages', async (req, res) => {
     await adapter.process(req, res, (context) => bot.run(context));
+  });
+  server.post(REPORTS_PATH, async (req, res) => {
+    const answer = await bot.receiveReport(req.body as unknown).catch((err: unknown) => {
+      const correlationId = randomUUID();
+      logger.error({ err, correlationId }, 'report intake failed');
+      return { status: 500, body: { message: `internal error, correlation id ${correlationId}` } };
+    });
+    res.send(answer.status, answer.body);
   });
   server.get('/healthz', (_req, res, next) => {
     res.send(200, { status: 'ok', name: TOOL.name, version: TOOL.version, diagnosesRunning: bot.running });

@@ -22,6 +22,10 @@ import { langOfLocale, parseCommand } from './commands.js';
 import { DiagnosisLog } from './diagnosis-log.js';
 import { DiagnosisRuns } from './diagnosis-runs.js';
 import { ticketCard } from './escalation-cards.js';
+import { handoverCard } from './handover-cards.js';
+import { HandoverCodes } from './handover-codes.js';
+import { receiveReport } from './report-intake.js';
+import type { IntakeAnswer } from '../handover/protocol.js';
 
 export interface BotDeps {
   diagnose: (request: DiagnoseRequest) => Promise<Report>;
@@ -38,6 +42,8 @@ export interface BotDeps {
   escalations: Escalations<Partial<ConversationReference>>;
   /** The subscription for tickets whose diagnosis names none. */
   defaultSubscription?: string;
+  /** Hand-over to the failing machine: the bot's address as clients reach it, how long a code lives. */
+  handover: { publicUrl: string; ttlMs: number; image?: string };
 }
 
 /** At most one progress update per card in this interval (Teams throttles edits). */
@@ -51,6 +57,7 @@ export class AcrDoctorBot extends ActivityHandler {
   private readonly dialogState: StatePropertyAccessor<DialogState>;
   private readonly dialogs: DialogSet;
   private readonly log: DiagnosisLog;
+  private readonly codes: HandoverCodes;
 
   constructor(private readonly deps: BotDeps) {
     super();
@@ -58,6 +65,7 @@ export class AcrDoctorBot extends ActivityHandler {
     this.conversationState = new ConversationState(storage);
     this.dialogState = this.conversationState.createProperty<DialogState>('dialogState');
     this.log = new DiagnosisLog(storage);
+    this.codes = new HandoverCodes(storage, deps.handover.ttlMs);
     const startDiagnosis = (context: TurnContext, target: RegistryTarget, symptoms: string[], client?: ClientKind): Promise<void> =>
       this.startDiagnosis(context, langOfLocale(context.activity.locale), target, symptoms, client);
     this.dialogs = new DialogSet(this.dialogState).add(new DiagnoseDialog(startDiagnosis)).add(
@@ -99,6 +107,9 @@ export class AcrDoctorBot extends ActivityHandler {
     const value = context.activity.value as { verb?: unknown; registry?: unknown; diagnosis?: unknown; key?: unknown } | undefined;
     if (value && typeof value === 'object' && value.verb === 'rerun' && typeof value.registry === 'string') {
       return this.acrCheck(context, lang, value.registry);
+    }
+    if (value && typeof value === 'object' && value.verb === 'handover' && typeof value.diagnosis === 'string') {
+      return this.handover(context, lang, value.diagnosis);
     }
     if (value && typeof value === 'object' && value.verb === 'escalate') {
       return this.beginDialog(context, ESCALATE_DIALOG, { ...(typeof value.diagnosis === 'string' ? { diagnosisId: value.diagnosis } : {}), ...(typeof value.registry === 'string' ? { registry: value.registry } : {}) });
@@ -177,6 +188,25 @@ export class AcrDoctorBot extends ActivityHandler {
     const escalation: Escalation | undefined = await this.deps.escalations.find(key);
     if (!escalation) return void (await context.sendActivity(t(lang, 'escalation.cancelled')));
     await context.sendActivity(cardActivity(ticketCard(lang, escalation, t(lang, 'escalation.already'))));
+  }
+
+  /** "Run it from the failing machine": a one-time code for this conversation and diagnosis, and the commands. */
+  private async handover(context: TurnContext, lang: Lang, diagnosisId: string): Promise<void> {
+    const found = await this.log.find(context.activity.conversation.id, { diagnosisId });
+    if (!found) return void (await context.sendActivity(t(lang, 'handover.noDiagnosis')));
+    const { handover } = this.deps;
+    const { code } = await this.codes.issue({ diagnosisId, loginServer: found.report.registry.loginServer, lang, conversation: TurnContext.getConversationReference(context.activity) });
+    await context.sendActivity(cardActivity(handoverCard(lang, found.report.registry.name, handover.publicUrl, code, Math.round(handover.ttlMs / 60_000), handover.image)));
+  }
+
+  /** A report from `acr-check --send` (POST /api/reports), into the conversation its code names. */
+  receiveReport(body: unknown): Promise<IntakeAnswer> {
+    return receiveReport(body, {
+      codes: this.codes,
+      log: this.log,
+      logger: this.deps.logger,
+      post: (conversation, card) => this.deps.continueConversation(conversation, async (ctx) => void (await ctx.sendActivity(cardActivity(card)))),
+    });
   }
 
   /** What a message already tells the guided dialog. */

@@ -17,7 +17,7 @@ export function expand(template: object, data: object): Card {
   return new ACData.Template(template).expand({ $root: data }) as Card;
 }
 
-const VERDICT_STYLE: Record<Report['verdict'], string> = { healthy: 'good', problem: 'attention', inconclusive: 'warning' };
+export const VERDICT_STYLE: Record<Report['verdict'], string> = { healthy: 'good', problem: 'attention', inconclusive: 'warning' };
 
 export interface ProgressCardData {
   lang: Lang;
@@ -54,7 +54,7 @@ export interface ResultCardData {
   runHere: string;
   runCommand: string;
   checks: { status: string; title: string; detail: string }[];
-  labels: { rerun: string; showChecks: string; escalate: string };
+  labels: { rerun: string; handover: string; showChecks: string; escalate: string };
 }
 
 /** Where the checks ran: the bot's own network, or the failing machine that sent its report. */
@@ -88,7 +88,7 @@ export function resultCard(report: Report, vantage: Vantage): Card {
     runHere: t(lang, 'card.runHere'),
     runCommand: `npx acr-check ${report.registry.name}${report.symptoms.map((s) => ` --symptom ${s}`).join('')}`,
     checks: report.checks.map((c) => ({ status: t(lang, `status.${c.status}`), title: c.title, detail: c.detail })),
-    labels: { rerun: t(lang, 'card.rerun'), showChecks: t(lang, 'card.showChecks'), escalate: t(lang, 'card.escalate') },
+    labels: { rerun: t(lang, 'card.rerun'), handover: t(lang, 'card.handover'), showChecks: t(lang, 'card.showChecks'), escalate: t(lang, 'card.escalate') },
   };
   return expand(resultTemplate, data);
 }

@@ -7,8 +7,9 @@ import { langFromEnv, t } from '../i18n/i18n.js';
 import { renderHuman } from './human.js';
 import { InfoExit, parseCli, UsageError } from './options.js';
 import { terminalProgress } from './progress.js';
+import { sendReport } from './send.js';
 
-export const EXIT = { healthy: 0, problem: 1, usage: 2, internal: 3 } as const;
+export const EXIT = { healthy: 0, problem: 1, usage: 2, internal: 3, notSent: 4 } as const;
 
 async function main(argv: string[]): Promise<number> {
   let options;
@@ -40,6 +41,12 @@ async function main(argv: string[]): Promise<number> {
   progress?.done();
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
   process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderHuman(report, color));
+  if (options.send) {
+    // On stderr, so --json keeps stdout to the report alone.
+    const sent = await sendReport(report, options.send, options.lang);
+    process.stderr.write(`${sent.line}\n`);
+    if (!sent.ok) return EXIT.notSent;
+  }
   return report.verdict === 'healthy' ? EXIT.healthy : EXIT.problem;
 }
 

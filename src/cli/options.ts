@@ -7,6 +7,7 @@ import { parseDnsServer, type DnsServer } from '../probes/dns-wire.js';
 import { CLIENT_KINDS, type ClientKind, type Lang } from '../report/types.js';
 import { parseDataEndpoint, parseRegistryTarget, quoteInput, TargetError, type RegistryTarget } from '../target/registry-target.js';
 import { TOOL } from '../version.js';
+import { normalizeCode, parseBotUrl, reportsUrl } from '../handover/protocol.js';
 
 export interface CliOptions {
   target: RegistryTarget;
@@ -20,6 +21,8 @@ export interface CliOptions {
   dnsServers: DnsServer[];
   dataEndpoints: string[];
   lang: Lang;
+  /** --send / --code: where to hand the report, with which one-time code. */
+  send?: { url: string; code: string };
 }
 
 /** A bad argument: exit 2 with this message and a pointer to --help. */
@@ -110,9 +113,12 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, out: { write: (
   if (raw.subscription !== undefined && !isGuid(raw.subscription)) fail(lang, 'cli.badGuid', raw.subscription, { option: '--subscription' });
   const workspace = raw.workspace ?? env.ACR_LOG_ANALYTICS_WORKSPACE_ID;
   if (workspace !== undefined && !isGuid(workspace)) fail(lang, 'cli.badGuid', workspace, { option: '--workspace' });
+  let send: CliOptions['send'];
   if (raw.send !== undefined || raw.code !== undefined) {
     if (raw.send === undefined || raw.code === undefined) throw new UsageError(t(lang, 'cli.sendNeedsCode'));
-    throw new UsageError(t(lang, 'cli.notYet', { option: '--send' }));
+    const bot = parseBotUrl(raw.send) ?? fail(lang, 'cli.badSendUrl', raw.send);
+    const code = normalizeCode(raw.code) ?? fail(lang, 'cli.badCode', raw.code);
+    send = { url: reportsUrl(bot), code };
   }
   return {
     target,
@@ -126,6 +132,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, out: { write: (
     dnsServers,
     dataEndpoints,
     lang,
+    ...(send ? { send } : {}),
   };
 }
 

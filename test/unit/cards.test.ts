@@ -88,11 +88,13 @@ describe('Adaptive Cards', function () {
     }
   });
 
-  it('offers re-run, all checks and escalate', function () {
-    const card = resultCard(sampleReport(DENIED_EVIDENCE), 'bot');
+  it('offers re-run, running it on the failing machine, all checks and escalate (of this very diagnosis)', function () {
+    const report = sampleReport(DENIED_EVIDENCE);
+    const card = resultCard(report, 'bot');
     const actions = card.actions as Node[];
-    assert.deepEqual(actions.map((a) => a.type), ['Action.Submit', 'Action.ToggleVisibility', 'Action.Submit']);
-    assert.deepEqual(actions.map((a) => (a.data as Node | undefined)?.verb ?? a.title), ['rerun', 'Show all checks', 'escalate']);
+    assert.deepEqual(actions.map((a) => a.type), ['Action.Submit', 'Action.Submit', 'Action.ToggleVisibility', 'Action.Submit']);
+    assert.deepEqual(actions.map((a) => (a.data as Node | undefined)?.verb ?? a.title), ['rerun', 'handover', 'Show all checks', 'escalate']);
+    assert.equal((actions[3]!.data as Node).diagnosis, report.id);
     const checks = find(card, (n) => n.id === 'checks')[0]!;
     assert.equal(checks.isVisible, false, 'checks are folded until asked for');
     assert.equal(texts(checks).filter((t) => t.startsWith('FAIL ')).length, 1, 'the failed check is marked FAIL');

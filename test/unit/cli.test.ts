@@ -67,6 +67,8 @@ describe('acr-check command line', function () {
     [['myregistry', 'other'], /too many arguments/],
     [[], /missing required argument 'registry'/],
     [['myregistry', '--send', 'https://bot.example'], /--send needs --code/],
+    [['myregistry', '--send', 'http://bot.example', '--code', '7KQ2M-4XPZ0'], /--send must be the bot's https:\/\/ address/],
+    [['myregistry', '--send', 'https://bot.example', '--code', 'letmein'], /--code must look like ABCDE-12345/],
     [['myregistry', '--subscription', 'mine'], /--subscription must be an id/],
     [['myregistry', '--workspace', 'logs'], /--workspace must be an id/],
   ];

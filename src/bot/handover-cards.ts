@@ -1,0 +1,90 @@
+/**
+ * The hand-over's cards: the one-time code with the commands to run on the failing machine, and
+ * the client's report when it comes back, beside the bot's view. Everything the upload carries is
+ * shown through TextRuns, which Adaptive Cards never read as markdown: an uploaded hostname such as
+ * `[click](https://evil)` stays text.
+ */
+import handoverTemplate from '../../cards/handover.json' with { type: 'json' };
+import clientReportTemplate from '../../cards/client-report.json' with { type: 'json' };
+import { isRtl, t } from '../i18n/i18n.js';
+import type { ClientView } from '../report/vantages.js';
+import type { Lang, Report } from '../report/types.js';
+import { expand, VERDICT_STYLE, type Card } from './cards.js';
+
+export interface HandoverCardData {
+  lang: Lang;
+  rtl: boolean;
+  title: string;
+  intro: string;
+  code: string;
+  anyMachine: string;
+  command: string;
+  aks: string;
+  kubectl: string;
+}
+
+/** The image the AKS one-liner runs acr-check in: Node.js from MCR, which AKS clusters can pull. */
+export const NODE_IMAGE = 'mcr.microsoft.com/azurelinux/base/nodejs:20';
+
+export function handoverCard(lang: Lang, registry: string, botUrl: string, code: string, minutes: number, image = NODE_IMAGE): Card {
+  const args = `acr-check ${registry} --send ${botUrl} --code ${code}`;
+  const data: HandoverCardData = {
+    lang,
+    rtl: isRtl(lang),
+    title: t(lang, 'handover.title'),
+    intro: t(lang, 'handover.intro', { minutes: String(minutes) }),
+    code: t(lang, 'handover.code', { code }),
+    anyMachine: t(lang, 'handover.anyMachine'),
+    command: `npx ${args}`,
+    aks: t(lang, 'handover.aks'),
+    kubectl: `kubectl run acr-check-${code.replace('-', '').toLowerCase()} --rm -i --restart=Never --image=${image} --command -- npx --yes ${args}`,
+  };
+  return expand(handoverTemplate, data);
+}
+
+/** Uploaded text, bounded: a card stays under Teams' size limit whatever a report holds. */
+const bound = (text: string, max = 400): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+export interface ClientReportCardData {
+  lang: Lang;
+  rtl: boolean;
+  registry: string;
+  diagnosis: string;
+  title: string;
+  verdictStyle: string;
+  sentBy: string;
+  noDifferences: string;
+  differences: { title: string; there: string; here: string }[];
+  noFindings: string;
+  findings: { title: string; explanation: string; commands: string[] }[];
+  checks: { status: string; title: string; detail: string }[];
+  labels: { differences: string; there: string; here: string; findings: string; showChecks: string; escalate: string };
+}
+
+/** The failing machine's view: its verdict and causes (rules re-run), and where it differs from the bot's. */
+export function clientReportCard(lang: Lang, client: Report, view: ClientView, withBotView: boolean): Card {
+  const loginServer = client.registry.loginServer;
+  const data: ClientReportCardData = {
+    lang,
+    rtl: isRtl(lang),
+    registry: client.registry.name,
+    diagnosis: client.id,
+    title: t(lang, 'clientReport.title', { verdict: t(lang, `cli.verdict.${view.verdict}`, { loginServer }) }),
+    verdictStyle: VERDICT_STYLE[view.verdict],
+    sentBy: bound(t(lang, 'clientReport.sentBy', { version: client.tool.version, hostname: client.client.hostname ?? '-', platform: client.client.platform, time: client.startedAt })),
+    noDifferences: withBotView ? t(lang, 'clientReport.noDifferences') : t(lang, 'clientReport.noBotView'),
+    differences: view.differences.slice(0, 8).map((d) => ({ title: d.title, there: bound(d.there || t(lang, 'clientReport.nothing')), here: bound(d.here || t(lang, 'clientReport.nothing')) })),
+    noFindings: t(lang, 'cli.noFindings'),
+    findings: view.findings.slice(0, 3).map((f) => ({ title: bound(f.title), explanation: bound(f.explanation, 800), commands: f.fixes.flatMap((x) => x.commands).slice(0, 4).map((c) => bound(c)) })),
+    checks: view.checks.slice(0, 40).map((c) => ({ status: t(lang, `status.${c.status}`), title: bound(c.title, 120), detail: bound(c.detail, 300) })),
+    labels: {
+      differences: t(lang, 'clientReport.differences'),
+      there: t(lang, 'clientReport.there'),
+      here: t(lang, 'clientReport.here'),
+      findings: t(lang, 'clientReport.findings'),
+      showChecks: t(lang, 'card.showChecks'),
+      escalate: t(lang, 'card.escalate'),
+    },
+  };
+  return expand(clientReportTemplate, data);
+}

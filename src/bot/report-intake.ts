@@ -1,0 +1,61 @@
+/**
+ * `POST /api/reports`: a report from `acr-check --send`. The one-time code says which conversation
+ * and diagnosis it belongs to; the report is checked against its schema before the code is used up
+ * (a malformed upload does not burn the code); then the client's view goes into the conversation,
+ * beside the bot's own, and is kept there for escalation.
+ */
+import type { ConversationReference } from 'botbuilder';
+import type { Logger } from 'pino';
+import type { IntakeAnswer } from '../handover/protocol.js';
+import { reportProblems } from '../report/validate.js';
+import { clientView } from '../report/vantages.js';
+import type { Report } from '../report/types.js';
+import { parseRegistryTarget, TargetError } from '../target/registry-target.js';
+import type { Card } from './cards.js';
+import type { DiagnosisLog } from './diagnosis-log.js';
+import { clientReportCard } from './handover-cards.js';
+import type { HandoverCodes } from './handover-codes.js';
+
+export interface IntakeDeps {
+  codes: HandoverCodes;
+  log: DiagnosisLog;
+  /** Posts a card into a conversation, outside any turn. */
+  post: (conversation: Partial<ConversationReference>, card: Card) => Promise<void>;
+  logger: Logger;
+}
+
+const refuse = (status: number, error: NonNullable<IntakeAnswer['body']['error']>, message: string): IntakeAnswer => ({ status, body: { error, message } });
+
+const CODE_REFUSALS = {
+  unknown: refuse(401, 'unknown-code', 'unknown code'),
+  expired: refuse(410, 'expired-code', 'this code has expired'),
+  used: refuse(410, 'used-code', 'this code was used already'),
+} as const;
+
+export async function receiveReport(body: unknown, deps: IntakeDeps): Promise<IntakeAnswer> {
+  const upload = (body && typeof body === 'object' ? body : {}) as { code?: unknown; report?: unknown };
+  if (typeof upload.code !== 'string') return CODE_REFUSALS.unknown;
+  const checked = await deps.codes.check(upload.code);
+  if (!checked.ok) return CODE_REFUSALS[checked.reason];
+  const problems = reportProblems(upload.report);
+  if (problems) return refuse(400, 'invalid-report', problems);
+  const report = upload.report as Report;
+  try {
+    if (parseRegistryTarget(report.registry.loginServer).loginServer !== checked.handover.loginServer) {
+      return refuse(400, 'wrong-registry', `the code is for ${checked.handover.loginServer}, the report for ${report.registry.loginServer}`);
+    }
+  } catch (err) {
+    if (err instanceof TargetError) return refuse(400, 'invalid-report', `registry.loginServer: ${err.key}`);
+    throw err;
+  }
+  const redeemed = await deps.codes.redeem(upload.code);
+  if (!redeemed.ok) return CODE_REFUSALS[redeemed.reason];
+  const { handover } = redeemed;
+  const conversationId = handover.conversation.conversation?.id ?? '';
+  const bot = await deps.log.find(conversationId, { diagnosisId: handover.diagnosisId });
+  const view = clientView(report, handover.lang, bot?.report);
+  await deps.log.add(conversationId, { report, vantage: 'client' });
+  await deps.post(handover.conversation, clientReportCard(handover.lang, report, view, bot !== undefined));
+  deps.logger.info({ conversation: conversationId, registry: report.registry.loginServer, differences: view.differences.length }, 'client report posted');
+  return { status: 200, body: { status: 'posted', message: 'posted in the conversation' } };
+}
