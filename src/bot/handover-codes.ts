@@ -26,6 +26,13 @@ export function newCode(): string {
   return `${chars.slice(0, 5).join('')}-${chars.slice(5).join('')}`;
 }
 
+/** The stored entry as a hand-over: storage's own bookkeeping left out. */
+function withoutETag(entry: Handover & { eTag?: string }): Handover {
+  const copy = { ...entry };
+  delete copy.eTag;
+  return copy;
+}
+
 export class HandoverCodes {
   constructor(
     private readonly storage: Storage,
@@ -58,8 +65,7 @@ export class HandoverCodes {
   async check(code: string, now = Date.now()): Promise<Redeemed> {
     const looked = await this.look(code, now);
     if (!('found' in looked)) return looked;
-    const { eTag: _etag, ...handover } = looked.found;
-    return { ok: true, handover };
+    return { ok: true, handover: withoutETag(looked.found) };
   }
 
   /** Uses the code up: of two uses at once, one gets the hand-over and the other "used". */
@@ -72,7 +78,6 @@ export class HandoverCodes {
     } catch {
       return { ok: false, reason: 'used' }; // another use won the write
     }
-    const { eTag: _etag, ...handover } = found;
-    return { ok: true, handover };
+    return { ok: true, handover: withoutETag(found) };
   }
 }

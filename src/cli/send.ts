@@ -17,7 +17,7 @@ export async function sendReport(report: Report, send: { url: string; code: stri
   const body = JSON.stringify({ code: send.code, report });
   const dispatcher = makeDispatcher(selectProxy(new URL(send.url).hostname), SEND_TIMEOUT_MS);
   let status: number;
-  let answer: Partial<IntakeAnswer['body']> = {};
+  let answer: Partial<IntakeAnswer['body']>;
   try {
     const res = await request(send.url, {
       dispatcher,
