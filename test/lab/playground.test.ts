@@ -12,7 +12,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { PLAYGROUND_PORT, startPlayground } from '../e2e/playground.js';
 import { assertIsolated } from './isolation.js';
 import { waitForPort } from './oci-registry.js';
-import { spawnInWorld } from './run-cli.js';
+import { runCli, spawnInWorld } from './run-cli.js';
+import { SCENARIOS, worldFor } from './scenarios.js';
 import { startLabWorld, type LabWorld } from './world.js';
 
 const SHOTS = process.env.SCREENSHOT_DIR ?? fileURLToPath(new URL('../../screenshots/', import.meta.url));
@@ -104,6 +105,26 @@ describe('lab: the bot in the Agents Playground (headless Chromium)', function (
     await say('/acr-check healthyreg');
     await page.getByText('HEALTHY: healthyreg.azurecr.io', { exact: false }).first().waitFor({ timeout: 20_000 });
     await shot('healthy');
+  });
+
+  it('run it from the failing machine: the code, acr-check --send, and the two views side by side', async function () {
+    await say('/acr-check stalereg');
+    await page.getByText('HEALTHY: stalereg.azurecr.io', { exact: false }).first().waitFor({ timeout: 20_000 });
+    await page.getByRole('button', { name: 'Run it from the failing machine' }).last().click();
+    await page.getByText('Run the same checks where it fails').first().waitFor({ timeout: 20_000 });
+    const code = /Code: ([0-9A-Z]{5}-[0-9A-Z]{5})/.exec(await page.locator('body').innerText())![1]!;
+    await shot('handover');
+    const stale = SCENARIOS.find((s) => s.registry === 'stalereg')!;
+    const run = await runCli(['stalereg', '--send', `http://127.0.0.1:${BOT_PORT}`, '--code', code], worldFor(stale, lab.pki.caPath));
+    assert.match(run.stderr, /the bot posted it in the conversation/);
+    await page.getByText('From the failing machine: PROBLEM', { exact: false }).first().waitFor({ timeout: 20_000 });
+    assert.ok(await page.getByText('Where the two views differ').last().isVisible());
+    // The whole card is taller than the chat pane: a taller window for this one.
+    await page.setViewportSize({ width: 1280, height: 1500 });
+    await page.waitForTimeout(300);
+    const card = await page.locator('.ac-adaptiveCard').last().boundingBox();
+    await page.screenshot({ path: path.join(SHOTS, 'client-report.png'), clip: { x: CHAT.x, y: Math.max(CHAT.y, card!.y - 40), width: CHAT.width, height: card!.height + 60 } });
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it('Arabic: the result card in Arabic, right to left', async function () {

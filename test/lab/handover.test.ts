@@ -1,0 +1,142 @@
+/**
+ * The failing machine's view in the conversation: the real bot and the real `acr-check --send` on
+ * the lab. The client pins a stale address in its hosts file; the bot resolves the registry through
+ * DNS: the card shows where the two differ. Then the refusals: a reused code, an expired one, a code
+ * of another conversation, a malformed and an oversized report, a flood.
+ */
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { request } from 'undici';
+import { LAB_ADDRESSES as A } from './addresses.js';
+import { activity, cardOf, postTo, said } from './bot-client.js';
+import { startConnectorStub, type Sent } from './connector-stub.js';
+import { assertIsolated } from './isolation.js';
+import { waitForPort } from './oci-registry.js';
+import { runCli, spawnInWorld } from './run-cli.js';
+import { SCENARIOS, worldFor } from './scenarios.js';
+import { startLabWorld, type LabWorld } from './world.js';
+import { assertValidCard } from '../helpers/validate-card.js';
+import { sampleReport, DENIED_EVIDENCE } from '../helpers/sample-report.js';
+
+const START = new URL('../../src/start.js', import.meta.url).pathname;
+const CODE = /\b[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}\b/;
+
+describe('lab: the report from the failing machine, beside the bot view', function () {
+  this.timeout(120_000);
+  let lab: LabWorld;
+  let connector: Awaited<ReturnType<typeof startConnectorStub>>;
+  const bots: ChildProcess[] = [];
+  const stale = SCENARIOS.find((s) => s.registry === 'stalereg')!;
+
+  before(async function () {
+    assertIsolated();
+    lab = await startLabWorld();
+    connector = await startConnectorStub();
+  });
+
+  after(async function () {
+    for (const bot of bots) bot.kill('SIGTERM');
+    await connector?.close();
+    await lab?.stop();
+  });
+
+  async function startBot(port: number, env: Record<string, string> = {}): Promise<string> {
+    const url = `http://127.0.0.1:${port}`;
+    const bot = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, START], { PORT: String(port), BOT_PUBLIC_URL: url, DIAGNOSIS_BUDGET_MS: '4000', ...env });
+    bots.push(bot);
+    await waitForPort(port, '127.0.0.1', 15_000);
+    return url;
+  }
+
+  const inConversation = (conversation: string): Sent[] => connector.sent.filter((s) => s.conversation === conversation);
+
+  /** A diagnosis in the conversation, then "Run it from the failing machine": the code and the card. */
+  async function codeFor(port: number, conversation: string, registry = 'stalereg'): Promise<{ code: string; card: Record<string, unknown> }> {
+    await postTo(port, activity(conversation, { text: `acr-check ${registry}` }, connector.url));
+    await connector.waitFor(() => inConversation(conversation).some((s) => s.method === 'PUT' && /HEALTHY|PROBLEM/.test(said(s))));
+    const result = cardOf(inConversation(conversation).filter((s) => s.method === 'PUT').pop()!)!;
+    const handover = (result.actions as { data?: Record<string, string> }[]).find((a) => a.data?.verb === 'handover')!.data!;
+    const before = inConversation(conversation).length;
+    await postTo(port, activity(conversation, { value: handover }, connector.url));
+    await connector.waitFor(() => inConversation(conversation).slice(before).some((s) => CODE.test(said(s))));
+    const card = cardOf(inConversation(conversation).slice(before).find((s) => CODE.test(said(s)))!)!;
+    return { code: CODE.exec(JSON.stringify(card))![0], card };
+  }
+
+  it('acr-check --send: the client card lands in its conversation, with where the views differ', async function () {
+    const bot = await startBot(3981);
+    const { code, card } = await codeFor(3981, 'ho-happy');
+    assertValidCard(card);
+    assert.ok(JSON.stringify(card).includes(`npx acr-check stalereg --send ${bot} --code ${code}`));
+    const other = await codeFor(3981, 'ho-other');
+    const posted = (c: string): Sent[] => inConversation(c).filter((s) => /From the failing machine/.test(said(s)));
+
+    const run = await runCli(['stalereg', '--send', bot, '--code', code], worldFor(stale, lab.pki.caPath));
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stdout, /PROBLEM: stalereg\.azurecr\.io/, 'the local result is still printed');
+    assert.match(run.stderr, /Sent the report \([\d.]+ KB, diagnosis [0-9a-f-]{36}\) to http:\/\/127\.0\.0\.1:3981\/api\/reports: the bot posted it in the conversation/);
+    await connector.waitFor(() => posted('ho-happy').length === 1);
+    const clientCard = cardOf(posted('ho-happy')[0]!)!;
+    assertValidCard(clientCard);
+    const text = JSON.stringify(clientCard);
+    assert.match(text, /Where the two views differ/);
+    assert.ok(text.includes(A.stale) && text.includes(A.registry), `the stale pin there (${A.stale}) and DNS here (${A.registry})`);
+    assert.match(text, /hosts/i);
+    assert.equal(posted('ho-other').length, 0, 'nothing in another conversation');
+
+    // The same code again: refused, nothing posted.
+    const reused = await runCli(['stalereg', '--send', bot, '--code', code], worldFor(stale, lab.pki.caPath));
+    assert.equal(reused.code, 4);
+    assert.match(reused.stderr, /refused the report \(410\): this code was used already/);
+    // The other conversation's code posts there, not here.
+    const there = await runCli(['stalereg', '--send', bot, '--code', other.code, '--lang', 'ru'], worldFor(stale, lab.pki.caPath));
+    assert.equal(there.code, 1, there.stderr);
+    assert.match(there.stderr, /Отчёт .* отправлен/);
+    await connector.waitFor(() => posted('ho-other').length === 1);
+    assert.equal(posted('ho-happy').length, 1);
+  });
+
+  it('refuses an expired code, an unknown one, a report of another registry, a malformed and an oversized report', async function () {
+    const bot = await startBot(3982, { HANDOVER_CODE_TTL_MS: '1500' });
+    const expiring = await codeFor(3982, 'ho-expire');
+    await new Promise((r) => setTimeout(r, 1600));
+    const expired = await runCli(['stalereg', '--send', bot, '--code', expiring.code], worldFor(stale, lab.pki.caPath));
+    assert.equal(expired.code, 4);
+    assert.match(expired.stderr, /\(410\): this code has expired/);
+
+    const upload = async (body: string): Promise<{ status: number; json: { error?: string; message?: string } }> => {
+      const res = await request(`${bot}/api/reports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const text = await res.body.text();
+      return { status: res.statusCode, json: text ? (JSON.parse(text) as { error?: string }) : {} };
+    };
+    const valid = sampleReport(DENIED_EVIDENCE);
+    assert.deepEqual((await upload(JSON.stringify({ code: 'ZZZZZ-ZZZZZ', report: valid }))).status, 401);
+
+    // Fresh codes are short-lived here: each check takes its own.
+    const fresh = await codeFor(3982, 'ho-bad');
+    const malformed = await upload(JSON.stringify({ code: fresh.code, report: { ...valid, checks: 'all good' } }));
+    assert.equal(malformed.status, 400);
+    assert.equal(malformed.json.error, 'invalid-report');
+    assert.match(malformed.json.message ?? '', /\/checks must be array/);
+    assert.equal((await upload('{"code": "x", "report": ')).status, 400, 'not JSON');
+    const big = { ...valid, checks: Array.from({ length: 1500 }, () => valid.checks[0]!) };
+    assert.ok(JSON.stringify(big).length > 256 * 1024);
+    assert.equal((await upload(JSON.stringify({ code: fresh.code, report: big }))).status, 413);
+    const otherRegistry = await upload(JSON.stringify({ code: fresh.code, report: valid }));
+    assert.equal(otherRegistry.status, 400);
+    assert.equal(otherRegistry.json.error, 'wrong-registry');
+    assert.equal(inConversation('ho-bad').filter((s) => /From the failing machine/.test(said(s))).length, 0, 'nothing posted for any refusal');
+  });
+
+  it('a flood from one address gets 429 before its bodies are read', async function () {
+    const bot = await startBot(3983, { REPORTS_PER_MINUTE: '3' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await request(`${bot}/api/reports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'ZZZZZ-ZZZZZ', report: {} }) });
+      statuses.push(res.statusCode);
+      if (res.statusCode === 429) assert.match(String(res.headers['retry-after']), /^\d+$/);
+      await res.body.dump();
+    }
+    assert.deepEqual(statuses, [401, 401, 401, 429, 429]);
+  });
+});
