@@ -5,7 +5,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { CardFactory, CloudAdapter, ConfigurationBotFrameworkAuthentication, MemoryStorage, MessageFactory, type ConversationReference, type Storage, type TurnContext } from 'botbuilder';
-import { BlobsStorage } from 'botbuilder-azure-blobs';
 import { pino, type Logger } from 'pino';
 import restify from 'restify';
 import { azureAccess } from './azure/access.js';
@@ -27,9 +26,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function stateStorage(config: BotConfig, logger: Logger): Storage {
+/** Blob Storage's SDK is loaded only when configured: a bot on MemoryStorage does not carry it. */
+async function stateStorage(config: BotConfig, logger: Logger): Promise<Storage> {
   if (!config.storageConnectionString) return new MemoryStorage();
   logger.info({ container: config.storageContainer }, 'conversation state in Azure Blob Storage');
+  const { BlobsStorage } = await import('botbuilder-azure-blobs');
   return new BlobsStorage(config.storageConnectionString, config.storageContainer);
 }
 
@@ -65,7 +66,7 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
     logger,
     budgetMs: config.budgetMs,
     allowedTenants: config.allowedTenants,
-    storage: stateStorage(config, logger),
+    storage: await stateStorage(config, logger),
   });
 
   const server = restify.createServer({ name: TOOL.name, version: TOOL.version });

@@ -7,7 +7,6 @@
 import type { ConversationReference } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { IntakeAnswer } from '../handover/protocol.js';
-import { reportProblems } from '../report/validate.js';
 import { clientView } from '../report/vantages.js';
 import type { Report } from '../report/types.js';
 import { parseRegistryTarget, TargetError } from '../target/registry-target.js';
@@ -37,6 +36,8 @@ export async function receiveReport(body: unknown, deps: IntakeDeps): Promise<In
   if (typeof upload.code !== 'string') return CODE_REFUSALS.unknown;
   const checked = await deps.codes.check(upload.code);
   if (!checked.ok) return CODE_REFUSALS[checked.reason];
+  // The schema validator (ajv) is loaded with the first upload, not with every bot.
+  const { reportProblems } = await import('../report/validate.js');
   const problems = reportProblems(upload.report);
   if (problems) return refuse(400, 'invalid-report', problems);
   const report = upload.report as Report;
