@@ -28,6 +28,8 @@ export interface BotConfig {
   handoverImage: string;
   /** Report uploads one address may make per minute. */
   reportsPerMinute: number;
+  /** Behind a reverse proxy (App Service, Front Door): the client's address is X-Forwarded-For's first. */
+  trustForwardedFor: boolean;
 }
 
 function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -57,5 +59,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     handoverTtlMs: positive(env, 'HANDOVER_CODE_TTL_MS', 15 * 60_000),
     handoverImage: env.HANDOVER_NODE_IMAGE ?? NODE_IMAGE,
     reportsPerMinute: positive(env, 'REPORTS_PER_MINUTE', 10),
+    trustForwardedFor: env.TRUST_FORWARDED_FOR === '1' || env.TRUST_FORWARDED_FOR === 'true',
   };
 }

@@ -74,7 +74,8 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
   const uploads = new RateLimit(config.reportsPerMinute);
   server.pre((req, res, next) => {
     if (req.method !== 'POST' || req.getPath() !== REPORTS_PATH) return next();
-    const wait = uploads.take(req.socket.remoteAddress ?? '');
+    const forwarded = config.trustForwardedFor ? String(req.headers['x-forwarded-for'] ?? '').split(',')[0]!.trim() : '';
+    const wait = uploads.take(forwarded || (req.socket.remoteAddress ?? ''));
     if (wait === undefined) return next();
     res.header('retry-after', String(wait));
     res.send(429, { error: 'too-many', message: `too many reports from this address; try again in ${wait} s`, retryAfter: wait });
