@@ -128,15 +128,17 @@ describe('lab: the report from the failing machine, beside the bot view', functi
     assert.equal(inConversation('ho-bad').filter((s) => /From the failing machine/.test(said(s))).length, 0, 'nothing posted for any refusal');
   });
 
-  it('a flood from one address gets 429 before its bodies are read', async function () {
-    const bot = await startBot(3983, { REPORTS_PER_MINUTE: '3' });
-    const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const res = await request(`${bot}/api/reports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'ZZZZZ-ZZZZZ', report: {} }) });
-      statuses.push(res.statusCode);
+  it('a flood from one address gets 429 before its bodies are read; other addresses go on', async function () {
+    const bot = await startBot(3983, { REPORTS_PER_MINUTE: '3', TRUST_FORWARDED_FOR: '1' });
+    const from = async (address: string): Promise<number> => {
+      const res = await request(`${bot}/api/reports`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': `${address}, 10.0.0.1` }, body: JSON.stringify({ code: 'ZZZZZ-ZZZZZ', report: {} }) });
       if (res.statusCode === 429) assert.match(String(res.headers['retry-after']), /^\d+$/);
       await res.body.dump();
-    }
+      return res.statusCode;
+    };
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push(await from('198.51.100.1'));
     assert.deepEqual(statuses, [401, 401, 401, 429, 429]);
+    assert.equal(await from('198.51.100.2'), 401, 'another client behind the same proxy is not held back');
   });
 });

@@ -111,7 +111,8 @@ describe('lab: the bot in the Agents Playground (headless Chromium)', function (
     await say('/acr-check stalereg');
     await page.getByText('HEALTHY: stalereg.azurecr.io', { exact: false }).first().waitFor({ timeout: 20_000 });
     await page.getByRole('button', { name: 'Run it from the failing machine' }).last().click();
-    await page.getByText('Run the same checks where it fails').first().waitFor({ timeout: 20_000 });
+    // The code card (the result card says "Run the same checks where it fails" too: wait for the code itself).
+    await page.waitForFunction(`/Code: [0-9A-Z]{5}-[0-9A-Z]{5}/.test(document.body.innerText)`, undefined, { timeout: 20_000 });
     const code = /Code: ([0-9A-Z]{5}-[0-9A-Z]{5})/.exec(await page.locator('body').innerText())![1]!;
     await shot('handover');
     const stale = SCENARIOS.find((s) => s.registry === 'stalereg')!;
