@@ -1,48 +1,38 @@
 /**
  * The ticket as text a support engineer reads first: what the user said, then the diagnosis in a
- * few lines (verdict, findings with their fixes, the checks that failed, where they ran). English,
- * whatever the user's language; the report's own texts are quoted as they were shown.
+ * few lines (verdict, findings with their fixes, the checks that failed, where they ran). In
+ * English by default, for support engineers; the report's own texts are quoted as they were shown.
  */
+import { t } from '../i18n/i18n.js';
+import type { Lang } from '../report/types.js';
 import type { TicketRequest } from './ticket.js';
 
-const VANTAGE: Record<TicketRequest['vantage'], string> = {
-  bot: "The checks ran from the bot's own network, not from the failing client: they show what the registry answers, not what the client's network lets through.",
-  client: 'The checks ran on the failing client itself (acr-check).',
-};
-
-export function ticketText(request: TicketRequest): string {
+export function ticketText(request: TicketRequest, lang: Lang = 'en'): string {
   const { report, contact } = request;
+  const resourceId = report.registry.resourceId ?? report.facts.resourceId;
   const lines = [
     request.description.trim(),
     '',
-    `--- Diagnosis ${report.id} by ${report.tool.name} ${report.tool.version}, ${report.startedAt} (${report.durationMs} ms)`,
-    `Registry: ${report.registry.loginServer}${report.registry.resourceId ?? report.facts.resourceId ? ` (${report.registry.resourceId ?? report.facts.resourceId})` : ''}`,
-    ...(request.subscriptionId ? [`Subscription: ${request.subscriptionId}`] : []),
-    `Symptoms: ${report.symptoms.length ? report.symptoms.join(', ') : 'not given'}; client: ${report.client.kind ?? 'not given'}`,
-    `Verdict: ${report.verdict}`,
-    VANTAGE[request.vantage],
+    t(lang, 'ticket.diagnosis', { id: report.id, tool: report.tool.name, version: report.tool.version, startedAt: report.startedAt, durationMs: String(report.durationMs) }),
+    t(lang, 'ticket.registry', { registry: resourceId ? `${report.registry.loginServer} (${resourceId})` : report.registry.loginServer }),
+    ...(request.subscriptionId ? [t(lang, 'ticket.subscription', { subscription: request.subscriptionId })] : []),
+    t(lang, 'ticket.context', { symptoms: report.symptoms.join(', ') || t(lang, 'ticket.notGiven'), client: report.client.kind ?? t(lang, 'ticket.notGiven') }),
+    t(lang, 'ticket.verdict', { verdict: report.verdict }),
+    t(lang, request.vantage === 'bot' ? 'ticket.vantageBot' : 'ticket.vantageClient'),
     '',
-    ...(report.findings.length ? ['Findings:'] : ['No known cause matched.']),
+    t(lang, report.findings.length ? 'ticket.findings' : 'ticket.noFindings'),
     ...report.findings.flatMap((f, i) => [
       `${i + 1}. [${f.cause}, ${f.confidence}] ${f.title}`,
       `   ${f.explanation}`,
-      `   Evidence: ${f.evidence.join(', ')}`,
-      ...f.fixes.flatMap((fix) => [`   Fix: ${fix.title}`, ...fix.commands.map((c) => `     $ ${c}`)]),
+      `   ${t(lang, 'ticket.evidence', { ids: f.evidence.join(', ') })}`,
+      ...f.fixes.flatMap((fix) => [`   ${t(lang, 'ticket.fix', { title: fix.title })}`, ...fix.commands.map((c) => `     $ ${c}`)]),
     ]),
     '',
-    'Checks that did not pass:',
+    t(lang, 'ticket.notPassed'),
     ...report.checks.filter((c) => c.status !== 'pass').map((c) => `- ${c.status.toUpperCase()} ${c.title}: ${c.detail}`),
     '',
-    `Contact: ${contact.firstName} ${contact.lastName} <${contact.email}>, by ${contact.method}${contact.phone ? ` (${contact.phone})` : ''}`,
-    `Conversation: ${request.conversation.url ?? `${request.conversation.channelId} ${request.conversation.conversationId}`}`,
+    t(lang, 'ticket.contact', { name: `${contact.firstName} ${contact.lastName}`, email: contact.email, method: contact.method, phone: contact.phone ? ` (${contact.phone})` : '' }),
+    t(lang, 'ticket.conversation', { conversation: request.conversation.url ?? `${request.conversation.channelId} ${request.conversation.conversationId}` }),
   ];
   return lines.join('\n');
-}
-
-/** The report as JSON in parts of at most `size` characters, for systems that cap a message's length. */
-export function reportParts(request: TicketRequest, size: number): string[] {
-  const json = JSON.stringify(request.report);
-  const parts: string[] = [];
-  for (let at = 0; at < json.length; at += size) parts.push(json.slice(at, at + size));
-  return parts;
 }
