@@ -104,7 +104,7 @@ export class AcrDoctorBot extends ActivityHandler {
   private async handleMessage(context: TurnContext): Promise<void> {
     const lang = langOfLocale(context.activity.locale);
     if (!this.tenantAllowed(context.activity)) return void (await context.sendActivity(t(lang, 'bot.notAllowed')));
-    const value = context.activity.value as { verb?: unknown; registry?: unknown; diagnosis?: unknown; key?: unknown } | undefined;
+    const value = context.activity.value as { verb?: unknown; registry?: unknown; diagnosis?: unknown; escalation?: unknown } | undefined;
     if (value && typeof value === 'object' && value.verb === 'rerun' && typeof value.registry === 'string') {
       return this.acrCheck(context, lang, value.registry);
     }
@@ -125,8 +125,8 @@ export class AcrDoctorBot extends ActivityHandler {
         if (result.status !== DialogTurnStatus.empty) return;
       }
     }
-    if (value && typeof value === 'object' && typeof value.verb === 'string' && value.verb.startsWith('escalation.') && typeof value.key === 'string') {
-      return this.staleConfirmation(context, lang, value.key);
+    if (value && typeof value === 'object' && typeof value.verb === 'string' && value.verb.startsWith('escalation.') && typeof value.escalation === 'string') {
+      return this.staleConfirmation(context, lang, value.escalation);
     }
     switch (command.name) {
       case 'acr-check':

@@ -84,8 +84,8 @@ describe('lab: escalation to a support ticket', function () {
         await this.say('email', /Describe the problem/);
         const summary = await this.say(description, /Review the ticket/);
         assertValidCard(cardOf(summary));
-        const confirm = (cardOf(summary)!.actions as { data: { verb: string; key: string } }[]).find((a) => a.data.verb === 'escalation.confirm')!.data;
-        return { key: confirm.key, diagnosis: escalate.diagnosis! };
+        const confirm = (cardOf(summary)!.actions as { data: { verb: string; escalation: string } }[]).find((a) => a.data.verb === 'escalation.confirm')!.data;
+        return { key: confirm.escalation, diagnosis: escalate.diagnosis! };
       },
     };
   }
@@ -94,7 +94,7 @@ describe('lab: escalation to a support ticket', function () {
     await startBot(3991, webhook());
     const pe = user(3991, 'esc-webhook');
     const { key, diagnosis } = await pe.escalateUpToSummary('armdenied', `Since 09:00. docker login -p ${JWT} fails; storage DefaultEndpointsProtocol=https;AccountName=labacct;AccountKey=c2VjcmV0LWtleS12YWx1ZQ==;`);
-    const created = await pe.say({ verb: 'escalation.confirm', key }, /Ticket INC\d+ created/);
+    const created = await pe.say({ verb: 'escalation.confirm', escalation: key }, /Ticket INC\d+ created/);
     assertValidCard(cardOf(created));
     assert.match(cardText(cardOf(created)), /https:\/\/tickets\.lab\.example\/INC/);
     const ticket = receiver.tickets.find((t) => t.key === key)!;
@@ -114,14 +114,14 @@ describe('lab: escalation to a support ticket', function () {
     const pe = user(3992, 'esc-double');
     const { key } = await pe.escalateUpToSummary('armdenied', 'Pressed twice.');
     const before = pe.mine().length;
-    await Promise.all([0, 1].map(() => postTo(3992, activity('esc-double', { value: { verb: 'escalation.confirm', key } }, connector.url))));
+    await Promise.all([0, 1].map(() => postTo(3992, activity('esc-double', { value: { verb: 'escalation.confirm', escalation: key } }, connector.url))));
     await connector.waitFor(() => pe.mine().slice(before).filter((s) => /INC\d+/.test(said(s))).length >= 2);
     const ids = new Set(pe.mine().slice(before).flatMap((s) => said(s).match(/INC\d+/g) ?? []));
     assert.equal(ids.size, 1, `one ticket id in every answer: ${[...ids].join(', ')}`);
     assert.equal(receiver.tickets.filter((t) => t.key === key).length, 1);
     // And pressed once more, long after: the same ticket again, nothing sent.
     const posts = receiver.requests.filter((r) => r.method === 'POST').length;
-    await pe.say({ verb: 'escalation.confirm', key }, new RegExp([...ids][0]!));
+    await pe.say({ verb: 'escalation.confirm', escalation: key }, new RegExp([...ids][0]!));
     assert.equal(receiver.requests.filter((r) => r.method === 'POST').length, posts);
   });
 
@@ -131,7 +131,7 @@ describe('lab: escalation to a support ticket', function () {
     const { key } = await pe.escalateUpToSummary('armdenied', 'Queue down.');
     receiver.mode = 'down';
     try {
-      await pe.say({ verb: 'escalation.confirm', key }, /Ticket pending: the ticket system \(webhook\) did not answer/);
+      await pe.say({ verb: 'escalation.confirm', escalation: key }, /Ticket pending: the ticket system \(webhook\) did not answer/);
     } finally {
       receiver.mode = 'ok';
     }
@@ -146,7 +146,7 @@ describe('lab: escalation to a support ticket', function () {
     receiver.mode = 'slow'; // the ticket is made, the answer never arrives in time
     try {
       // Not awaited: the turn is still sending when the bot dies.
-      const turn = postTo(3994, activity('esc-kill', { value: { verb: 'escalation.confirm', key } }, connector.url)).catch(() => 0);
+      const turn = postTo(3994, activity('esc-kill', { value: { verb: 'escalation.confirm', escalation: key } }, connector.url)).catch(() => 0);
       await connector.waitFor(() => receiver.tickets.some((t) => t.key === key));
       first.bot.kill('SIGKILL');
       await new Promise((resolve) => first.bot.once('exit', resolve));
@@ -169,7 +169,7 @@ describe('lab: escalation to a support ticket', function () {
       const onA = user(3996, 'esc-two');
       const { key } = await onA.escalateUpToSummary('armdenied', 'Two instances behind a load balancer.');
       const before = onA.mine().length;
-      await Promise.all([3996, 3997].map((port) => postTo(port, activity('esc-two', { value: { verb: 'escalation.confirm', key } }, connector.url))));
+      await Promise.all([3996, 3997].map((port) => postTo(port, activity('esc-two', { value: { verb: 'escalation.confirm', escalation: key } }, connector.url))));
       await connector.waitFor(() => onA.mine().slice(before).filter((s) => /INC\d+/.test(said(s))).length >= 2);
       assert.equal(receiver.tickets.filter((t) => t.key === key).length, 1);
       assert.equal(new Set(onA.mine().slice(before).flatMap((s) => said(s).match(/INC\d+/g) ?? [])).size, 1);
@@ -182,7 +182,7 @@ describe('lab: escalation to a support ticket', function () {
     const first = await startBot(3995, azure);
     const pe = user(3995, 'esc-azure');
     const { key } = await pe.escalateUpToSummary('armdenied', 'Filed with Azure support.', 'moderate');
-    const created = await pe.say({ verb: 'escalation.confirm', key }, /Ticket \d+ created/);
+    const created = await pe.say({ verb: 'escalation.confirm', escalation: key }, /Ticket \d+ created/);
     assert.match(cardText(cardOf(created)), new RegExp(`#resource/subscriptions/${LAB_SUBSCRIPTION}/providers/Microsoft.Support/supportTickets/${key}`));
     const ticket = lab.arm.support.tickets.get(key)!;
     assert.equal(ticket.properties.problemClassificationId, NETWORKING_CLASSIFICATION);
@@ -195,7 +195,7 @@ describe('lab: escalation to a support ticket', function () {
     const second = await again.escalateUpToSummary('armdenied', 'Killed while Azure was creating it.', 'minimal');
     lab.arm.support.hangOperations = true;
     try {
-      const turn = postTo(3995, activity('esc-azure-kill', { value: { verb: 'escalation.confirm', key: second.key } }, connector.url)).catch(() => 0);
+      const turn = postTo(3995, activity('esc-azure-kill', { value: { verb: 'escalation.confirm', escalation: second.key } }, connector.url)).catch(() => 0);
       await connector.waitFor(() => lab.arm.support.tickets.has(second.key));
       first.bot.kill('SIGKILL');
       await new Promise((resolve) => first.bot.once('exit', resolve));

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -33,7 +34,7 @@ describe('lab: the bot in the Agents Playground (headless Chromium)', function (
     assertIsolated();
     mkdirSync(SHOTS, { recursive: true });
     lab = await startLabWorld();
-    bot = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, fileURLToPath(new URL('../../src/start.js', import.meta.url))], { PORT: String(BOT_PORT), DIAGNOSIS_BUDGET_MS: '3000' });
+    bot = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, fileURLToPath(new URL('../../src/start.js', import.meta.url))], { PORT: String(BOT_PORT), DIAGNOSIS_BUDGET_MS: '3000', DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'acr-playground-data-')) });
     await waitForPort(BOT_PORT, '127.0.0.1', 15_000);
     playground = startPlayground(`http://127.0.0.1:${BOT_PORT}`);
     await waitForPort(PLAYGROUND_PORT, '127.0.0.1', 30_000);
@@ -105,6 +106,28 @@ describe('lab: the bot in the Agents Playground (headless Chromium)', function (
     await say('/acr-check healthyreg');
     await page.getByText('HEALTHY: healthyreg.azurecr.io', { exact: false }).first().waitFor({ timeout: 20_000 });
     await shot('healthy');
+  });
+
+  it('Escalate: the dialog, the summary card, Open the ticket: a ticket in the local store', async function () {
+    await say('/acr-check deniedreg');
+    await page.getByText('PROBLEM: deniedreg.azurecr.io', { exact: false }).last().waitFor({ timeout: 20_000 });
+    await page.getByRole('button', { name: 'Escalate' }).last().click();
+    const asked = (text: string): Promise<void> => page.getByText(text, { exact: false }).last().waitFor({ timeout: 20_000 });
+    await asked('A title for the ticket');
+    await say('deniedreg: pulls denied from AKS');
+    await asked('How severe is it?');
+    await say('moderate');
+    await asked('Your email address');
+    await say('pe@contoso.com');
+    await asked('How should support contact you?');
+    await say('email');
+    await asked('Describe the problem');
+    await say('AKS nodes get 403 since the firewall change this morning.');
+    await asked('Review the ticket');
+    await shot('escalation-summary');
+    await page.getByRole('button', { name: 'Open the ticket' }).last().click();
+    await page.waitForFunction(`/Ticket ACR-\\d{8}-[0-9A-F]{6} created/.test(document.body.innerText)`, undefined, { timeout: 20_000 });
+    await shot('ticket');
   });
 
   it('run it from the failing machine: the code, acr-check --send, and the two views side by side', async function () {

@@ -48,7 +48,7 @@ async function converse(test: DialogTestClient, steps: Step[]): Promise<void> {
   }
 }
 
-const confirm = (key: string): Partial<Activity> => ({ type: 'message', value: { verb: 'escalation.confirm', key } });
+const confirm = (key: string): Partial<Activity> => ({ type: 'message', value: { verb: 'escalation.confirm', escalation: key } });
 
 describe('escalation dialog', function () {
   it('prefills from the diagnosis, asks only the rest, re-asks bad answers with the reason, and submits after the summary', async function () {
@@ -108,7 +108,7 @@ describe('escalation dialog', function () {
       ['a@b.co', /contact/],
       ['1', /Describe/],
       ['d', /Review/],
-      [{ type: 'message', value: { verb: 'escalation.cancel', key: ticketKey(report) } }, /Not escalated/],
+      [{ type: 'message', value: { verb: 'escalation.cancel', escalation: ticketKey(report) } }, /Not escalated/],
     ]);
     assert.deepEqual(submitted, []);
   });
