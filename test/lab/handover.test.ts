@@ -83,6 +83,11 @@ describe('lab: the report from the failing machine, beside the bot view', functi
     assert.ok(text.includes(A.stale) && text.includes(A.registry), `the stale pin there (${A.stale}) and DNS here (${A.registry})`);
     assert.match(text, /hosts/i);
     assert.equal(posted('ho-other').length, 0, 'nothing in another conversation');
+    // Escalate on the client's card attaches the client's report.
+    const escalate = (clientCard.actions as { data?: Record<string, string> }[]).find((a) => a.data?.verb === 'escalate')!.data!;
+    const before = inConversation('ho-happy').length;
+    await postTo(3981, activity('ho-happy', { value: escalate }, connector.url));
+    await connector.waitFor(() => inConversation('ho-happy').slice(before).some((s) => /A title for the ticket.*The hosts file pins stalereg/s.test(said(s) + JSON.stringify(s.activity))));
 
     // The same code again: refused, nothing posted.
     const reused = await runCli(['stalereg', '--send', bot, '--code', code], worldFor(stale, lab.pki.caPath));
