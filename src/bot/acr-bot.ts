@@ -49,6 +49,11 @@ export interface BotDeps {
 /** At most one progress update per card in this interval (Teams throttles edits). */
 const PROGRESS_INTERVAL_MS = 700;
 
+/** MemoryStorage's eTag error, or Blob Storage's 412: another writer saved first. */
+function isWriteConflict(err: unknown): boolean {
+  return (err as { statusCode?: unknown } | undefined)?.statusCode === 412 || (err instanceof Error && /eTag conflict/i.test(err.message));
+}
+
 const cardActivity = (card: Card): Partial<Activity> => MessageFactory.attachment(CardFactory.adaptiveCard(card));
 
 export class AcrDoctorBot extends ActivityHandler {
@@ -87,7 +92,14 @@ export class AcrDoctorBot extends ActivityHandler {
   /** Every turn ends by saving the conversation's state, so a dialog survives a restart with durable storage. */
   override async run(context: TurnContext): Promise<void> {
     await super.run(context);
-    await this.conversationState.saveChanges(context, false);
+    try {
+      await this.conversationState.saveChanges(context, false);
+    } catch (err) {
+      // Two turns of one conversation at once (a double click): the first to save wins, and the other
+      // has already answered; its user needs no apology for a state it lost.
+      if (!isWriteConflict(err)) throw err;
+      this.deps.logger.warn({ conversation: context.activity.conversation?.id }, 'conversation state changed by a concurrent turn; this turn’s changes dropped');
+    }
   }
 
   private async beginDialog(context: TurnContext, id: string, options: DiagnoseOptions | EscalateOptions): Promise<void> {

@@ -118,6 +118,7 @@ describe('lab: escalation to a support ticket', function () {
     await connector.waitFor(() => pe.mine().slice(before).filter((s) => /INC\d+/.test(said(s))).length >= 2);
     const ids = new Set(pe.mine().slice(before).flatMap((s) => said(s).match(/INC\d+/g) ?? []));
     assert.equal(ids.size, 1, `one ticket id in every answer: ${[...ids].join(', ')}`);
+    assert.ok(!pe.mine().some((s) => /something went wrong/.test(said(s))), 'no apology for the second click');
     assert.equal(receiver.tickets.filter((t) => t.key === key).length, 1);
     // And pressed once more, long after: the same ticket again, nothing sent.
     const posts = receiver.requests.filter((r) => r.method === 'POST').length;

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ActivityTypes, MemoryStorage, TestAdapter, type StoreItems } from 'botbuilder';
+import { pino } from 'pino';
+import { AcrDoctorBot } from '../../src/bot/acr-bot.js';
+import { Escalations } from '../../src/escalation/escalations.js';
+import { LocalTicketStore } from '../../src/escalation/sinks/local-store.js';
+
+/** Memory storage where another instance always saved first. */
+class LosingStorage extends MemoryStorage {
+  override write(_changes: StoreItems): Promise<void> {
+    return Promise.reject(new Error('Storage: error writing "x" due to eTag conflict.'));
+  }
+}
+
+function bot(storage: MemoryStorage, warnings: string[]): AcrDoctorBot {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'acr-bot-'));
+  const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
+  return new AcrDoctorBot({
+    diagnose: () => Promise.reject(new Error('not in this test')),
+    azure: () => ({}),
+    continueConversation: () => Promise.resolve(),
+    logger,
+    budgetMs: 1000,
+    allowedTenants: [],
+    storage,
+    escalations: new Escalations({ sink: new LocalTicketStore(path.join(dir, 'tickets')), dir: path.join(dir, 'outbox'), logger, notify: async () => undefined }),
+    handover: { publicUrl: 'http://127.0.0.1:3978', ttlMs: 60_000 },
+  });
+}
+
+describe('the bot and its conversation state', function () {
+  it('a turn that loses the race to save its state (a double click) answers anyway, without an apology', async function () {
+    const warnings: string[] = [];
+    const acr = bot(new LosingStorage(), warnings);
+    let failed: unknown;
+    const adapter = new TestAdapter((context) => acr.run(context));
+    adapter.onTurnError = async (_context, err) => void (failed = err);
+    await adapter.send({ type: ActivityTypes.Message, text: 'help' }).assertReply((reply) => assert.equal(reply.attachments?.[0]?.contentType, 'application/vnd.microsoft.card.adaptive'));
+    assert.equal(failed, undefined, 'no turn error, so no apology');
+    assert.match(warnings.join(''), /changed by a concurrent turn/);
+  });
+
+  it('other storage failures still surface as turn errors', async function () {
+    const broken = new (class extends MemoryStorage {
+      override write(): Promise<void> {
+        return Promise.reject(new Error('disk full'));
+      }
+    })();
+    const acr = bot(broken, []);
+    let failed: unknown;
+    const adapter = new TestAdapter((context) => acr.run(context));
+    adapter.onTurnError = async (_context, err) => void (failed = err);
+    await adapter.send({ type: ActivityTypes.Message, text: 'help' });
+    assert.match(String(failed), /disk full/);
+  });
+});
