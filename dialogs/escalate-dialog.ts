@@ -5,10 +5,11 @@
  * confirm, then hands the ticket request to the bot. No diagnosis yet: it offers to run one first.
  */
 import { ChoicePrompt, ListStyle, TextPrompt, WaterfallDialog, type Choice, type FoundChoice, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
+import { MessageFactory, type TurnContext } from 'botbuilder';
 import { DiagnoseDialog, DIAGNOSE_DIALOG, type StartDiagnosis } from './diagnose-dialog.js';
 import { InterruptibleDialog } from './interruptible-dialog.js';
 import { parseResourceId, isGuid } from '../src/arm/resource-id.js';
+import { cardActivity } from '../src/bot/card-activity.js';
 import { langOfLocale } from '../src/bot/commands.js';
 import { conversationLink } from '../src/bot/conversation-link.js';
 import { escalationSummaryCard, ticketCard } from '../src/bot/escalation-cards.js';
@@ -164,7 +165,7 @@ export class EscalateDialog extends InterruptibleDialog {
     const existing = await this.deps.existing(ticketKey(found.report));
     if (existing && existing.state !== 'failed') {
       const lang = langOf(step.context);
-      await step.context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(ticketCard(lang, existing, t(lang, 'escalation.already')))));
+      await step.context.sendActivity(cardActivity(ticketCard(lang, existing, t(lang, 'escalation.already'))));
       return step.endDialog(existing);
     }
     const { report } = found;
@@ -242,7 +243,7 @@ export class EscalateDialog extends InterruptibleDialog {
     };
     // Only the report's id stays in dialog state; the report itself is read again when sent.
     g.request = { ...request, report: { id: report.id } as Report };
-    const summary = MessageFactory.attachment(CardFactory.adaptiveCard(escalationSummaryCard(lang, request, this.deps.sink.kind)));
+    const summary = cardActivity(escalationSummaryCard(lang, request, this.deps.sink.kind));
     return step.prompt(CONFIRM_PROMPT, { prompt: summary, retryPrompt: t(lang, 'escalation.confirmRetry') });
   }
 

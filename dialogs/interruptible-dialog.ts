@@ -1,6 +1,6 @@
 /** `help` and `cancel` work at any step of any dialog: handled once, here. */
 import { ComponentDialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
-import { CardFactory, MessageFactory } from 'botbuilder';
+import { cardActivity } from '../src/bot/card-activity.js';
 import { helpCard } from '../src/bot/cards.js';
 import { langOfLocale, parseCommand } from '../src/bot/commands.js';
 import { t } from '../src/i18n/i18n.js';
@@ -10,7 +10,7 @@ export abstract class InterruptibleDialog extends ComponentDialog {
     const lang = langOfLocale(inner.context.activity.locale);
     const { name } = parseCommand(inner.context.activity.text ?? '');
     if (name === 'help') {
-      await inner.context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(helpCard(lang))));
+      await inner.context.sendActivity(cardActivity(helpCard(lang)));
       await inner.repromptDialog();
       return { status: 'waiting' as DialogTurnResult['status'] };
     }

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { CardFactory, CloudAdapter, ConfigurationBotFrameworkAuthentication, MemoryStorage, MessageFactory, type ConversationReference, type Storage, type TurnContext } from 'botbuilder';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, MemoryStorage, type ConversationReference, type Storage, type TurnContext } from 'botbuilder';
 import { pino, type Logger } from 'pino';
 import restify from 'restify';
 import { azureAccess } from './azure/access.js';
@@ -15,6 +15,7 @@ import { diagnose } from './diagnose.js';
 import { Escalations } from './escalation/escalations.js';
 import { outboxDir, ticketSink } from './escalation/sinks/choose.js';
 import { ticketCard } from './bot/escalation-cards.js';
+import { cardActivity } from './bot/card-activity.js';
 import { t } from './i18n/i18n.js';
 import { TOOL } from './version.js';
 import { REPORTS_PATH } from './handover/protocol.js';
@@ -54,7 +55,7 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
     logger,
     firstDelayMs: config.tickets.retryFirstDelayMs,
     // Told later, in the conversation the escalation came from.
-    notify: (escalation) => continueConversation(escalation.reference, async (context) => void (await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(ticketCard(escalation.request.lang, escalation)))))),
+    notify: (escalation) => continueConversation(escalation.reference, async (context) => void (await context.sendActivity(cardActivity(ticketCard(escalation.request.lang, escalation))))),
   });
   const bot = new AcrDoctorBot({
     diagnose,

@@ -1,26 +1,25 @@
 /**
  * The Teams bot's turn logic: turns activities into calls of the core and reports into cards,
- * nothing else. A diagnosis never blocks the turn: a progress card goes out at once and is then
- * updated in place, outside the turn, until it becomes the result card.
+ * nothing else. One handler per command and per card verb; a diagnosis never blocks the turn
+ * (live-diagnosis.ts).
  */
-import { ActivityHandler, CardFactory, ConversationState, MemoryStorage, MessageFactory, TurnContext, type Activity, type ConversationReference, type StatePropertyAccessor, type Storage } from 'botbuilder';
+import { ActivityHandler, ConversationState, MemoryStorage, TurnContext, type Activity, type ConversationReference, type StatePropertyAccessor, type Storage } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import { DiagnoseDialog, DIAGNOSE_DIALOG, type DiagnoseOptions } from '../../dialogs/diagnose-dialog.js';
 import { EscalateDialog, ESCALATE_DIALOG, type EscalateOptions } from '../../dialogs/escalate-dialog.js';
 import type { Escalation, Escalations } from '../escalation/escalations.js';
 import type { TicketRequest } from '../escalation/ticket.js';
 import type { Logger } from 'pino';
-import { randomUUID } from 'node:crypto';
 import type { DiagnoseRequest } from '../diagnose.js';
 import { t } from '../i18n/i18n.js';
 import { understand } from '../knowledge/understand.js';
-import { renderCheck } from '../report/render.js';
-import type { Check, ClientKind, Lang, Report } from '../report/types.js';
+import type { ClientKind, Lang, Report } from '../report/types.js';
 import { parseRegistryTarget, TargetError, type RegistryTarget } from '../target/registry-target.js';
-import { helpCard, progressCard, resultCard, type Card } from './cards.js';
+import { helpCard } from './cards.js';
 import { langOfLocale, parseCommand } from './commands.js';
 import { DiagnosisLog } from './diagnosis-log.js';
-import { DiagnosisRuns } from './diagnosis-runs.js';
+import { LiveDiagnoses } from './live-diagnosis.js';
+import { cardActivity } from './card-activity.js';
 import { ticketCard } from './escalation-cards.js';
 import { handoverCard } from './handover-cards.js';
 import { HandoverCodes } from './handover-codes.js';
@@ -46,18 +45,13 @@ export interface BotDeps {
   handover: { publicUrl: string; ttlMs: number; image?: string };
 }
 
-/** At most one progress update per card in this interval (Teams throttles edits). */
-const PROGRESS_INTERVAL_MS = 700;
-
 /** MemoryStorage's eTag error, or Blob Storage's 412: another writer saved first. */
 function isWriteConflict(err: unknown): boolean {
   return (err as { statusCode?: unknown } | undefined)?.statusCode === 412 || (err instanceof Error && /eTag conflict/i.test(err.message));
 }
 
-const cardActivity = (card: Card): Partial<Activity> => MessageFactory.attachment(CardFactory.adaptiveCard(card));
-
 export class AcrDoctorBot extends ActivityHandler {
-  private readonly runs = new DiagnosisRuns();
+  private readonly live: LiveDiagnoses;
   private readonly conversationState: ConversationState;
   private readonly dialogState: StatePropertyAccessor<DialogState>;
   private readonly dialogs: DialogSet;
@@ -71,8 +65,9 @@ export class AcrDoctorBot extends ActivityHandler {
     this.dialogState = this.conversationState.createProperty<DialogState>('dialogState');
     this.log = new DiagnosisLog(storage);
     this.codes = new HandoverCodes(storage, deps.handover.ttlMs);
+    this.live = new LiveDiagnoses({ ...deps, log: this.log });
     const startDiagnosis = (context: TurnContext, target: RegistryTarget, symptoms: string[], client?: ClientKind): Promise<void> =>
-      this.startDiagnosis(context, langOfLocale(context.activity.locale), target, symptoms, client);
+      this.live.start(context, langOfLocale(context.activity.locale), target, symptoms, client);
     this.dialogs = new DialogSet(this.dialogState).add(new DiagnoseDialog(startDiagnosis)).add(
       new EscalateDialog({
         findDiagnosis: (context, options) => this.log.find(context.activity.conversation.id, options),
@@ -110,7 +105,7 @@ export class AcrDoctorBot extends ActivityHandler {
 
   /** Diagnoses in flight (for tests and health). */
   get running(): number {
-    return this.runs.size;
+    return this.live.size;
   }
 
   private async handleMessage(context: TurnContext): Promise<void> {
@@ -174,7 +169,7 @@ export class AcrDoctorBot extends ActivityHandler {
       return void (await context.sendActivity(t(lang, 'bot.badRegistry', { reason: t(lang, err.key, err.params) })));
     }
     const said = understand(words.join(' '));
-    await this.startDiagnosis(context, lang, target, said.symptoms, said.client);
+    await this.live.start(context, lang, target, said.symptoms, said.client);
   }
 
   /** `escalate [registry]`: the escalation dialog for that registry's last diagnosis, or the last one. */
@@ -237,61 +232,5 @@ export class AcrDoctorBot extends ActivityHandler {
     if (said.rejected && !said.registry) return void (await context.sendActivity(t(lang, 'bot.badRegistry', { reason: t(lang, said.rejected.key, said.rejected.params) })));
     if (said.registry || said.symptoms.length > 0) return this.beginDialog(context, DIAGNOSE_DIALOG, this.knownFrom(text));
     await context.sendActivity(cardActivity(helpCard(lang)));
-  }
-
-  private async startDiagnosis(context: TurnContext, lang: Lang, target: RegistryTarget, symptoms: string[], client?: ClientKind): Promise<void> {
-    const sent = await context.sendActivity(cardActivity(progressCard(lang, target.loginServer, [], 0)));
-    const reference = TurnContext.getConversationReference(context.activity);
-    // Updates of one card go out in order, so a late progress update never covers the result.
-    let updates: Promise<void> = Promise.resolve();
-    const replace = (activity: Partial<Activity>): Promise<void> =>
-      (updates = updates
-        .catch(() => undefined)
-        .then(() => this.deps.continueConversation(reference, async (ctx) => void (await ctx.updateActivity({ ...activity, id: sent?.id ?? '' })))));
-    const update = (card: Card): Promise<void> => replace(cardActivity(card));
-
-    const finished: Pick<Check, 'status' | 'title'>[] = [];
-    let started = 0;
-    let timer: NodeJS.Timeout | undefined;
-    let done = false;
-    const showProgress = (): void => {
-      if (timer || done) return;
-      timer = setTimeout(() => {
-        timer = undefined;
-        if (!done) void update(progressCard(lang, target.loginServer, finished, started)).catch((err: unknown) => this.deps.logger.warn({ err }, 'progress update failed'));
-      }, PROGRESS_INTERVAL_MS);
-    };
-
-    const key = `${reference.conversation?.id ?? ''}|${target.loginServer}`;
-    const { report } = this.runs.join(
-      key,
-      (onProgress) => this.deps.diagnose({ target, symptoms, ...(client ? { client } : {}), lang, budgetMs: this.deps.budgetMs, onProgress, ...this.deps.azure(target) }),
-      (event) => {
-        if (event.type === 'start') started++;
-        else if (event.evidence) finished.push({ status: event.evidence.status, title: renderCheck(lang, event.evidence).title });
-        showProgress();
-      },
-    );
-    // The turn ends here; the diagnosis finishes outside it and replaces the progress card.
-    const stopProgress = (): void => {
-      done = true;
-      clearTimeout(timer);
-    };
-    void report
-      .then(
-        (result) => {
-          stopProgress();
-          // Kept before the card shows it, so its Escalate button always finds it.
-          const logged = this.log.add(reference.conversation?.id ?? '', { report: result, vantage: 'bot' }).catch((err: unknown) => this.deps.logger.error({ err }, 'could not keep the diagnosis for escalation'));
-          return logged.then(() => update(resultCard(result, 'bot')));
-        },
-        (err: unknown) => {
-          stopProgress();
-          const id = randomUUID();
-          this.deps.logger.error({ err, correlationId: id, registry: target.loginServer }, 'diagnosis failed');
-          return replace(MessageFactory.text(t(lang, 'bot.error', { id })));
-        },
-      )
-      .catch((err: unknown) => this.deps.logger.error({ err, registry: target.loginServer }, 'result update failed'));
   }
 }

@@ -1,0 +1,97 @@
+/**
+ * A diagnosis as the user watches it: a progress card sent at once, updated in place (throttled,
+ * in order) as checks finish, then replaced by the result card, all outside the turn, which Teams
+ * would drop after ~15 s. Two requests for one registry in one conversation share one run.
+ */
+import { randomUUID } from 'node:crypto';
+import { MessageFactory, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
+import type { Logger } from 'pino';
+import type { DiagnoseRequest } from '../diagnose.js';
+import { t } from '../i18n/i18n.js';
+import { renderCheck } from '../report/render.js';
+import type { Check, ClientKind, Lang, Report } from '../report/types.js';
+import type { RegistryTarget } from '../target/registry-target.js';
+import { cardActivity } from './card-activity.js';
+import { progressCard, resultCard, type Card } from './cards.js';
+import type { DiagnosisLog } from './diagnosis-log.js';
+import { DiagnosisRuns } from './diagnosis-runs.js';
+
+/** At most one progress update per card in this interval (Teams throttles edits). */
+const PROGRESS_INTERVAL_MS = 700;
+
+export interface LiveDiagnosisDeps {
+  diagnose: (request: DiagnoseRequest) => Promise<Report>;
+  azure: (target: RegistryTarget) => Pick<DiagnoseRequest, 'arm' | 'tokenSource'>;
+  continueConversation: (reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>) => Promise<void>;
+  logger: Logger;
+  budgetMs: number;
+  /** Where finished diagnoses are kept for escalation and hand-over. */
+  log: DiagnosisLog;
+}
+
+export class LiveDiagnoses {
+  private readonly runs = new DiagnosisRuns();
+
+  constructor(private readonly deps: LiveDiagnosisDeps) {}
+
+  /** Diagnoses in flight. */
+  get size(): number {
+    return this.runs.size;
+  }
+
+  async start(context: TurnContext, lang: Lang, target: RegistryTarget, symptoms: string[], client?: ClientKind): Promise<void> {
+    const sent = await context.sendActivity(cardActivity(progressCard(lang, target.loginServer, [], 0)));
+    const reference = TurnContext.getConversationReference(context.activity);
+    // Updates of one card go out in order, so a late progress update never covers the result.
+    let updates: Promise<void> = Promise.resolve();
+    const replace = (activity: Partial<Activity>): Promise<void> =>
+      (updates = updates
+        .catch(() => undefined)
+        .then(() => this.deps.continueConversation(reference, async (ctx) => void (await ctx.updateActivity({ ...activity, id: sent?.id ?? '' })))));
+    const update = (card: Card): Promise<void> => replace(cardActivity(card));
+
+    const finished: Pick<Check, 'status' | 'title'>[] = [];
+    let started = 0;
+    let timer: NodeJS.Timeout | undefined;
+    let done = false;
+    const showProgress = (): void => {
+      if (timer || done) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        if (!done) void update(progressCard(lang, target.loginServer, finished, started)).catch((err: unknown) => this.deps.logger.warn({ err }, 'progress update failed'));
+      }, PROGRESS_INTERVAL_MS);
+    };
+
+    const key = `${reference.conversation?.id ?? ''}|${target.loginServer}`;
+    const { report } = this.runs.join(
+      key,
+      (onProgress) => this.deps.diagnose({ target, symptoms, ...(client ? { client } : {}), lang, budgetMs: this.deps.budgetMs, onProgress, ...this.deps.azure(target) }),
+      (event) => {
+        if (event.type === 'start') started++;
+        else if (event.evidence) finished.push({ status: event.evidence.status, title: renderCheck(lang, event.evidence).title });
+        showProgress();
+      },
+    );
+    // The turn ends here; the diagnosis finishes outside it and replaces the progress card.
+    const stopProgress = (): void => {
+      done = true;
+      clearTimeout(timer);
+    };
+    void report
+      .then(
+        (result) => {
+          stopProgress();
+          // Kept before the card shows it, so its Escalate button always finds it.
+          const logged = this.deps.log.add(reference.conversation?.id ?? '', { report: result, vantage: 'bot' }).catch((err: unknown) => this.deps.logger.error({ err }, 'could not keep the diagnosis for escalation'));
+          return logged.then(() => update(resultCard(result, 'bot')));
+        },
+        (err: unknown) => {
+          stopProgress();
+          const id = randomUUID();
+          this.deps.logger.error({ err, correlationId: id, registry: target.loginServer }, 'diagnosis failed');
+          return replace(MessageFactory.text(t(lang, 'bot.error', { id })));
+        },
+      )
+      .catch((err: unknown) => this.deps.logger.error({ err, registry: target.loginServer }, 'result update failed'));
+  }
+}
