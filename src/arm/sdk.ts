@@ -106,8 +106,10 @@ export function createArmApi(credential: TokenCredential, cloud: AzureCloud): Ar
   const scopes = [`${cloud.armEndpoint}/.default`];
   // Retries are ours (Retry-After within the budget), so the SDKs never wait past it.
   const classic = { endpoint: cloud.armEndpoint, credentialScopes: scopes, retryOptions: { maxRetries: 0 } };
+  // Every diagnosis with ARM reads the registry first: its SDK starts loading now, while the token comes.
+  const acrSdk = import('@azure/arm-containerregistry');
   const acr = async (subscriptionId: string) => {
-    const { ContainerRegistryManagementClient } = await import('@azure/arm-containerregistry');
+    const { ContainerRegistryManagementClient } = await acrSdk;
     return new ContainerRegistryManagementClient(credential, subscriptionId, { endpoint: cloud.armEndpoint, credentials: { scopes }, retryOptions: { maxRetries: 0 } });
   };
   const resources = async (subscriptionId: string) => new (await import('@azure/arm-resources')).ResourceManagementClient(credential, subscriptionId, classic);

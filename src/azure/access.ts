@@ -28,7 +28,13 @@ export function azureAccess(options: AzureAccessOptions, env: NodeJS.ProcessEnv 
   return {
     tokenSource: tokenSource(cloud, shared, env),
     arm: {
-      api: async () => (await import('../arm/sdk.js')).createArmApi(await shared(), cloud),
+      api: async () => {
+        // The readers' code, the identity and its first token load side by side, not one after another:
+        // the first ARM request then finds the token already asked for (sharedTokens hands it over).
+        const [sdk, credential] = await Promise.all([import('../arm/sdk.js'), shared()]);
+        credential.getToken(`${cloud.armEndpoint}/.default`).catch(() => undefined);
+        return sdk.createArmApi(credential, cloud);
+      },
       ...(options.subscription ? { subscription: options.subscription } : {}),
       ...(options.workspace ? { loginEvents: loginEventsFrom(shared, cloud, options.workspace, env) } : {}),
     },
