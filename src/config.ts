@@ -1,6 +1,7 @@
 /** The bot's configuration, read once from the environment, typed. */
 import { NODE_IMAGE } from './bot/handover-cards.js';
 import { readTicketConfig, type TicketConfig } from './escalation/sinks/choose.js';
+import { MAX_REPORT_BYTES } from './handover/protocol.js';
 
 export interface BotConfig {
   host: string;
@@ -50,7 +51,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     appTenantId: env.MicrosoftAppTenantId ?? '',
     allowedTenants: (env.ALLOWED_TENANTS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     budgetMs: Number(env.DIAGNOSIS_BUDGET_MS ?? 8000),
-    maxBodyBytes: 256 * 1024,
+    maxBodyBytes: MAX_REPORT_BYTES,
     logLevel: env.LOG_LEVEL ?? 'info',
     storageConnectionString: env.BOT_STORAGE_CONNECTION_STRING ?? '',
     storageContainer: env.BOT_STORAGE_CONTAINER ?? 'acr-doctor-state',

@@ -2,8 +2,10 @@
  * The hand-over of a client's report to the bot: what `acr-check --send` and `POST /api/reports`
  * agree on. The code is the only credential: one-time, short-lived, bound to one conversation.
  */
+import { isHttpsOrLoopback } from '../http/transport-rule.js';
+
 export const REPORTS_PATH = '/api/reports';
-/** The largest upload the bot reads (the HTTP body: `{ code, report }`). */
+/** The largest upload the bot reads (the HTTP body `{ code, report }`); its activities have the same bound. */
 export const MAX_REPORT_BYTES = 256 * 1024;
 
 /** Crockford's base32 (no I, L, O, U), in two groups of five: `7KQ2M-4XPZ0`. */
@@ -25,8 +27,6 @@ export interface IntakeAnswer {
   body: { status?: 'posted'; error?: Refusal; message: string; retryAfter?: number };
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/i;
-
 /** The bot's base address for --send: https, or http to this machine only. Undefined when it is not one. */
 export function parseBotUrl(input: string): URL | undefined {
   let url: URL;
@@ -36,8 +36,7 @@ export function parseBotUrl(input: string): URL | undefined {
     return undefined;
   }
   if (url.username || url.password || url.search || url.hash) return undefined;
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.test(url.hostname))) return url;
-  return undefined;
+  return isHttpsOrLoopback(url) ? url : undefined;
 }
 
 /** Where the report goes: the bot's base address (with or without a path prefix) + /api/reports. */

@@ -1,6 +1,7 @@
 /** The ticket sink the configuration names, made once at start (and its mistakes reported then). */
 import path from 'node:path';
 import { cloudFor } from '../../azure/cloud.js';
+import { isHttpsOrLoopback } from '../../http/transport-rule.js';
 import { defaultCredential, sharedTokens } from '../../azure/credential.js';
 import { isSeverity, type Severity, type SinkKind, type TicketSink } from '../ticket.js';
 import { AzureSupportSink } from './azure-support.js';
@@ -23,7 +24,6 @@ export interface TicketConfig {
 }
 
 const SINKS: readonly SinkKind[] = ['local', 'webhook', 'azure'];
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/i;
 
 export function readTicketConfig(env: NodeJS.ProcessEnv): TicketConfig {
   const sink = (env.TICKET_SINK ?? 'local').trim().toLowerCase();
@@ -50,7 +50,7 @@ export function readTicketConfig(env: NodeJS.ProcessEnv): TicketConfig {
     } catch {
       throw new Error(`TICKET_SINK=webhook needs TICKET_WEBHOOK_URL (an https:// address), not ${JSON.stringify(config.webhookUrl)}`);
     }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.test(url.hostname))) throw new Error('TICKET_WEBHOOK_URL must be https:// (plain http only to localhost)');
+    if (!isHttpsOrLoopback(url)) throw new Error('TICKET_WEBHOOK_URL must be https:// (plain http only to localhost)');
     if (url.username || url.password) throw new Error('TICKET_WEBHOOK_URL must not carry credentials; the HMAC secret authenticates the bot');
     if (config.webhookSecret.length < 16) throw new Error('TICKET_SINK=webhook needs TICKET_WEBHOOK_SECRET, at least 16 characters, to sign each request');
   }

@@ -8,7 +8,9 @@
  * - Both carry `X-Acr-Doctor-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
  */
 import { createHmac } from 'node:crypto';
-import { request as httpRequest, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { makeDispatcher } from '../../probes/http.js';
+import { request as httpRequest } from '../../probes/undici-lean.js';
 import { TOOL } from '../../version.js';
 import { SEVERITIES, SinkError, type Severity, type Ticket, type TicketRequest, type TicketSink } from '../ticket.js';
 import { ticketText } from '../ticket-text.js';
@@ -18,7 +20,6 @@ export interface WebhookOptions {
   secret: string;
   severities?: readonly Severity[];
   timeoutMs?: number;
-  dispatcher?: Dispatcher;
 }
 
 export function signature(secret: string, body: string, now = Date.now()): string {
@@ -33,11 +34,12 @@ export class WebhookSink implements TicketSink {
   readonly kind = 'webhook';
   readonly severities: readonly Severity[];
   readonly needsSubscription = false;
-  private readonly timeoutMs: number;
+  /** One connection pool for every delivery, with the timeouts on it (the same lean undici the probes use). */
+  private readonly dispatcher: Dispatcher;
 
   constructor(private readonly options: WebhookOptions) {
     this.severities = options.severities ?? SEVERITIES;
-    this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.dispatcher = makeDispatcher(undefined, options.timeoutMs ?? 15_000);
   }
 
   async deliver(request: TicketRequest, signal: AbortSignal): Promise<Ticket> {
@@ -56,9 +58,7 @@ export class WebhookSink implements TicketSink {
         },
         ...(method === 'POST' ? { body } : {}),
         signal,
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
-        ...(this.options.dispatcher ? { dispatcher: this.options.dispatcher } : {}),
+        dispatcher: this.dispatcher,
       });
       const text = await res.body.text();
       let json: unknown;
