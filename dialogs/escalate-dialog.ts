@@ -10,7 +10,7 @@ import { DiagnoseDialog, DIAGNOSE_DIALOG, type StartDiagnosis } from './diagnose
 import { InterruptibleDialog } from './interruptible-dialog.js';
 import { parseResourceId, isGuid } from '../src/arm/resource-id.js';
 import { cardActivity } from '../src/bot/card-activity.js';
-import { langOfLocale } from '../src/bot/commands.js';
+import { langOfLocale, parseCardSubmit } from '../src/bot/commands.js';
 import { conversationLink } from '../src/bot/conversation-link.js';
 import { escalationSummaryCard, ticketCard } from '../src/bot/escalation-cards.js';
 import type { Escalation } from '../src/escalation/escalations.js';
@@ -249,7 +249,7 @@ export class EscalateDialog extends InterruptibleDialog {
 
   /** Yes or no, from the summary card's buttons or typed. */
   private async recognizeConfirmation(prompt: PromptValidatorContext<string>): Promise<boolean> {
-    const verb = (prompt.context.activity.value as { verb?: unknown } | undefined)?.verb;
+    const { verb } = parseCardSubmit(prompt.context.activity.value);
     const text = textOf(prompt);
     const answer = verb === 'escalation.confirm' || YES.test(text) ? 'yes' : verb === 'escalation.cancel' || NO.test(text) ? 'no' : undefined;
     if (!answer) return false;

@@ -9,16 +9,14 @@ import { DiagnoseDialog, DIAGNOSE_DIALOG, type DiagnoseOptions } from '../../dia
 import { EscalateDialog, ESCALATE_DIALOG, type EscalateOptions } from '../../dialogs/escalate-dialog.js';
 import type { Escalation, Escalations } from '../escalation/escalations.js';
 import type { TicketRequest } from '../escalation/ticket.js';
-import type { Logger } from 'pino';
-import type { DiagnoseRequest } from '../diagnose.js';
 import { t } from '../i18n/i18n.js';
 import { understand } from '../knowledge/understand.js';
-import type { ClientKind, Lang, Report } from '../report/types.js';
+import type { ClientKind, Lang } from '../report/types.js';
 import { parseRegistryTarget, TargetError, type RegistryTarget } from '../target/registry-target.js';
 import { helpCard } from './cards.js';
-import { langOfLocale, parseCommand } from './commands.js';
+import { langOfLocale, parseCardSubmit, parseCommand } from './commands.js';
 import { DiagnosisLog } from './diagnosis-log.js';
-import { LiveDiagnoses } from './live-diagnosis.js';
+import { LiveDiagnoses, type LiveDiagnosisDeps } from './live-diagnosis.js';
 import { cardActivity } from './card-activity.js';
 import { ticketCard } from './escalation-cards.js';
 import { handoverCard } from './handover-cards.js';
@@ -26,14 +24,8 @@ import { HandoverCodes } from './handover-codes.js';
 import { receiveReport } from './report-intake.js';
 import type { IntakeAnswer } from '../handover/protocol.js';
 
-export interface BotDeps {
-  diagnose: (request: DiagnoseRequest) => Promise<Report>;
-  /** Azure access for a registry (ARM readers, token exchange), made at the composition root. */
-  azure: (target: RegistryTarget) => Pick<DiagnoseRequest, 'arm' | 'tokenSource'>;
-  /** Runs logic in a conversation after its turn ended (CloudAdapter.continueConversationAsync). */
-  continueConversation: (reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>) => Promise<void>;
-  logger: Logger;
-  budgetMs: number;
+/** What the bot is made with: what a live diagnosis needs (the bot keeps the log itself), and the rest. */
+export interface BotDeps extends Omit<LiveDiagnosisDeps, 'log'> {
   allowedTenants: string[];
   /** Where conversation state (dialogs under way) lives; MemoryStorage when not given. */
   storage?: Storage;
@@ -111,15 +103,11 @@ export class AcrDoctorBot extends ActivityHandler {
   private async handleMessage(context: TurnContext): Promise<void> {
     const lang = langOfLocale(context.activity.locale);
     if (!this.tenantAllowed(context.activity)) return void (await context.sendActivity(t(lang, 'bot.notAllowed')));
-    const value = context.activity.value as { verb?: unknown; registry?: unknown; diagnosis?: unknown; escalation?: unknown } | undefined;
-    if (value && typeof value === 'object' && value.verb === 'rerun' && typeof value.registry === 'string') {
-      return this.acrCheck(context, lang, value.registry);
-    }
-    if (value && typeof value === 'object' && value.verb === 'handover' && typeof value.diagnosis === 'string') {
-      return this.handover(context, lang, value.diagnosis);
-    }
-    if (value && typeof value === 'object' && value.verb === 'escalate') {
-      return this.beginDialog(context, ESCALATE_DIALOG, { ...(typeof value.diagnosis === 'string' ? { diagnosisId: value.diagnosis } : {}), ...(typeof value.registry === 'string' ? { registry: value.registry } : {}) });
+    const submit = parseCardSubmit(context.activity.value);
+    if (submit.verb === 'rerun' && submit.registry !== undefined) return this.acrCheck(context, lang, submit.registry);
+    if (submit.verb === 'handover' && submit.diagnosis !== undefined) return this.handover(context, lang, submit.diagnosis);
+    if (submit.verb === 'escalate') {
+      return this.beginDialog(context, ESCALATE_DIALOG, { ...(submit.diagnosis !== undefined ? { diagnosisId: submit.diagnosis } : {}), ...(submit.registry !== undefined ? { registry: submit.registry } : {}) });
     }
     const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
     const command = parseCommand(text);
@@ -132,9 +120,7 @@ export class AcrDoctorBot extends ActivityHandler {
         if (result.status !== DialogTurnStatus.empty) return;
       }
     }
-    if (value && typeof value === 'object' && typeof value.verb === 'string' && value.verb.startsWith('escalation.') && typeof value.escalation === 'string') {
-      return this.staleConfirmation(context, lang, value.escalation);
-    }
+    if (submit.verb?.startsWith('escalation.') && submit.escalation !== undefined) return this.staleConfirmation(context, lang, submit.escalation);
     switch (command.name) {
       case 'acr-check':
         return this.acrCheck(context, lang, command.rest);

@@ -23,3 +23,22 @@ export function langOfLocale(locale: string | undefined): Lang {
   const code = (locale ?? '').slice(0, 2).toLowerCase();
   return isLang(code) ? code : 'en';
 }
+
+/** What a card button sent (Action.Submit data): only its string fields, since a client may send anything. */
+export interface CardSubmit {
+  verb?: string;
+  registry?: string;
+  diagnosis?: string;
+  escalation?: string;
+}
+
+export function parseCardSubmit(value: unknown): CardSubmit {
+  if (!value || typeof value !== 'object') return {};
+  const fields = value as Record<string, unknown>;
+  const submit: CardSubmit = {};
+  for (const name of ['verb', 'registry', 'diagnosis', 'escalation'] as const) {
+    const field = fields[name];
+    if (typeof field === 'string') submit[name] = field;
+  }
+  return submit;
+}

@@ -21,7 +21,9 @@ const PROGRESS_INTERVAL_MS = 700;
 
 export interface LiveDiagnosisDeps {
   diagnose: (request: DiagnoseRequest) => Promise<Report>;
+  /** Azure access for a registry (ARM readers, token exchange), made at the composition root. */
   azure: (target: RegistryTarget) => Pick<DiagnoseRequest, 'arm' | 'tokenSource'>;
+  /** Runs logic in a conversation after its turn ended (CloudAdapter.continueConversationAsync). */
   continueConversation: (reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>) => Promise<void>;
   logger: Logger;
   budgetMs: number;
