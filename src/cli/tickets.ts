@@ -47,8 +47,9 @@ export async function ticketRows(dataDir: string): Promise<{ rows: Row[]; escala
 function table(rows: Row[]): string {
   const head: Row = { id: 'ID', key: '', created: 'CREATED', state: 'STATE', sink: '', severity: 'SEVERITY', registry: 'REGISTRY', title: 'TITLE' };
   const cols: (keyof Row)[] = ['id', 'created', 'state', 'severity', 'registry', 'title'];
-  const width = (c: keyof Row): number => Math.max(...[head, ...rows].map((r) => String(r[c] ?? '').length));
-  const line = (r: Row): string => cols.map((c, i) => (i === cols.length - 1 ? String(r[c]) : String(r[c]).padEnd(width(c)))).join('  ');
+  // Each column as wide as its widest cell, measured once for the whole table.
+  const widths = cols.map((c) => Math.max(...[head, ...rows].map((r) => String(r[c] ?? '').length)));
+  const line = (r: Row): string => cols.map((c, i) => (i === cols.length - 1 ? String(r[c]) : String(r[c]).padEnd(widths[i]!))).join('  ');
   return [line(head), ...rows.flatMap((r) => [line(r), ...(r.detail ? [`  ${r.detail}`] : [])])].join('\n');
 }
 

@@ -113,16 +113,17 @@ describe('lab: the bot in the Agents Playground (headless Chromium)', function (
     await page.getByText('PROBLEM: deniedreg.azurecr.io', { exact: false }).last().waitFor({ timeout: 20_000 });
     await page.getByRole('button', { name: 'Escalate' }).last().click();
     const asked = (text: string): Promise<void> => page.getByText(text, { exact: false }).last().waitFor({ timeout: 20_000 });
-    await asked('A title for the ticket');
-    await say('deniedreg: pulls denied from AKS');
-    await asked('How severe is it?');
-    await say('moderate');
-    await asked('Your email address');
-    await say('pe@contoso.com');
-    await asked('How should support contact you?');
-    await say('email');
-    await asked('Describe the problem');
-    await say('AKS nodes get 403 since the firewall change this morning.');
+    const answers: [question: string, answer: string][] = [
+      ['A title for the ticket', 'deniedreg: pulls denied from AKS'],
+      ['How severe is it?', 'moderate'],
+      ['Your email address', 'pe@contoso.com'],
+      ['How should support contact you?', 'email'],
+      ['Describe the problem', 'AKS nodes get 403 since the firewall change this morning.'],
+    ];
+    for (const [question, answer] of answers) {
+      await asked(question);
+      await say(answer);
+    }
     await asked('Review the ticket');
     await shot('escalation-summary');
     await page.getByRole('button', { name: 'Open the ticket' }).last().click();
