@@ -82,11 +82,16 @@ export class Escalations<R = unknown> {
    * A second submit of the same key sends nothing and answers the first one's state.
    */
   submit(request: TicketRequest, reference: R): Promise<Escalation<R>> {
-    const running = this.inFlight.get(request.key);
+    return this.within(request.key, this.once(request.key, () => this.record(request, reference)));
+  }
+
+  /** Work on one key at a time: whoever comes while it runs shares its outcome. */
+  private once(key: string, work: () => Promise<Escalation<R>>): Promise<Escalation<R>> {
+    const running = this.inFlight.get(key);
     if (running) return running;
-    const submitted = this.record(request, reference).finally(() => this.inFlight.delete(request.key));
-    this.inFlight.set(request.key, submitted);
-    return this.within(request.key, submitted);
+    const outcome = work().finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, outcome);
+    return outcome;
   }
 
   /** The outcome if it comes in time; else the escalation as pending, its outcome owed to the user. */
@@ -131,18 +136,10 @@ export class Escalations<R = unknown> {
     if (this.stopped || this.timers.has(key)) return;
     const timer = setTimeout(() => {
       this.timers.delete(key);
-      void this.attempt(key, true).catch((err: unknown) => this.options.logger.error({ err, key }, 'escalation retry failed'));
+      void this.once(key, () => this.deliver(key, true)).catch((err: unknown) => this.options.logger.error({ err, key }, 'escalation retry failed'));
     }, delayMs);
     timer.unref();
     this.timers.set(key, timer);
-  }
-
-  private attempt(key: string, later: boolean): Promise<Escalation<R>> {
-    const running = this.inFlight.get(key);
-    if (running) return running;
-    const attempt = this.deliver(key, later).finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, attempt);
-    return attempt;
   }
 
   private async deliver(key: string, later: boolean): Promise<Escalation<R>> {
