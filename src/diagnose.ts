@@ -72,6 +72,7 @@ export async function diagnose(request: DiagnoseRequest): Promise<Report> {
   let armFacts: Facts = {};
   const dispatcher = makeDispatcher(proxy, remainingMs);
 
+  planChecks(recorder, request, host, proxy, servers);
   try {
     const system = recorder.run('dns.system', 'dns.system', { host }, () => probeSystemResolver(host, deadline(budget, budgetMs * SHARE.dns)));
     const direct = servers.length
@@ -182,9 +183,26 @@ function orderEvidence(evidence: Evidence[]): Evidence[] {
   return evidence.map((e, i) => ({ e, i })).sort((a, b) => KIND_ORDER.indexOf(a.e.kind) - KIND_ORDER.indexOf(b.e.kind) || a.i - b.i).map(({ e }) => e);
 }
 
+/** Every check the run will make, as far as it is known before any answer: progress counts them from the start. */
+function planChecks(recorder: Recorder, request: DiagnoseRequest, host: string, proxy: ProxyChoice | undefined, servers: DnsServer[]): void {
+  recorder.plan('dns.system', 'dns.system', { host });
+  if (servers.length === 0) recorder.plan('dns.server', 'dns.server', { server: '-', host });
+  for (const server of servers) recorder.plan(`dns.server:${formatDnsServer(server)}`, 'dns.server', { server: formatDnsServer(server), host });
+  recorder.plan('dns.consistency', 'dns.consistency');
+  if (proxy) recorder.plan('proxy', 'proxy', { proxy: proxy.display });
+  else recorder.plan('tcp', 'tcp', { address: host });
+  recorder.plan('tls', 'tls', { servername: host });
+  recorder.plan('v2', 'v2', { url: `https://${host}/v2/` });
+  recorder.plan('token', 'token', { url: `https://${host}/oauth2/token` });
+  recorder.plan('exchange', 'exchange', { url: `https://${host}/oauth2/exchange` });
+  for (const endpoint of request.dataEndpoints ?? []) recorder.plan(`data:${endpoint}`, 'data', { host: endpoint });
+  if (!request.arm) return recorder.plan('arm.registry', 'arm.registry', {});
+  for (const id of ['arm.registry', 'arm.replications', 'arm.private-endpoints', 'arm.private-dns', 'arm.provider', 'arm.login-events']) recorder.plan(id, id, {});
+}
+
 async function compareAnswers(recorder: Recorder, system: Evidence, direct: Evidence[]): Promise<void> {
   const answered = direct.find((e) => e.status === 'pass');
-  if (system.status !== 'pass' || !answered) return;
+  if (system.status !== 'pass' || !answered) return recorder.unplan('dns.consistency');
   const systemAddresses = addressesOf(system.data).sort();
   const dnsAddresses = addressesOf(answered.data).sort();
   const data = { systemAddresses: systemAddresses.join(', '), dnsAddresses: dnsAddresses.join(', '), source: system.data.source ?? 'dns' };

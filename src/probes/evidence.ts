@@ -16,16 +16,61 @@ export interface Evidence extends Outcome {
   durationMs: number;
 }
 
-export type ProgressEvent = { type: 'start' | 'end'; id: string; kind: string; evidence?: Evidence };
+/** A check by id and kind (the i18n key of its title, under `checks`), before it has evidence. */
+export interface CheckRef {
+  id: string;
+  kind: string;
+  /** What its title needs (the host, address or server), as far as it is known. */
+  data: JsonObject;
+}
+
+/** Where the run stands: every check planned so far, those running, those done. */
+export interface ProgressSnapshot {
+  planned: CheckRef[];
+  running: CheckRef[];
+  done: Evidence[];
+}
+
+export type ProgressEvent = { type: 'plan' | 'start' | 'end'; id: string; kind: string; evidence?: Evidence; progress: ProgressSnapshot };
 export type ProgressListener = (event: ProgressEvent) => void;
 
 export class Recorder {
   readonly evidence: Evidence[] = [];
+  private readonly planned = new Map<string, CheckRef>();
+  private readonly running = new Map<string, CheckRef>();
   constructor(private readonly onProgress?: ProgressListener) {}
+
+  /**
+   * Announces a check before it runs, so progress counts it from the start. A check whose id is
+   * its kind (`tcp`, `data`) stands for checks whose ids are not known yet: the first of that kind
+   * to start or to be skipped takes its place.
+   */
+  plan(id: string, kind: string, data: JsonObject = {}): void {
+    if (this.planned.has(id) || this.running.has(id) || this.evidence.some((e) => e.id === id)) return;
+    this.planned.set(id, { id, kind, data });
+    this.emit('plan', id, kind);
+  }
+
+  /** Drops what was planned and will not run (a placeholder of a kind that turned out to have no checks). */
+  unplan(id: string): void {
+    this.planned.delete(id);
+  }
+
+  private claim(id: string, kind: string): void {
+    if (!this.planned.delete(id)) this.planned.delete(kind);
+  }
+
+  private emit(type: ProgressEvent['type'], id: string, kind: string, evidence?: Evidence): void {
+    if (!this.onProgress) return;
+    const progress: ProgressSnapshot = { planned: [...this.planned.values()], running: [...this.running.values()], done: [...this.evidence] };
+    this.onProgress({ type, id, kind, progress, ...(evidence ? { evidence } : {}) });
+  }
 
   /** Runs one probe, times it and records what it saw. A throw is recorded as an internal error, not rethrown. */
   async run(id: string, kind: string, data: JsonObject, probe: () => Promise<Outcome>): Promise<Evidence> {
-    this.onProgress?.({ type: 'start', id, kind });
+    this.claim(id, kind);
+    this.running.set(id, { id, kind, data });
+    this.emit('start', id, kind);
     const started = performance.now();
     let outcome: Outcome;
     try {
@@ -40,15 +85,17 @@ export class Recorder {
       ...outcome,
       data: { ...data, ...outcome.data },
     };
+    this.running.delete(id);
     this.evidence.push(evidence);
-    this.onProgress?.({ type: 'end', id, kind, evidence });
+    this.emit('end', id, kind, evidence);
     return evidence;
   }
 
   skip(id: string, kind: string, data: JsonObject, reason: string, reasonData: JsonObject = {}): Evidence {
     const evidence: Evidence = { id, kind, durationMs: 0, status: 'skip', outcome: reason, data: { ...data, ...reasonData } };
+    this.claim(id, kind);
     this.evidence.push(evidence);
-    this.onProgress?.({ type: 'end', id, kind, evidence });
+    this.emit('end', id, kind, evidence);
     return evidence;
   }
 }
