@@ -1,5 +1,6 @@
 /**
- * The lab's DNS server, answering like a recursive resolver would: CNAME chains followed,
+ * The lab's DNS server, answering like a recursive resolver would: CNAME chains followed (a loop
+ * answered once round, a chain past MAX_CHAIN answered as far as followed, NOERROR either way),
  * NXDOMAIN, NODATA, SERVFAIL and REFUSED as staged. UDP and TCP, on dns-packet.
  */
 import dgram from 'node:dgram';
@@ -33,7 +34,10 @@ export class LabZone {
     let rcode: number = RCODE.NOERROR;
     if (question) {
       let name = question.name.toLowerCase();
-      for (let hop = 0; hop < MAX_CHAIN; hop++) {
+      // A loop ends where a name comes back: each CNAME is answered once, as a server answers a loop.
+      const seen = new Set<string>();
+      for (let hop = 0; hop < MAX_CHAIN && !seen.has(name); hop++) {
+        seen.add(name);
         const behaviour = this.behaviours.get(name);
         if (behaviour) {
           rcode = behaviour === 'servfail' ? RCODE.SERVFAIL : RCODE.REFUSED;

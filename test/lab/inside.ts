@@ -7,6 +7,7 @@ import Mocha from 'mocha';
 import { SpecWithStats } from '../stats-reporter.js';
 import { assertIsolated } from './isolation.js';
 import { LAB_ADDRESSES } from './addresses.js';
+import { addDiscardDevice } from './discard-device.js';
 
 export function prepareNamespace(): void {
   assertIsolated();
@@ -14,6 +15,7 @@ export function prepareNamespace(): void {
   for (const address of Object.values(LAB_ADDRESSES)) {
     execFileSync('ip', ['addr', 'add', `${address}/32`, 'dev', 'lo']);
   }
+  addDiscardDevice();
 }
 
 async function main(): Promise<void> {

@@ -1,8 +1,11 @@
 /**
  * The lab's safety check: lab traffic may use non-loopback addresses only inside a network
- * namespace whose only interface is `lo` and which has no default route.
+ * namespace whose only interface is `lo` and which has no default route. The one other device
+ * accepted is the lab's own discard device, added after this check first passed: a tun that no
+ * process opens, so nothing routed into it can go anywhere.
  */
 import { readFileSync } from 'node:fs';
+import { DISCARD_DEVICE, isUnopenedTun } from './discard-device.js';
 
 export function isolationProblem(): string | undefined {
   // /proc/net follows this process's network namespace (/sys/class/net would show the mounter's).
@@ -11,7 +14,7 @@ export function isolationProblem(): string | undefined {
     .slice(2)
     .map((line) => line.split(':')[0]!.trim())
     .filter(Boolean);
-  const others = interfaces.filter((name) => name !== 'lo');
+  const others = interfaces.filter((name) => name !== 'lo' && !(name === DISCARD_DEVICE && isUnopenedTun(name)));
   if (others.length > 0) return `network interfaces other than lo exist: ${others.join(', ')}`;
   const routes = readFileSync('/proc/net/route', 'utf8').split('\n').slice(1).filter(Boolean);
   if (routes.some((line) => line.split(/\s+/)[1] === '00000000')) return 'an IPv4 default route exists';

@@ -1,10 +1,14 @@
-/** Forward proxies for the lab: a real squid, one that closes on CONNECT (EOF), one that intercepts TLS. */
+/**
+ * Forward proxies for the lab: a real squid (allowing, denying, or asking for credentials), one
+ * that closes on CONNECT (EOF), one that intercepts TLS; and servers that misbehave behind them.
+ */
 import { execFileSync, spawn } from 'node:child_process';
-import { chownSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
+import tls from 'node:tls';
 import { waitForPort } from './oci-registry.js';
 import type { KeyPair } from './pki.js';
 
@@ -14,8 +18,37 @@ export interface Stoppable {
 
 export const PROXY_PORT = 3128;
 
-/** Debian's squid: CONNECT to *.azurecr.io allowed, to the `denied` hosts answered 403. */
-export async function startSquid(address: string, dnsServer: string, denied: string[]): Promise<Stoppable> {
+export interface ProxyCredentials {
+  user: string;
+  password: string;
+}
+
+/** What the authenticating squid accepts (a password with characters a URL must escape). */
+export const LAB_PROXY_CREDENTIALS: ProxyCredentials = { user: 'builder', password: 'pr0xy:p@ss' };
+
+/** Debian's helper that checks Basic credentials against an htpasswd-style file. */
+const NCSA_AUTH = '/usr/lib/squid/basic_ncsa_auth';
+
+/** Squid's answer to a CONNECT without valid credentials is 407 with a Basic challenge. */
+function authLines(home: string, credentials: ProxyCredentials): string[] {
+  if (!existsSync(NCSA_AUTH)) throw new Error(`${NCSA_AUTH} is missing: the squid package should ship it`);
+  // An apr1 (MD5) hash, which basic_ncsa_auth reads like Apache's htpasswd files.
+  const hash = execFileSync('openssl', ['passwd', '-apr1', credentials.password]).toString().trim();
+  const passwd = path.join(home, 'passwd');
+  writeFileSync(passwd, `${credentials.user}:${hash}\n`, { mode: 0o644 });
+  return [
+    `auth_param basic program ${NCSA_AUTH} ${passwd}`,
+    'auth_param basic realm acr-lab-proxy',
+    'acl authed proxy_auth REQUIRED',
+    'http_access deny !authed',
+  ];
+}
+
+/**
+ * Debian's squid: CONNECT to *.azurecr.io allowed, to the `denied` hosts answered 403; with
+ * `credentials`, every request without them (or with wrong ones) is answered 407 first.
+ */
+export async function startSquid(address: string, dnsServer: string, denied: string[], credentials?: ProxyCredentials): Promise<Stoppable> {
   // Its own folder: squid drops to user `proxy`, which must be able to write there.
   const home = mkdtempSync(path.join(os.tmpdir(), 'acr-lab-squid-'));
   const proxyUid = Number(execFileSync('id', ['-u', 'proxy']).toString().trim());
@@ -37,9 +70,9 @@ export async function startSquid(address: string, dnsServer: string, denied: str
     'hosts_file none',
     'acl SSL_ports port 443',
     'acl CONNECT method CONNECT',
-    `acl denied_registries dstdomain ${denied.join(' ')}`,
+    ...(credentials ? authLines(home, credentials) : []),
+    ...(denied.length > 0 ? [`acl denied_registries dstdomain ${denied.join(' ')}`, 'http_access deny denied_registries'] : []),
     'acl registries dstdomain .azurecr.io',
-    'http_access deny denied_registries',
     'http_access allow CONNECT SSL_ports registries',
     'http_access deny all',
     '',
@@ -126,6 +159,19 @@ export function startInterceptingProxy(address: string, pair: KeyPair): Promise<
 /** Accepts connections and never says anything. */
 export function startBlackHole(address: string, port = 443): Promise<Stoppable> {
   return listen(net.createServer(() => undefined), address, port);
+}
+
+/**
+ * Completes the TLS handshake with a valid certificate for the registry, reads the request and
+ * never answers it: a stalling middlebox or an overloaded endpoint (Docker: 'Client.Timeout
+ * exceeded while awaiting headers').
+ */
+export function startStallingServer(address: string, pair: KeyPair, port = 443): Promise<Stoppable> {
+  const server = tls.createServer({ key: pair.key, cert: pair.cert }, (socket) => {
+    socket.on('error', () => undefined);
+    socket.resume();
+  });
+  return listen(server, address, port);
 }
 
 /** A TLS server that answers for the registry's address with somebody else's certificate. */

@@ -7,7 +7,15 @@ import { LOG_ANALYTICS_HOST, startFakeLogAnalytics, type StagedLoginFailure } fr
 import { LabZone, startDnsServer, startSilentDnsServer } from './dns-server.js';
 import { startOciRegistry, type OciRegistry } from './oci-registry.js';
 import { createLabPki, type LabPki } from './pki.js';
-import { startBlackHole, startEofProxy, startInterceptingProxy, startSquid, startWrongCertificateServer } from './proxies.js';
+import {
+  LAB_PROXY_CREDENTIALS,
+  startBlackHole,
+  startEofProxy,
+  startInterceptingProxy,
+  startSquid,
+  startStallingServer,
+  startWrongCertificateServer,
+} from './proxies.js';
 import { DENIED_BY_SQUID, registryName, SCENARIOS, type Scenario } from './scenarios.js';
 
 export interface LabWorld {
@@ -24,6 +32,7 @@ export function zoneFor(scenarios: Scenario[]): LabZone {
     for (const [name, records] of Object.entries(scenario.records ?? {})) {
       if (!zone.records.has(name)) zone.add(name, ...records);
     }
+    for (const [name, behaviour] of Object.entries(scenario.dnsFailures ?? {})) zone.stage(name, behaviour);
   }
   return zone;
 }
@@ -33,7 +42,7 @@ export async function startLabWorld(scenarios: Scenario[] = SCENARIOS): Promise<
   const zone = zoneFor(scenarios);
   const registries: Record<string, RegistryBehaviour> = {};
   for (const s of scenarios) if (s.behaviour) registries[`${registryName(s)}.azurecr.io`] = s.behaviour;
-  const dataEndpoints = Object.keys(zone.records).filter((name) => name.includes('.data.'));
+  const dataEndpoints = [...zone.records.keys()].filter((name) => name.includes('.data.'));
 
   const fixtures: Record<string, ArmRegistryFixture> = {};
   const loginFailures: Record<string, StagedLoginFailure[]> = {};
@@ -56,11 +65,16 @@ export async function startLabWorld(scenarios: Scenario[] = SCENARIOS): Promise<
     stoppers.push(await startSilentDnsServer(A.deadDns));
     stoppers.push(await startAcrFront(A.registry, pki.registry, config));
     stoppers.push(await startAcrFront(A.dataEndpoint, pki.registry, config));
+    // Private endpoint NICs that exist: ACR answers there as on its public addresses.
+    stoppers.push(await startAcrFront(A.privateDataEndpoint, pki.registry, config));
+    stoppers.push(await startAcrFront(A.privateLoginServer, pki.registry, config));
+    stoppers.push(await startStallingServer(A.stalled, pki.registry));
     stoppers.push(await startWrongCertificateServer(A.wrongCertificate, pki.wrongName));
     stoppers.push(await startBlackHole(A.blackHole));
     stoppers.push(await startEofProxy(A.eofProxy));
     stoppers.push(await startInterceptingProxy(A.interceptingProxy, pki.intercepted));
     stoppers.push(await startSquid(A.squid, A.dns, DENIED_BY_SQUID));
+    stoppers.push(await startSquid(A.authSquid, A.dns, [], LAB_PROXY_CREDENTIALS));
   } catch (err) {
     await Promise.allSettled(stoppers.map((s) => s.close()));
     throw err;
