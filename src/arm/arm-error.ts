@@ -2,6 +2,7 @@
 import type { JsonObject } from '../report/types.js';
 import { errorInfo, isTimeout, type Outcome } from '../probes/evidence.js';
 import { parseRetryAfter } from '../probes/acr-errors.js';
+import { unreachableData, type Unreachable } from '../azure/unreachable.js';
 
 interface RestLikeError {
   statusCode?: number;
@@ -20,9 +21,14 @@ export function retryAfterOf(err: unknown): number | undefined {
   return parseRetryAfter((err as RestLikeError | undefined)?.response?.headers?.get?.('retry-after'));
 }
 
-/** ARM failing leaves the diagnosis less complete (warn); it is not the client's problem. */
-export function armFailure(err: unknown, data: JsonObject = {}): Outcome {
+/**
+ * ARM failing leaves the diagnosis less complete (warn). When the network is why (`unreachable`:
+ * Entra, IMDS, ARM or Log Analytics refused, silent, unresolved...), the check names the host and
+ * what happened: a client that signs in to Azure needs that endpoint too.
+ */
+export function armFailure(err: unknown, data: JsonObject = {}, unreachable?: Unreachable): Outcome {
   const error = errorInfo(err);
+  if (unreachable) return { status: 'warn', outcome: `arm.unreachable.${unreachable.failure}`, data: { ...data, ...unreachableData(unreachable) }, error };
   if (err instanceof Error && NO_CREDENTIAL.has(err.name)) return { status: 'skip', outcome: 'arm.no-credentials', data, error };
   if (err instanceof Error && err.name === 'AuthenticationError') return { status: 'warn', outcome: 'arm.auth-failed', data, error };
   if (isTimeout(err)) return { status: 'warn', outcome: 'arm.timeout', data, error };

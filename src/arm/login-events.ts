@@ -2,6 +2,7 @@
  * Recent failed logins to the registry from its resource logs (ContainerRegistryLoginEvents in a
  * Log Analytics workspace): the caller IP and identity ACR saw, wherever the client runs.
  */
+import type { HttpClient } from '@azure/core-rest-pipeline';
 import type { TokenCredential } from '@azure/identity';
 import type { AzureCloud } from '../azure/cloud.js';
 import type { LoginFailure } from '../report/types.js';
@@ -30,11 +31,12 @@ export function loginFailuresQuery(loginServer: string): string {
 
 export type LoginEventsReader = (loginServer: string, signal: AbortSignal) => Promise<LoginFailure[]>;
 
-export function createLoginEventsReader(credential: TokenCredential, cloud: AzureCloud, workspaceId: string, env: NodeJS.ProcessEnv = process.env): LoginEventsReader {
+export function createLoginEventsReader(credential: TokenCredential, cloud: AzureCloud, workspaceId: string, env: NodeJS.ProcessEnv = process.env, httpClient?: HttpClient): LoginEventsReader {
   const endpoint = logAnalyticsEndpoint(cloud, env);
+  const transport = httpClient ? { httpClient } : {};
   return async (loginServer, signal) => {
     const { LogsQueryClient } = await import('@azure/monitor-query-logs');
-    const client = new LogsQueryClient(credential, { endpoint: `${endpoint}/v1`, credentials: { scopes: [`${endpoint}/.default`] }, retryOptions: { maxRetries: 0 } });
+    const client = new LogsQueryClient(credential, { endpoint: `${endpoint}/v1`, credentials: { scopes: [`${endpoint}/.default`] }, retryOptions: { maxRetries: 0 }, ...transport });
     const result = await client.queryWorkspace(workspaceId, loginFailuresQuery(loginServer), { duration: 'PT1H' }, { abortSignal: signal });
     const table = result.status === 'Success' ? result.tables[0] : result.partialTables[0];
     if (!table) return [];

@@ -22,7 +22,7 @@ export interface ArmReadOptions {
 
 const LATER = ['arm.replications', 'arm.private-endpoints', 'arm.private-dns', 'arm.provider'] as const;
 
-async function readLoginEvents(target: RegistryTarget, recorder: Recorder, options: ArmReadOptions, call: <T>(fn: () => Promise<T>) => Promise<T>): Promise<Facts> {
+async function readLoginEvents(api: ArmApi, target: RegistryTarget, recorder: Recorder, options: ArmReadOptions, call: <T>(fn: () => Promise<T>) => Promise<T>): Promise<Facts> {
   const reader = options.loginEvents;
   if (!reader) {
     recorder.skip('arm.login-events', 'arm.login-events', {}, 'skip.no-workspace');
@@ -37,7 +37,7 @@ async function readLoginEvents(target: RegistryTarget, recorder: Recorder, optio
       const ips = [...new Set(failures.map((f) => f.callerIp).filter(Boolean))];
       return { status: 'pass', outcome: 'arm.login-events.ok', data: { count: failures.length, callerIps: ips.join(', ') } };
     } catch (err) {
-      return armFailure(err);
+      return armFailure(err, {}, api.explain?.(err, 'log-analytics'));
     }
   });
   return facts;
@@ -54,7 +54,7 @@ async function locate(api: ArmApi, target: RegistryTarget, options: ArmReadOptio
 export async function readArmFacts(api: ArmApi, target: RegistryTarget, recorder: Recorder, options: ArmReadOptions): Promise<Facts> {
   // Bounded by the budget whatever the SDK or the credential does (a token request stuck in a proxy, say).
   const call = <T>(fn: () => Promise<T>): Promise<T> => raceSignal(withRetryAfter(fn, options.budget, options.deadlineAt), options.budget);
-  const [facts, logs] = await Promise.all([readConfiguration(api, target, recorder, options, call), readLoginEvents(target, recorder, options, call)]);
+  const [facts, logs] = await Promise.all([readConfiguration(api, target, recorder, options, call), readLoginEvents(api, target, recorder, options, call)]);
   return { ...facts, ...logs };
 }
 
@@ -77,7 +77,7 @@ async function readConfiguration(
         data: { id: registry.id, sku: registry.sku ?? '', location: registry.location ?? '', publicNetworkAccess: registry.publicNetworkAccess ?? '' },
       };
     } catch (err) {
-      return armFailure(err);
+      return armFailure(err, {}, api.explain?.(err, 'arm'));
     }
   });
   if (!registry) {
@@ -105,7 +105,7 @@ async function readConfiguration(
       facts.replications = await call(() => api.replicationRegions(found.id, options.budget));
       return { status: 'pass', outcome: 'arm.replications.ok', data: { regions: facts.replications.join(', ') || '-' } };
     } catch (err) {
-      return armFailure(err);
+      return armFailure(err, {}, api.explain?.(err, 'arm'));
     }
   });
 
@@ -122,7 +122,7 @@ async function readConfiguration(
         facts.privateEndpoints = endpoints;
         return { status: 'pass', outcome: 'arm.private-endpoints.ok', data: { count: endpoints.length, names: endpoints.map((e) => e.name).join(', ') } };
       } catch (err) {
-        return armFailure(err);
+        return armFailure(err, {}, api.explain?.(err, 'arm'));
       }
     });
     if (read.status !== 'pass') {
@@ -154,7 +154,7 @@ async function readZones({ api, recorder, options, call }: Reading, endpoints: P
       facts.privateDnsZones = zones;
       return { status: 'pass', outcome: 'arm.private-dns.ok', data: { zones: zones.map((z) => z.name).join(', ') } };
     } catch (err) {
-      return armFailure(err);
+      return armFailure(err, {}, api.explain?.(err, 'arm'));
     }
   });
 }
@@ -173,7 +173,7 @@ async function readProviders({ api, recorder, options, call }: Reading, registry
       facts.providerRegistered = states.every((s) => s.state === 'Registered');
       return { status: 'pass', outcome: 'arm.provider.ok', data: { subscriptions: states.map((s) => `${s.subscriptionId}: ${s.state}`).join(', ') } };
     } catch (err) {
-      return armFailure(err);
+      return armFailure(err, {}, api.explain?.(err, 'arm'));
     }
   });
 }

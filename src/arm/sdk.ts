@@ -11,6 +11,8 @@ import type { Registry } from '@azure/arm-containerregistry';
 import { createPipelineRequest } from '@azure/core-rest-pipeline';
 import type { TokenCredential } from '@azure/identity';
 import type { AzureCloud } from '../azure/cloud.js';
+import type { EndpointWatch } from '../azure/endpoint-watch.js';
+import type { Unreachable } from '../azure/unreachable.js';
 import type { PrivateEndpointFacts, PrivateZoneFacts } from '../report/types.js';
 import { lastName, parseResourceId, vnetOfSubnet } from './resource-id.js';
 
@@ -38,6 +40,8 @@ export interface ArmApi {
   privateEndpoint(id: string, signal: AbortSignal): Promise<PrivateEndpointFacts>;
   privateZone(id: string, signal: AbortSignal): Promise<PrivateZoneFacts>;
   providerState(subscriptionId: string, namespace: string, signal: AbortSignal): Promise<string>;
+  /** Why a call failed, when the network is why: the Azure endpoint (Entra, IMDS, ARM, Log Analytics) not reached. */
+  explain?(err: unknown, service: 'arm' | 'log-analytics'): Unreachable | undefined;
 }
 
 function required(id: string): NonNullable<ReturnType<typeof parseResourceId>> {
@@ -102,15 +106,16 @@ async function collect<T>(pages: AsyncIterable<T>): Promise<T[]> {
   return items;
 }
 
-export function createArmApi(credential: TokenCredential, cloud: AzureCloud): ArmApi {
+export function createArmApi(credential: TokenCredential, cloud: AzureCloud, watch?: EndpointWatch): ArmApi {
   const scopes = [`${cloud.armEndpoint}/.default`];
   // Retries are ours (Retry-After within the budget), so the SDKs never wait past it.
-  const classic = { endpoint: cloud.armEndpoint, credentialScopes: scopes, retryOptions: { maxRetries: 0 } };
+  const transport = watch ? { httpClient: watch.httpClient } : {};
+  const classic = { endpoint: cloud.armEndpoint, credentialScopes: scopes, retryOptions: { maxRetries: 0 }, ...transport };
   // Every diagnosis with ARM reads the registry first: its SDK starts loading now, while the token comes.
   const acrSdk = import('@azure/arm-containerregistry');
   const acr = async (subscriptionId: string) => {
     const { ContainerRegistryManagementClient } = await acrSdk;
-    return new ContainerRegistryManagementClient(credential, subscriptionId, { endpoint: cloud.armEndpoint, credentials: { scopes }, retryOptions: { maxRetries: 0 } });
+    return new ContainerRegistryManagementClient(credential, subscriptionId, { endpoint: cloud.armEndpoint, credentials: { scopes }, retryOptions: { maxRetries: 0 }, ...transport });
   };
   const resources = async (subscriptionId: string) => new (await import('@azure/arm-resources')).ResourceManagementClient(credential, subscriptionId, classic);
   /** GET of an ARM path through the SDK pipeline (auth, endpoint, proxy), as JSON; an error status throws like the SDKs do. */
@@ -131,6 +136,7 @@ export function createArmApi(credential: TokenCredential, cloud: AzureCloud): Ar
   };
 
   return {
+    ...(watch ? { explain: (err: unknown, service: 'arm' | 'log-analytics') => watch.explain(err, service) } : {}),
     async subscriptions(signal) {
       const client = new (await import('@azure/arm-resources-subscriptions')).SubscriptionClient(credential, classic);
       const list = await collect(client.subscriptions.list({ abortSignal: signal }));

@@ -3,11 +3,26 @@
  * ARM readers, the login-events reader and the token exchange. Nothing is loaded until used.
  */
 import type { TokenCredential } from '@azure/identity';
-import type { LoginEventsReader } from '../arm/login-events.js';
+import { logAnalyticsEndpoint, type LoginEventsReader } from '../arm/login-events.js';
 import type { DiagnoseRequest } from '../diagnose.js';
 import type { RegistryTarget } from '../target/registry-target.js';
 import { cloudFor, type AzureCloud } from './cloud.js';
-import { defaultCredential, environmentCredential, hasEnvironmentCredentials, sharedTokens, tokenSource } from './credential.js';
+import { defaultCredential, environmentCredential, hasEnvironmentCredentials, managedIdentityIntended, sharedTokens, tokenSource, type SignInOptions } from './credential.js';
+import { EndpointWatch, type EndpointOf } from './endpoint-watch.js';
+import type { AzureEndpoint } from './unreachable.js';
+
+const IMDS_HOST = '169.254.169.254';
+
+/** The run's Azure hosts by role; IMDS only where a managed identity is meant to answer. */
+export function azureEndpoints(cloud: AzureCloud, env: NodeJS.ProcessEnv = process.env): EndpointOf {
+  const hosts = new Map<string, AzureEndpoint>([
+    [new URL(logAnalyticsEndpoint(cloud, env)).hostname, 'log-analytics'],
+    [new URL(cloud.armEndpoint).hostname, 'arm'],
+    [new URL(cloud.authorityHost).hostname, 'entra'],
+  ]);
+  if (managedIdentityIntended(env)) hosts.set(IMDS_HOST, 'imds');
+  return (host) => hosts.get(host.toLowerCase());
+}
 
 export interface AzureAccessOptions {
   target: RegistryTarget;
@@ -19,29 +34,33 @@ export interface AzureAccessOptions {
 
 export function azureAccess(options: AzureAccessOptions, env: NodeJS.ProcessEnv = process.env): Pick<DiagnoseRequest, 'arm' | 'tokenSource'> {
   const cloud = cloudFor(options.target.suffix, env);
+  // One watched transport for every Azure call of the run, so a failure names its host (see EndpointWatch).
+  const watch = new EndpointWatch(azureEndpoints(cloud, env));
+  const signIn: SignInOptions = { httpClient: watch.httpClient, retries: 0 };
   if (!options.arm) {
     // Without ARM, only an identity configured in the environment is used, for the token exchange.
-    return hasEnvironmentCredentials(env) ? { tokenSource: tokenSource(cloud, () => environmentCredential(cloud, env), env) } : {};
+    return hasEnvironmentCredentials(env) ? { tokenSource: tokenSource(cloud, () => environmentCredential(cloud, env, signIn), env, watch) } : {};
   }
   let credential: Promise<TokenCredential> | undefined;
-  const shared = (): Promise<TokenCredential> => (credential ??= defaultCredential(cloud, env).then(sharedTokens));
+  const shared = (): Promise<TokenCredential> => (credential ??= defaultCredential(cloud, env, signIn).then(sharedTokens));
   return {
-    tokenSource: tokenSource(cloud, shared, env),
+    tokenSource: tokenSource(cloud, shared, env, watch),
     arm: {
       api: async () => {
         // The readers' code, the identity and its first token load side by side, not one after another:
         // the first ARM request then finds the token already asked for (sharedTokens hands it over).
         const [sdk, credential] = await Promise.all([import('../arm/sdk.js'), shared()]);
         credential.getToken(`${cloud.armEndpoint}/.default`).catch(() => undefined);
-        return sdk.createArmApi(credential, cloud);
+        return sdk.createArmApi(credential, cloud, watch);
       },
       ...(options.subscription ? { subscription: options.subscription } : {}),
-      ...(options.workspace ? { loginEvents: loginEventsFrom(shared, cloud, options.workspace, env) } : {}),
+      ...(options.workspace ? { loginEvents: loginEventsFrom(shared, cloud, options.workspace, env, watch) } : {}),
     },
   };
 }
 
 /** The login-events reader, loaded with its SDK only when the first query runs. */
-function loginEventsFrom(credential: () => Promise<TokenCredential>, cloud: AzureCloud, workspace: string, env: NodeJS.ProcessEnv): LoginEventsReader {
-  return async (loginServer, signal) => (await import('../arm/login-events.js')).createLoginEventsReader(await credential(), cloud, workspace, env)(loginServer, signal);
+function loginEventsFrom(credential: () => Promise<TokenCredential>, cloud: AzureCloud, workspace: string, env: NodeJS.ProcessEnv, watch: EndpointWatch): LoginEventsReader {
+  return async (loginServer, signal) =>
+    (await import('../arm/login-events.js')).createLoginEventsReader(await credential(), cloud, workspace, env, watch.httpClient)(loginServer, signal);
 }

@@ -3,17 +3,35 @@
  * (secret or certificate) or workload identity. Loaded only when configured, so runs without
  * credentials pay nothing for it.
  */
+import type { HttpClient } from '@azure/core-rest-pipeline';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
+import { raceSignal } from '../probes/evidence.js';
 import { isKnownAuthority, type AzureCloud } from './cloud.js';
+import type { EndpointWatch } from './endpoint-watch.js';
+import { EndpointUnreachableError, type Unreachable } from './unreachable.js';
+
+/**
+ * How a diagnosis signs in: through the watched transport, and without the identity library's
+ * retries (three, over about four seconds), so a refused authority is known at once, as ARM's
+ * clients here already do.
+ */
+export interface SignInOptions {
+  httpClient?: HttpClient;
+  retries?: number;
+}
+
+function transportOptions(options: SignInOptions): { httpClient?: HttpClient; retryOptions?: { maxRetries: number } } {
+  return { ...(options.httpClient ? { httpClient: options.httpClient } : {}), ...(options.retries !== undefined ? { retryOptions: { maxRetries: options.retries } } : {}) };
+}
 
 export function hasEnvironmentCredentials(env: NodeJS.ProcessEnv = process.env): boolean {
   if (!env.AZURE_CLIENT_ID || !env.AZURE_TENANT_ID) return false;
   return Boolean(env.AZURE_CLIENT_SECRET || env.AZURE_CLIENT_CERTIFICATE_PATH || env.AZURE_FEDERATED_TOKEN_FILE);
 }
 
-export async function environmentCredential(cloud: AzureCloud, env: NodeJS.ProcessEnv = process.env): Promise<TokenCredential> {
+export async function environmentCredential(cloud: AzureCloud, env: NodeJS.ProcessEnv = process.env, signIn: SignInOptions = {}): Promise<TokenCredential> {
   const identity = await import('@azure/identity');
-  const options = { authorityHost: cloud.authorityHost, disableInstanceDiscovery: !isKnownAuthority(cloud.authorityHost) };
+  const options = { authorityHost: cloud.authorityHost, disableInstanceDiscovery: !isKnownAuthority(cloud.authorityHost), ...transportOptions(signIn) };
   if (env.AZURE_FEDERATED_TOKEN_FILE) return new identity.WorkloadIdentityCredential(options);
   return new identity.EnvironmentCredential(options);
 }
@@ -35,25 +53,54 @@ export function tenantOf(accessToken: string): string | undefined {
  * service principal, workload identity, managed identity, then developer sign-ins (Azure CLI...).
  * AZURE_TOKEN_CREDENTIALS=prod (or a credential's name) narrows that chain, as it does for any Azure SDK.
  */
-export async function defaultCredential(cloud: AzureCloud, env: NodeJS.ProcessEnv = process.env): Promise<TokenCredential> {
+export async function defaultCredential(cloud: AzureCloud, env: NodeJS.ProcessEnv = process.env, signIn: SignInOptions = {}): Promise<TokenCredential> {
   const identity = await import('@azure/identity');
   return new identity.DefaultAzureCredential({
     authorityHost: cloud.authorityHost,
     disableInstanceDiscovery: !isKnownAuthority(cloud.authorityHost),
     ...(env.AZURE_CLIENT_ID ? { managedIdentityClientId: env.AZURE_CLIENT_ID } : {}),
+    ...transportOptions(signIn),
   });
 }
 
-/** A source of Entra tokens for the registry's token exchange, from the given identity. */
-export function tokenSource(cloud: AzureCloud, makeCredential: () => Promise<TokenCredential>, env: NodeJS.ProcessEnv = process.env) {
+/**
+ * Whether this machine means to sign in with a managed identity, so an instance metadata service
+ * that does not answer is a fault. Elsewhere (a laptop) IMDS never answers, and that is normal.
+ */
+export function managedIdentityIntended(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (/ManagedIdentityCredential/i.test(env.AZURE_TOKEN_CREDENTIALS ?? '')) return true;
+  return Boolean(env.AZURE_CLIENT_ID) && !hasEnvironmentCredentials(env) && !env.IDENTITY_ENDPOINT && !env.MSI_ENDPOINT;
+}
+
+/** What a token source hands the token exchange. */
+export interface SourcedToken {
+  token: string;
+  tenant?: string;
+  principal?: string;
+}
+
+/**
+ * A source of Entra tokens for the registry's token exchange, from the given identity. With a watch,
+ * an authority or IMDS it could not reach is thrown as EndpointUnreachableError, host named, and
+ * `explain` says the same of a deadline that fired while the token was still being asked for.
+ */
+export function tokenSource(cloud: AzureCloud, makeCredential: () => Promise<TokenCredential>, env: NodeJS.ProcessEnv = process.env, watch?: EndpointWatch) {
   let credential: Promise<TokenCredential> | undefined;
-  return async (signal: AbortSignal): Promise<{ token: string; tenant?: string; principal?: string }> => {
+  const source = async (signal: AbortSignal): Promise<SourcedToken> => {
     credential ??= makeCredential();
-    const token = await (await credential).getToken(`${cloud.armEndpoint}/.default`, { abortSignal: signal });
+    let token: AccessToken | null;
+    try {
+      const pending = (await credential).getToken(`${cloud.armEndpoint}/.default`, { abortSignal: signal });
+      token = await raceSignal(pending, signal);
+    } catch (err) {
+      const unreachable = watch?.explain(err);
+      throw unreachable ? new EndpointUnreachableError(unreachable, { cause: err }) : err;
+    }
     if (!token) throw new Error('the identity returned no token');
     const tenant = tenantOf(token.token) ?? env.AZURE_TENANT_ID;
     return { token: token.token, ...(tenant ? { tenant } : {}), ...(env.AZURE_CLIENT_ID ? { principal: env.AZURE_CLIENT_ID } : {}) };
   };
+  return Object.assign(source, { explain: (err: unknown): Unreachable | undefined => watch?.explain(err) });
 }
 
 /**

@@ -3,11 +3,16 @@
  * with credentials; it tells a firewall denial (403 DENIED) from an identity ACR refuses (401).
  */
 import type { Dispatcher } from 'undici';
+import { EndpointUnreachableError, unreachableData, type Unreachable } from '../azure/unreachable.js';
 import type { JsonObject } from '../report/types.js';
 import { errorInfo, raceSignal, type Outcome } from './evidence.js';
 import { askAcr, type HttpAnswer } from './http.js';
 
-export type TokenSource = (signal: AbortSignal) => Promise<{ token: string; tenant?: string; principal?: string }>;
+export interface TokenSource {
+  (signal: AbortSignal): Promise<{ token: string; tenant?: string; principal?: string }>;
+  /** The Azure endpoint the identity could not reach, when that is why `err` (a deadline, say) happened. */
+  explain?(err: unknown): Unreachable | undefined;
+}
 
 export async function probeExchange(loginServer: string, dispatcher: Dispatcher, signal: AbortSignal, getToken: TokenSource): Promise<Outcome> {
   const url = `https://${loginServer}/oauth2/exchange`;
@@ -16,6 +21,9 @@ export async function probeExchange(loginServer: string, dispatcher: Dispatcher,
   try {
     credential = await raceSignal(getToken(signal), signal);
   } catch (err) {
+    // An authority or IMDS that could not be reached is a network fact about this machine, host named.
+    const unreachable = err instanceof EndpointUnreachableError ? err.unreachable : getToken.explain?.(err);
+    if (unreachable) return { status: 'warn', outcome: `exchange.unreachable.${unreachable.failure}`, data: { ...data, ...unreachableData(unreachable) }, error: errorInfo(err) };
     // No identity at all is a reason to skip; an identity that fails to sign in is worth a warning.
     const unavailable = err instanceof Error && (err.name === 'CredentialUnavailableError' || err.name === 'AggregateAuthenticationError');
     return unavailable ? { status: 'skip', outcome: 'skip.no-credentials', data } : { status: 'warn', outcome: 'exchange.no-token', data, error: errorInfo(err) };

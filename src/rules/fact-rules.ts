@@ -7,6 +7,7 @@ import { addressesOf } from '../probes/dns.js';
 import { classifyAddress, isInternal } from '../probes/address.js';
 import { parseResourceId, sameId } from '../arm/resource-id.js';
 import type { Facts } from '../report/types.js';
+import type { Evidence } from '../probes/evidence.js';
 import { text, type RuleContext } from './context.js';
 import type { Predicate } from './rules.js';
 
@@ -63,7 +64,46 @@ function recordName(fqdn: string, suffix: string): string {
   return fqdn.endsWith(`.${suffix}`) ? fqdn.slice(0, -(suffix.length + 1)) : fqdn;
 }
 
+/** Outcomes that show an endpoint answered this run: ARM over HTTP, and a token that came from a sign-in. */
+const ARM_ANSWERED = /^arm\.(registry|replications|private-endpoints|private-dns|provider)\.|^arm\.(unauthorized|forbidden|not-found|throttled|server-error)$/;
+const LOGS_ANSWERED = /^arm\.login-events\.(ok|none)$/;
+const TOKEN_USED = /^exchange\.(ok|unauthorized|denied|forbidden|throttled|unexpected)$/;
+
+/**
+ * Azure endpoints that answered somewhere in this run: one refused or silent call does not make
+ * such an endpoint unreachable, and a finding saying so would contradict what was read.
+ */
+function answeredEndpoints(evidence: Evidence[]): Set<string> {
+  const answered = new Set<string>();
+  for (const e of evidence) {
+    if (ARM_ANSWERED.test(e.outcome)) answered.add('arm').add('entra').add('imds');
+    if (LOGS_ANSWERED.test(e.outcome)) answered.add('log-analytics').add('entra').add('imds');
+    if (TOKEN_USED.test(e.outcome)) answered.add('entra').add('imds');
+  }
+  return answered;
+}
+
+/** A URL that shows whether the endpoint answers at all (any HTTP status will do). */
+function endpointUrl(endpoint: string, host: string, port: string): string {
+  if (endpoint === 'imds') return `http://${host}/metadata/instance?api-version=2021-02-01`;
+  return `https://${host}${port && port !== '443' ? `:${port}` : ''}/`;
+}
+
 export const FACT_RULES: Record<string, Predicate> = {
+  /** Microsoft Entra, ARM, Log Analytics or IMDS not reached: a network fact about this machine, not the registry's path. */
+  'azure-endpoint-unreachable': (ctx) => {
+    const answered = answeredEndpoints(ctx.input.evidence);
+    const hits = ctx.withOutcome('arm.unreachable.', 'exchange.unreachable.').filter((e) => text(e.data, 'host') && !answered.has(text(e.data, 'endpoint')));
+    const first = hits[0];
+    if (!first) return undefined;
+    const host = text(first.data, 'host');
+    const port = text(first.data, 'port') || '443';
+    return {
+      evidence: hits.filter((e) => text(e.data, 'host') === host).map((e) => e.id),
+      params: { azureHost: host, azurePort: port, azureService: text(first.data, 'service') || host, azureUrl: endpointUrl(text(first.data, 'endpoint'), host, port) },
+    };
+  },
+
   'ip-rule-quota': (ctx) => {
     const rules = ctx.input.facts.ipRules ?? [];
     if (rules.length < IP_RULE_QUOTA) return undefined;
