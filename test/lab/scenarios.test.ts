@@ -38,7 +38,7 @@ function assertTextsFilled(scenario: Scenario, report: Report): void {
   for (const [where, text] of renderedTexts(report)) {
     assert.doesNotMatch(text, PLACEHOLDER, `unfilled placeholder in ${where}: ${text}`);
     assert.doesNotMatch(text, /\bundefined\b/, `'undefined' in ${where}: ${text}`);
-    assert.doesNotMatch(text, MESSAGE_KEY, `a message key instead of its text in ${where}`);
+    assert.doesNotMatch(text, MESSAGE_KEY, `a message key instead of its text in ${where}: ${text}`);
     if (where.startsWith('command')) assert.ok(!text.includes('REDACTED'), `REDACTED in a command to paste: ${text}`);
   }
   const commands = report.findings.flatMap((f) => f.fixes.flatMap((x) => x.commands));
