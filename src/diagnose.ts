@@ -8,7 +8,7 @@ import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import type { Duplex } from 'node:stream';
 import { classifyAddress } from './probes/address.js';
-import { addressesOf, probeDnsServer, probeSystemResolver } from './probes/dns.js';
+import { addressesOf, probeDnsServer, probeSystemResolver, sharedChainResolver } from './probes/dns.js';
 import { formatDnsServer, parseDnsServer, type DnsServer } from './probes/dns-wire.js';
 import { deadline, raceSignal, Recorder, timeoutSignal, type Evidence, type Outcome, type ProgressListener } from './probes/evidence.js';
 import { makeDispatcher, probeDataEndpoint, probeToken, probeV2 } from './probes/http.js';
@@ -47,8 +47,12 @@ export interface DiagnoseRequest {
   signal?: AbortSignal;
 }
 
-/** Shares of the budget each stage may use at most; all are also bounded by the budget itself. */
-const SHARE = { dns: 0.4, tcp: 0.35, tls: 0.35 } as const;
+/**
+ * The share of the budget DNS may use, so that a silent resolver leaves time to say so. Connecting
+ * has no share of its own: the kernel retransmits a lost SYN after 1 s, 3 s, 7 s…, so a connection
+ * waits until the deadline before it is called dropped.
+ */
+const SHARE = { dns: 0.4 } as const;
 /** Kept back from the budget for rules and rendering, so the report is complete on time. */
 const RESERVE_MS = 200;
 
@@ -67,26 +71,30 @@ export async function diagnose(request: DiagnoseRequest): Promise<Report> {
   const { target } = request;
   const host = target.loginServer;
   const proxy = selectProxy(host);
-  const servers = request.dnsServers?.length ? request.dnsServers : systemDnsServers();
+  const systemServers = systemDnsServers();
+  const servers = request.dnsServers?.length ? request.dnsServers : systemServers;
+  const resolve = sharedChainResolver();
   const recorder = new Recorder(request.onProgress);
   let armFacts: Facts = {};
   const dispatcher = makeDispatcher(proxy, remainingMs);
 
   planChecks(recorder, request, host, proxy, servers);
   try {
-    const system = recorder.run('dns.system', 'dns.system', { host }, () => probeSystemResolver(host, deadline(budget, budgetMs * SHARE.dns)));
+    const system = recorder.run('dns.system', 'dns.system', { host }, () =>
+      probeSystemResolver(host, deadline(budget, budgetMs * SHARE.dns), { servers: systemServers, resolve }),
+    );
     const direct = servers.length
       ? Promise.all(
           servers.map((server) => {
             const name = formatDnsServer(server);
             return recorder.run(`dns.server:${name}`, 'dns.server', { server: name, host }, () =>
-              probeDnsServer(server, host, deadline(budget, budgetMs * SHARE.dns)),
+              probeDnsServer(server, host, deadline(budget, budgetMs * SHARE.dns), resolve),
             );
           }),
         )
       : Promise.resolve([recorder.skip('dns.server', 'dns.server', { server: '-', host }, 'skip.no-dns-server')]);
     const consistency = Promise.all([system, direct]).then(([sys, answers]) => compareAnswers(recorder, sys, answers));
-    const path = connectionPath(recorder, host, proxy, system, budget, budgetMs);
+    const path = connectionPath(recorder, host, proxy, system, budget);
     const http = httpProbes(recorder, host, proxy, system, dispatcher, budget, request.tokenSource);
     const probed = new Set<string>();
     const probeData = (endpoints: string[]): Promise<unknown> =>
@@ -220,14 +228,13 @@ async function connectionPath(
   proxy: ProxyChoice | undefined,
   system: Promise<Evidence>,
   budget: AbortSignal,
-  budgetMs: number,
 ): Promise<void> {
   let socket: Duplex | undefined;
   let via: Record<string, string> = {};
   if (proxy) {
     let tunnel: Duplex | undefined;
     const result = await recorder.run('proxy', 'proxy', { proxy: proxy.display }, async () => {
-      const attempt = await probeProxyConnect(proxy, host, deadline(budget, budgetMs * SHARE.tcp));
+      const attempt = await probeProxyConnect(proxy, host, budget);
       tunnel = attempt.socket;
       return attempt.outcome;
     });
@@ -245,7 +252,7 @@ async function connectionPath(
       addresses.map(async (address) => {
         let connected: Duplex | undefined;
         await recorder.run(`tcp:${address}`, 'tcp', { address, class: classifyAddress(address) }, async () => {
-          const attempt = await probeTcp(address, 443, deadline(budget, budgetMs * SHARE.tcp));
+          const attempt = await probeTcp(address, 443, budget);
           connected = attempt.socket;
           return attempt.outcome;
         });
@@ -259,7 +266,7 @@ async function connectionPath(
     via = { via: 'direct', address: first.address };
   }
   const tunnelled = socket!;
-  await recorder.run('tls', 'tls', { servername: host }, () => probeTls(tunnelled, host, deadline(budget, budgetMs * SHARE.tls), via));
+  await recorder.run('tls', 'tls', { servername: host }, () => probeTls(tunnelled, host, budget, via));
 }
 
 async function httpProbes(

@@ -11,12 +11,16 @@ export interface RuleKnowledge {
 export interface FixTemplate {
   commands: string[];
   docs: string[];
+  /** Facts under which this fix would contradict what ARM read (e.g. `{ "bypass": "AzureServices" }`). */
+  notWhen?: Record<string, string>;
 }
 
 /** Regular expressions (as strings) that recognise symptoms and client kinds in what users write. */
 export interface UnderstandingPatterns {
   symptomPatterns: Record<string, string[]>;
   clientPatterns: Record<string, string[]>;
+  /** A whole answer that declines a question ("skip", "don't know"), in each language we read. */
+  skipPatterns: string[];
 }
 
 export interface Knowledge {

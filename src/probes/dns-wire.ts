@@ -67,11 +67,15 @@ export async function queryDns(server: DnsServer, name: string, type: RecordType
   return toResponse(await raceSignal(tcpQuery(server, encodeQuery(id, name, type), signal), signal));
 }
 
+/** Over a connected socket, so that a closed port (ICMP port unreachable) fails at once instead of at the deadline. */
 function udpQuery(server: DnsServer, query: dnsPacket.Packet, id: number, signal: AbortSignal): Promise<dnsPacket.DecodedPacket> {
   return new Promise((resolve, reject) => {
     const socket = dgram.createSocket(net.isIPv6(server.host) ? 'udp6' : 'udp4');
+    let closed = false;
     const close = (): void => {
       signal.removeEventListener('abort', close);
+      if (closed) return;
+      closed = true;
       socket.close();
     };
     signal.addEventListener('abort', close, { once: true });
@@ -90,7 +94,9 @@ function udpQuery(server: DnsServer, query: dnsPacket.Packet, id: number, signal
       close();
       resolve(packet);
     });
-    socket.send(dnsPacket.encode(query), server.port, server.host);
+    socket.connect(server.port, server.host, () => {
+      if (!closed) socket.send(dnsPacket.encode(query));
+    });
   });
 }
 

@@ -1,12 +1,10 @@
 /** DNS probes: the system resolver (what Docker sees) and direct queries (CNAME chain, rcodes). */
 import type { JsonObject } from '../report/types.js';
 import { classified, type ClassifiedAddress } from './address.js';
-import { queryDns, type DnsResponse, type DnsServer } from './dns-wire.js';
+import { formatDnsServer, queryDns, type DnsResponse, type DnsServer } from './dns-wire.js';
 import { errorInfo, isTimeout, type Outcome } from './evidence.js';
 import { hostsFilePath, readHostsEntries } from './hosts-file.js';
 import { systemLookup } from './system-lookup.js';
-
-const MAX_CNAME_HOPS = 8;
 
 export interface ResolvedName {
   addresses: ClassifiedAddress[];
@@ -24,49 +22,111 @@ export function addressesOf(data: JsonObject): string[] {
   );
 }
 
-/** getaddrinfo, as every ordinary client resolves: hosts file first, then the configured DNS. */
-export async function probeSystemResolver(host: string, signal: AbortSignal): Promise<Outcome> {
+/** The servers the system resolver asks (resolv.conf), and the run's shared chain resolver. */
+export interface SystemResolverOptions {
+  servers: DnsServer[];
+  resolve: ChainResolver;
+}
+
+/**
+ * getaddrinfo, as every ordinary client resolves: hosts file first, then the configured DNS.
+ * getaddrinfo says only that it found nothing (getent exits 2 for NXDOMAIN, no data and a failed
+ * resolver alike), so the system's own servers are asked directly beside it: their answers say
+ * why, and a resolver that refuses is known at once rather than at the deadline.
+ */
+export async function probeSystemResolver(host: string, signal: AbortSignal, options: SystemResolverOptions = { servers: [], resolve: resolveCnameChain }): Promise<Outcome> {
   const hostsEntries = await readHostsEntries(host);
   const hosts = { hostsFile: hostsFilePath(), hostsEntries: hostsEntries.map((e) => ({ address: e.address, line: e.line })) };
+  const lookupControl = new AbortController();
+  const stopLookup = (): void => lookupControl.abort(signal.reason);
+  signal.addEventListener('abort', stopLookup, { once: true });
+  const direct = Promise.all(options.servers.map((server) => askServer(options.resolve, server, host, signal)));
+  const lookup = systemLookup(host, lookupControl.signal).then(
+    (addresses) => ({ addresses }),
+    (err: unknown) => ({ err }),
+  );
+  // Without a hosts entry, getaddrinfo can only fail when every server the system asks has failed.
+  const certainFailure = hostsEntries.length > 0 ? new Promise<never>(() => undefined) : direct.then((answers) => (systemFailure(answers) ? { answers } : new Promise<never>(() => undefined)));
   try {
-    const addresses = (await systemLookup(host, signal)).map(classified);
-    const source = hostsEntries.length > 0 ? 'hosts' : 'dns';
-    return {
-      status: 'pass',
-      outcome: source === 'hosts' ? 'dns.system.hosts' : 'dns.system.ok',
-      data: { ...hosts, source, addresses: addressesJson(addresses) },
-    };
-  } catch (err) {
-    if (isTimeout(err)) return { status: 'fail', outcome: 'dns.system.timeout', data: hosts };
+    const first = await Promise.race([lookup, certainFailure]);
+    if ('addresses' in first) {
+      const source = hostsEntries.length > 0 ? 'hosts' : 'dns';
+      const addresses = first.addresses.map(classified);
+      return { status: 'pass', outcome: source === 'hosts' ? 'dns.system.hosts' : 'dns.system.ok', data: { ...hosts, source, addresses: addressesJson(addresses) } };
+    }
+    const answers = 'answers' in first ? first.answers : await direct;
+    const explained = systemFailure(answers) ?? (answers.length > 0 ? readAnswer(answers[0]!) : undefined);
+    if (explained) {
+      // The servers have addresses, yet getaddrinfo found none: the resolver's own configuration.
+      const result = explained.result === 'ok' ? 'unresolved' : explained.result;
+      return { status: 'fail', outcome: `dns.system.${result}`, data: { ...hosts, ...explained.data }, ...(explained.error ? { error: explained.error } : {}) };
+    }
+    const err = 'err' in first ? first.err : undefined;
+    if (isTimeout(err)) return { status: 'fail', outcome: 'dns.system.lookup-timeout', data: hosts };
     const info = errorInfo(err);
-    const outcome = info.code === 'ENOTFOUND' ? 'dns.system.notfound' : info.code === 'EAI_AGAIN' ? 'dns.system.tempfail' : 'dns.system.error';
-    return { status: 'fail', outcome, data: hosts, error: info };
+    return { status: 'fail', outcome: info.code === 'EAI_AGAIN' ? 'dns.system.tempfail' : 'dns.system.notfound', data: hosts, error: info };
+  } finally {
+    signal.removeEventListener('abort', stopLookup);
+    lookupControl.abort();
   }
 }
 
-interface Chain {
+/**
+ * Why getaddrinfo finds nothing, from the servers' own answers, read as the resolver reads them:
+ * the first server that answers for the name decides; one that fails (silent, closed, SERVFAIL,
+ * REFUSED) hands over to the next. Undefined when a server has addresses for the name.
+ */
+export function systemFailure(answers: ServerAnswer[]): ReturnType<typeof readAnswer> | undefined {
+  const read = answers.map(readAnswer);
+  const decisive = read.find((r) => !HANDS_OVER.has(r.result));
+  if (decisive) return decisive.result === 'ok' ? undefined : decisive;
+  return read[0];
+}
+
+/** Answers after which a resolver tries its next server. */
+const HANDS_OVER = new Set(['timeout', 'unreachable', 'error', 'servfail', 'refused', 'rcode']);
+
+export interface Chain {
+  /** The answer's code, or LOOP / TOO_LONG when the CNAME chain itself is broken. */
   rcode: string;
   chain: string[];
   addresses: ClassifiedAddress[];
 }
 
+/** Resolvers give up on longer CNAME chains (BIND and Unbound stop at 16 and 11 restarts); we follow no further. */
+export const MAX_CHAIN_NAMES = 16;
+
 /** Follows the CNAME chain from `host`, asking for A and AAAA at every step the server left unanswered. */
-async function resolveCnameChain(server: DnsServer, host: string, signal: AbortSignal): Promise<Chain> {
+export async function resolveCnameChain(server: DnsServer, host: string, signal: AbortSignal): Promise<Chain> {
   const chain = [host.toLowerCase()];
-  for (let hop = 0; hop < MAX_CNAME_HOPS; hop++) {
+  for (;;) {
     const current = chain[chain.length - 1]!;
     const [a, aaaa] = await Promise.all([queryDns(server, current, 'A', signal), queryDns(server, current, 'AAAA', signal)]);
     const answers = [...a.answers, ...aaaa.answers];
     let name = current;
-    for (let next = cnameOf(answers, name); next && !chain.includes(next); next = cnameOf(answers, name)) {
+    for (let next = cnameOf(answers, name); next; next = cnameOf(answers, name)) {
+      if (chain.includes(next)) return { rcode: 'LOOP', chain: [...chain, next], addresses: [] };
       chain.push(next);
+      if (chain.length > MAX_CHAIN_NAMES) return { rcode: 'TOO_LONG', chain, addresses: [] };
       name = next;
     }
     const addresses = answers.filter((r) => r.name === name && (r.type === 'A' || r.type === 'AAAA')).map((r) => classified(r.data));
     const rcode = worstRcode(a, aaaa);
     if (addresses.length > 0 || rcode !== 'NOERROR' || name === current) return { rcode, chain, addresses: dedupe(addresses) };
   }
-  return { rcode: 'LOOP', chain, addresses: [] };
+}
+
+/** One chain resolution per server and name in a run, shared by every probe that needs it. */
+export type ChainResolver = (server: DnsServer, host: string, signal: AbortSignal) => Promise<Chain>;
+
+export function sharedChainResolver(): ChainResolver {
+  const runs = new Map<string, Promise<Chain>>();
+  return (server, host, signal) => {
+    const key = `${formatDnsServer(server)}|${host.toLowerCase()}`;
+    let run = runs.get(key);
+    if (!run) runs.set(key, (run = resolveCnameChain(server, host, signal)));
+    return run;
+  };
 }
 
 function cnameOf(answers: DnsResponse['answers'], name: string): string | undefined {
@@ -86,34 +146,46 @@ export function isPrivatelinkName(name: string): boolean {
   return name.split('.').includes('privatelink');
 }
 
+/** What one server made of the name: its chain, or how it failed to answer. */
+export type ServerAnswer = { server: DnsServer; chain: Chain } | { server: DnsServer; failure: 'timeout' | 'unreachable' | 'error'; error?: { code: string; message: string } };
+
+/** Asks one server, turning network failures into answers: silence, a closed port, anything else. */
+export async function askServer(resolve: ChainResolver, server: DnsServer, host: string, signal: AbortSignal): Promise<ServerAnswer> {
+  try {
+    return { server, chain: await resolve(server, host, signal) };
+  } catch (err) {
+    if (isTimeout(err)) return { server, failure: 'timeout' };
+    const info = errorInfo(err);
+    return { server, failure: PORT_CLOSED.has(info.code) ? 'unreachable' : 'error', error: info };
+  }
+}
+
+/** A closed port answers at once: ICMP port unreachable on UDP, a reset on TCP. */
+const PORT_CLOSED = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 const RCODE_OUTCOMES: Record<string, string> = {
-  SERVFAIL: 'dns.server.servfail',
-  REFUSED: 'dns.server.refused',
-  LOOP: 'dns.server.loop',
+  SERVFAIL: 'servfail',
+  REFUSED: 'refused',
+  LOOP: 'loop',
+  TOO_LONG: 'chain-too-long',
 };
 
+/** The outcome suffix and data of one server's answer: `ok`, `nxdomain`, `servfail`, `timeout`… */
+export function readAnswer(answer: ServerAnswer): { result: string; data: JsonObject; error?: { code: string; message: string } } {
+  const server = formatDnsServer(answer.server);
+  if ('failure' in answer) return { result: answer.failure, data: { server }, ...(answer.error ? { error: answer.error } : {}) };
+  const { rcode, chain, addresses } = answer.chain;
+  const privatelink = chain.some(isPrivatelinkName);
+  const data: JsonObject = { server, rcode, chain, privatelink, addresses: addressesJson(addresses) };
+  if (rcode === 'NXDOMAIN') return { result: privatelink ? 'nxdomain-privatelink' : 'nxdomain', data };
+  const failure = RCODE_OUTCOMES[rcode];
+  if (failure) return { result: failure, data };
+  if (rcode !== 'NOERROR') return { result: 'rcode', data };
+  return { result: addresses.length === 0 ? 'nodata' : 'ok', data };
+}
+
 /** Direct DNS queries to one server: CNAME chain, A and AAAA, every address classified. */
-export async function probeDnsServer(server: DnsServer, host: string, signal: AbortSignal): Promise<Outcome> {
-  try {
-    const { rcode, chain, addresses } = await resolveCnameChain(server, host, signal);
-    const privatelinkIndex = chain.findIndex(isPrivatelinkName);
-    const data: JsonObject = {
-      rcode,
-      chain,
-      privatelink: privatelinkIndex >= 0,
-      addresses: addressesJson(addresses),
-    };
-    if (rcode === 'NXDOMAIN') {
-      return { status: 'fail', outcome: privatelinkIndex >= 0 ? 'dns.server.nxdomain-privatelink' : 'dns.server.nxdomain', data };
-    }
-    const failure = RCODE_OUTCOMES[rcode];
-    if (failure) return { status: 'fail', outcome: failure, data };
-    if (rcode !== 'NOERROR') return { status: 'fail', outcome: 'dns.server.rcode', data };
-    if (addresses.length === 0) return { status: 'fail', outcome: 'dns.server.nodata', data };
-    return { status: 'pass', outcome: 'dns.server.ok', data };
-  } catch (err) {
-    if (isTimeout(err)) return { status: 'fail', outcome: 'dns.server.timeout', data: {} };
-    const info = errorInfo(err);
-    return { status: 'fail', outcome: info.code === 'ECONNREFUSED' ? 'dns.server.unreachable' : 'dns.server.error', data: {}, error: info };
-  }
+export async function probeDnsServer(server: DnsServer, host: string, signal: AbortSignal, resolve: ChainResolver = resolveCnameChain): Promise<Outcome> {
+  const { result, data, error } = readAnswer(await askServer(resolve, server, host, signal));
+  return { status: result === 'ok' ? 'pass' : 'fail', outcome: `dns.server.${result}`, data, ...(error ? { error } : {}) };
 }

@@ -102,14 +102,15 @@ async function readAnswer(url: string, dispatcher: Dispatcher, signal: AbortSign
 
 /** The transport failure behind a failed request, as an outcome suffix. */
 export function transportFailure(err: unknown): string {
-  if (isTimeout(err)) return 'timeout';
   const code = errorCode(err);
   const message = err instanceof Error ? `${err.message} ${String((err as Error & { cause?: unknown }).cause ?? '')}` : String(err);
+  // undici reports a proxy's refusal as an aborted request (UND_ERR_ABORTED), which would read as a timeout.
   const proxyStatus = /Proxy response \((\d{3})\)/.exec(message)?.[1];
   if (proxyStatus === '403') return 'proxy-denied';
   if (proxyStatus === '407') return 'proxy-auth-required';
   if (proxyStatus) return 'proxy-status';
   if (code === 'PROXY_CLOSED') return 'proxy-closed';
+  if (isTimeout(err)) return 'timeout';
   if (code === 'ECONNREFUSED') return 'refused';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'dns';
   if (code === 'ENETUNREACH' || code === 'EHOSTUNREACH') return 'unreachable';
@@ -120,7 +121,9 @@ export function transportFailure(err: unknown): string {
 }
 
 function transportOutcome(prefix: string, err: unknown, data: JsonObject): Outcome {
-  return { status: 'fail', outcome: `${prefix}.transport.${transportFailure(err)}`, data, error: errorInfo(err) };
+  const failure = transportFailure(err);
+  const statusCode = /Proxy response \((\d{3})\)/.exec(String(err instanceof Error ? err.message : err))?.[1];
+  return { status: 'fail', outcome: `${prefix}.transport.${failure}`, data: statusCode ? { ...data, statusCode: Number(statusCode) } : data, error: errorInfo(err) };
 }
 
 /** The ACR-specific reading of an error status shared by every endpoint. */

@@ -1,7 +1,10 @@
 /** Runs the rules over evidence and facts: ranked findings and a verdict. Pure; no I/O. */
 import { knowledge } from '../knowledge/knowledge.js';
 import type { Confidence, Verdict } from '../report/types.js';
-import { RuleContext, type RuleInput } from './context.js';
+import { parseResourceId } from '../arm/resource-id.js';
+import { fillTemplate } from '../report/render.js';
+import type { Facts } from '../report/types.js';
+import { RuleContext, text, type RuleInput } from './context.js';
 import { FACT_RULES } from './fact-rules.js';
 import { RULES, type Predicate } from './rules.js';
 
@@ -19,27 +22,69 @@ const RANK: Record<Confidence, number> = { high: 0, medium: 1, low: 2 };
 /** An HTTP-level failure that only repeats what a lower layer already explained. */
 const isConsequence = (id: string, outcomeOf: Map<string, string>): boolean => /\.transport\./.test(outcomeOf.get(id) ?? '');
 
+/**
+ * What every finding's texts and commands may use, filled with what is known: from the evidence
+ * (the client IP that ACR named), from ARM (the private zone), from the environment (the proxy).
+ * Unknown values stay as `<placeholders>` a user can read and replace.
+ */
 export function baseParams(input: RuleInput): Record<string, string> {
+  const zone = input.facts.privateDnsZones?.[0];
+  const zoneId = zone ? parseResourceId(zone.id) : undefined;
+  const clientIp = input.evidence.map((e) => text(e.data, 'clientIp')).find(Boolean);
+  const proxy = input.client.proxy ? proxyParams(input.client.proxy) : { proxy: '<proxy-url>', proxyWithCredentials: 'http://<user>:<password>@<proxy-host>:<port>' };
   return {
     registry: input.registry.name,
     loginServer: input.registry.loginServer,
     suffix: input.registry.suffix,
-    proxy: input.client.proxy ?? '<proxy-url>',
-    dnsServer: input.client.dnsServers[0] ?? '',
+    ...proxy,
+    dnsServer: input.client.dnsServers[0] ?? '<dns-server>',
     hostsFile: process.platform === 'win32' ? 'C:\\Windows\\System32\\drivers\\etc\\hosts' : '/etc/hosts',
-    clientIp: '<client-ip>',
+    clientIp: clientIp ?? '<client-ip>',
     dataEndpoint: `${input.registry.name}.<region>.data.${input.registry.suffix}`,
     principal: '<client-id>',
-    zoneResourceGroup: '<zone-resource-group>',
-    zone: `privatelink.${input.registry.suffix}`,
+    zoneResourceGroup: zoneId?.resourceGroup ?? '<zone-resource-group>',
+    zone: zone?.name ?? `privatelink.${input.registry.suffix}`,
     recordName: input.registry.name,
+    fqdn: input.registry.loginServer,
     expectedAddress: '<private-endpoint-ip>',
     actualAddress: '<wrong-ip>',
+    staleHost: input.registry.loginServer,
+    workingAddress: '<private-endpoint-ip>',
+    address: '<private-endpoint-ip>',
+    chain: input.registry.loginServer,
+    seconds: String(Math.round((input.evidence.reduce((max, e) => Math.max(max, e.durationMs), 0) / 1000) * 10) / 10),
+    via: input.registry.loginServer,
+    // Values a rule fills in when it fires; defaults for the few it may not know (a certificate without an issuer).
+    privatelinkName: `${input.registry.name}.privatelink.${input.registry.suffix}`,
+    hostsAddress: '<address>',
+    dnsAddress: '<address>',
+    line: '<line>',
+    statusCode: '403',
+    issuer: '<issuer>',
+    names: '<names>',
+    retryAfter: '<seconds>',
+    ruleCount: '100',
+    ipRules: '-',
+    region: '<region>',
+    state: 'NotRegistered',
+    sku: '<sku>',
     vnet: '<vnet>',
     vnetId: '<vnet-resource-id>',
     subscription: input.registry.subscriptionId ?? '<subscription-id>',
     resourceId: input.facts.resourceId ?? input.registry.resourceId ?? '<registry-resource-id>',
   };
+}
+
+/**
+ * The proxy as shown (credentials never shown) and as a command needs it: with credentials, a
+ * placeholder for them, since the real ones are never printed and `REDACTED` would be pasted as is.
+ */
+function proxyParams(display: string): { proxy: string; proxyWithCredentials: string } {
+  const url = new URL(display);
+  url.username = '';
+  url.password = '';
+  const bare = url.href.replace(/\/$/, '');
+  return { proxy: bare, proxyWithCredentials: bare.replace('://', '://<user>:<password>@') };
 }
 
 /** Every rule's predicate by id; their order of precedence is the order of knowledge.json. */
@@ -53,6 +98,7 @@ export function evaluate(input: RuleInput): RawFinding[] {
   const outcomeOf = new Map(input.evidence.map((e) => [e.id, e.outcome]));
   const explained = new Set<string>();
   const findings: RawFinding[] = [];
+  const base = baseParams(input);
   for (const rule of Object.keys(knowledge.rules)) {
     const hit = PREDICATES[rule]?.(ctx);
     if (!hit) continue;
@@ -62,15 +108,36 @@ export function evaluate(input: RuleInput): RawFinding[] {
     if (probed.length > 0 && (fresh.length === 0 || onlyConsequences)) continue;
     probed.forEach((id) => explained.add(id));
     const known = knowledge.rules[rule]!;
-    const params = { ...baseParams(input), ...nonEmpty(hit.params) };
-    findings.push({ rule, cause: known.cause, confidence: known.confidence, evidence: hit.evidence, params, fixes: known.fixes });
+    const params = { ...base, ...nonEmpty(hit.params) };
+    findings.push({ rule, cause: known.cause, confidence: known.confidence, evidence: hit.evidence, params, fixes: applicableFixes(known.fixes, input.facts) });
   }
   if (ctx.anyFailed() && !findings.some((f) => f.confidence !== 'low')) {
     const failed = input.evidence.filter((e) => e.status === 'fail').map((e) => e.id);
     const known = knowledge.rules.unknown!;
-    findings.push({ rule: 'unknown', cause: 'unknown', confidence: known.confidence, evidence: failed, params: baseParams(input), fixes: known.fixes });
+    findings.push({ rule: 'unknown', cause: 'unknown', confidence: known.confidence, evidence: failed, params: base, fixes: known.fixes });
   }
-  return findings.map((f, order) => ({ f, order })).sort((a, b) => RANK[a.f.confidence] - RANK[b.f.confidence] || a.order - b.order).map(({ f }) => f);
+  // Of findings equally sure, the one whose command can be pasted as it is comes first.
+  return findings
+    .map((f, order) => ({ f, order, ready: readyToPaste(f) ? 0 : 1 }))
+    .sort((a, b) => RANK[a.f.confidence] - RANK[b.f.confidence] || a.ready - b.ready || a.order - b.order)
+    .map(({ f }) => f);
+}
+
+/** A `<placeholder>` left in a command: something the user must still find out. */
+const PLACEHOLDER = /<[a-z][\w.-]*>/i;
+
+/** The finding's first command is complete: every value in it was known. */
+export function readyToPaste(finding: Pick<RawFinding, 'fixes' | 'params'>): boolean {
+  const first = finding.fixes.flatMap((id) => knowledge.fixes[id]?.commands ?? [])[0];
+  return first !== undefined && !PLACEHOLDER.test(fillTemplate(first, finding.params));
+}
+
+/** A fix the facts already rule out (allow trusted services where they are allowed) is not offered. */
+export function applicableFixes(fixes: string[], facts: Facts): string[] {
+  return fixes.filter((id) => {
+    const notWhen = knowledge.fixes[id]?.notWhen;
+    return !notWhen || !Object.entries(notWhen).some(([fact, value]) => String(facts[fact as keyof Facts] ?? '').toLowerCase() === value.toLowerCase());
+  });
 }
 
 function nonEmpty(params: Record<string, string>): Record<string, string> {

@@ -5,6 +5,7 @@
 import { addressesOf } from '../probes/dns.js';
 import type { Evidence } from '../probes/evidence.js';
 import { isInternal, classifyAddress } from '../probes/address.js';
+import type { JsonObject } from '../report/types.js';
 import { RuleContext, text } from './context.js';
 
 export interface Match {
@@ -22,45 +23,74 @@ const SERVICE_SYMPTOMS = ['azure-service-cannot-pull', 'defender-cannot-scan', '
 const MANAGEMENT_SYMPTOMS = ['network-settings-save-failed', 'portal-cannot-manage', 'cannot-edit-network-rules'];
 const CONNECTION_FAILED = ['tcp.timeout', 'tcp.unreachable', 'tcp.refused', 'tls.timeout', 'v2.transport.'];
 
-function internalAddresses(system: Evidence | undefined): string[] {
-  return system ? addressesOf(system.data).filter((a) => isInternal(classifyAddress(a))) : [];
+/** A DNS finding names the server that failed, the chain it gave and how long it was waited for. */
+function resolverMatch(hit: Evidence[]): Match | undefined {
+  const named = hit.find((e) => text(e.data, 'server'));
+  const chain = hit.map((e) => e.data.chain).find(Array.isArray);
+  return match(hit, {
+    dnsServer: named ? text(named.data, 'server') : '',
+    chain: chain ? chain.map(String).join(' → ') : '',
+    seconds: seconds(Math.max(0, ...hit.map((e) => e.durationMs))),
+  });
+}
+
+export function seconds(ms: number): string {
+  return (Math.round(ms / 100) / 10).toString();
+}
+
+/** Kinds of check whose requests go through the proxy when one is set. */
+const PROBED_THROUGH_PROXY = ['v2', 'token', 'exchange', 'data'];
+
+function internalOf(data: JsonObject): string[] {
+  return addressesOf(data).filter((a) => isInternal(classifyAddress(a)));
+}
+
+const SILENT = ['tcp.timeout', 'tcp.unreachable', 'data.transport.timeout', 'data.transport.unreachable'];
+const ANSWERED = ['tcp.ok', 'data.reachable', 'data.denied', 'data.transport.tls-name', 'data.transport.tls-untrusted', 'data.transport.reset'];
+
+/**
+ * The registry's private addresses (the login server's and each data endpoint's) split by what
+ * they did: silent (dropped, no route) or answering (a TCP handshake, an HTTP answer).
+ */
+function privatePaths(ctx: RuleContext): { silent: Evidence[]; answering: Evidence[] } {
+  const isPrivate = (e: Evidence): boolean => (e.kind === 'tcp' ? isInternal(classifyAddress(text(e.data, 'address'))) : e.kind === 'data' && internalOf(e.data).length > 0);
+  return {
+    silent: ctx.withOutcome(...SILENT).filter(isPrivate),
+    answering: ctx.withOutcome(...ANSWERED).filter(isPrivate),
+  };
+}
+
+/** The private endpoint's own addresses for a name, where ARM read them. */
+function endpointAddresses(ctx: RuleContext, fqdn: string): string | undefined {
+  const found = (ctx.input.facts.privateEndpoints ?? []).flatMap((pe) => pe.dns).find((d) => d.fqdn.toLowerCase() === fqdn.toLowerCase());
+  return found?.addresses.join(', ');
+}
+
+/** `myreg.westeurope.data.azurecr.io` → `myreg.westeurope.data`, the record's name in privatelink.azurecr.io. */
+function relativeRecord(fqdn: string, suffix: string): string {
+  return fqdn.toLowerCase().endsWith(`.${suffix}`) ? fqdn.slice(0, -suffix.length - 1) : fqdn;
 }
 
 export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
-  [
-    'dns-nxdomain',
-    (ctx) => {
-      const servers = ctx.withOutcome('dns.server.nxdomain');
-      const system = ctx.withOutcome('dns.system.notfound');
-      // With no direct answer at all, the system resolver's "no such host" alone decides.
-      const direct = ctx.ofKind('dns.server').some((e) => e.status === 'pass' || e.outcome.startsWith('dns.server.nxdomain'));
-      if (servers.length === 0 && (system.length === 0 || direct)) return undefined;
-      return match([...system, ...servers]);
-    },
-  ],
+  // Only an answer names a missing name: a resolver that failed says nothing about the registry.
+  ['dns-nxdomain', (ctx) => match(ctx.withOutcome('dns.system.nxdomain', 'dns.server.nxdomain'))],
   [
     'dns-privatelink-nxdomain',
     (ctx) => {
-      const hit = ctx.withOutcome('dns.server.nxdomain-privatelink');
+      const hit = ctx.withOutcome('dns.system.nxdomain-privatelink', 'dns.server.nxdomain-privatelink');
       const chain = hit[0]?.data.chain;
       const last = Array.isArray(chain) ? String(chain[chain.length - 1]) : '';
-      return match([...ctx.withOutcome('dns.system.notfound'), ...hit], { privatelinkName: last });
+      return match(hit, { privatelinkName: last });
     },
   ],
+  ['dns-cname-loop', (ctx) => resolverMatch(ctx.withOutcome('dns.system.loop', 'dns.server.loop', 'dns.system.chain-too-long', 'dns.server.chain-too-long'))],
+  ['dns-resolver-refused', (ctx) => resolverMatch(ctx.withOutcome('dns.system.unreachable', 'dns.server.unreachable', 'dns.system.refused', 'dns.server.refused'))],
+  ['dns-resolver-servfail', (ctx) => resolverMatch(ctx.withOutcome('dns.system.servfail', 'dns.server.servfail'))],
+  ['dns-resolver-silent', (ctx) => resolverMatch(ctx.withOutcome('dns.system.timeout', 'dns.system.lookup-timeout', 'dns.server.timeout'))],
+  ['dns-no-address', (ctx) => resolverMatch(ctx.withOutcome('dns.system.nodata', 'dns.server.nodata'))],
   [
     'dns-resolver-failing',
-    (ctx) => {
-      const hit = ctx.withOutcome(
-        'dns.server.timeout',
-        'dns.server.servfail',
-        'dns.server.refused',
-        'dns.server.unreachable',
-        'dns.system.timeout',
-        'dns.system.tempfail',
-      );
-      const server = hit.map((e) => text(e.data, 'server')).find(Boolean) ?? '';
-      return match(hit, { dnsServer: server });
-    },
+    (ctx) => resolverMatch(ctx.withOutcome('dns.system.tempfail', 'dns.system.notfound', 'dns.system.unresolved', 'dns.system.error', 'dns.system.rcode', 'dns.server.error', 'dns.server.rcode')),
   ],
   [
     'hosts-file-override',
@@ -81,25 +111,51 @@ export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
     },
   ],
   [
+    'private-record-stale',
+    (ctx) => {
+      // One private name silent while another private address of the same registry answers: the
+      // route to the endpoint works, so the silent name's record points where no NIC is.
+      const { silent, answering } = privatePaths(ctx);
+      const stale = silent[0];
+      if (!stale || answering.length === 0) return undefined;
+      const staleHost = stale.kind === 'data' ? text(stale.data, 'host') : ctx.registry.loginServer;
+      const staleAddress = stale.kind === 'data' ? internalOf(stale.data).join(', ') : text(stale.data, 'address');
+      const working = answering[0]!;
+      const workingAddress = working.kind === 'data' ? internalOf(working.data).join(', ') : text(working.data, 'address');
+      const expected = endpointAddresses(ctx, staleHost);
+      return match([...silent, ...answering], {
+        staleHost,
+        fqdn: staleHost,
+        actualAddress: staleAddress,
+        workingAddress,
+        recordName: relativeRecord(staleHost, ctx.registry.suffix),
+        ...(expected ? { expectedAddress: expected } : {}),
+      });
+    },
+  ],
+  [
     'private-address-unreachable',
     (ctx) => {
+      const { silent, answering } = privatePaths(ctx);
+      if (silent.length === 0 || answering.length > 0 || ctx.first('tcp.ok')) return undefined;
+      const addresses = [...new Set(silent.flatMap((e) => (e.kind === 'data' ? internalOf(e.data) : [text(e.data, 'address')])))];
       const system = ctx.first('dns.system.ok', 'dns.system.hosts');
-      const internal = internalAddresses(system);
-      if (!system || internal.length === 0) return undefined;
-      const failed = ctx.withOutcome('tcp.timeout', 'tcp.unreachable', 'tcp.refused').filter((e) => internal.includes(text(e.data, 'address')));
-      if (failed.length === 0 || ctx.first('tcp.ok')) return undefined;
       const privatelink = ctx.ofKind('dns.server').some((e) => e.data.privatelink === true);
-      return match([system, ...failed], { address: internal.join(', '), privatelink: privatelink ? 'yes' : 'no' });
+      return match([...(system ? [system] : []), ...silent], { address: addresses.join(', '), privatelink: privatelink ? 'yes' : 'no' });
     },
+  ],
+  [
+    'proxy-auth-required',
+    (ctx) => match(ctx.withOutcome('proxy.auth-required', ...PROBED_THROUGH_PROXY.map((kind) => `${kind}.transport.proxy-auth-required`))),
   ],
   [
     'proxy-denied',
     (ctx) => {
-      const hit = ctx.withOutcome('proxy.denied', 'proxy.auth-required', 'proxy.status', 'v2.transport.proxy-denied', 'v2.transport.proxy-auth-required');
+      const hit = ctx.withOutcome('proxy.denied', 'proxy.status', ...PROBED_THROUGH_PROXY.flatMap((kind) => [`${kind}.transport.proxy-denied`, `${kind}.transport.proxy-status`]));
       return match(hit, { statusCode: hit.map((e) => text(e.data, 'statusCode')).find(Boolean) ?? '403' });
     },
   ],
-  ['proxy-closed', (ctx) => match(ctx.withOutcome('proxy.eof', 'proxy.timeout', 'v2.transport.proxy-closed'))],
+  ['proxy-closed', (ctx) => match(ctx.withOutcome('proxy.eof', 'proxy.timeout', ...PROBED_THROUGH_PROXY.map((kind) => `${kind}.transport.proxy-closed`)))],
   ['proxy-unreachable', (ctx) => match(ctx.withOutcome('proxy.refused', 'proxy.dns', 'proxy.error'))],
   [
     'tls-intercepted',
@@ -118,6 +174,16 @@ export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
       const certificate = hit.find((e) => e.kind === 'tls')?.data.certificate;
       const names = certificate && typeof certificate === 'object' && !Array.isArray(certificate) && Array.isArray(certificate.names) ? certificate.names.join(', ') : '';
       return match(hit, { names });
+    },
+  ],
+  [
+    'request-stalled',
+    (ctx) => {
+      // TLS completed on its own connection, so packets flow: what never came is the HTTP answer.
+      const tls = ctx.first('tls.ok');
+      const stalled = ctx.withOutcome('v2.transport.timeout', 'token.transport.timeout');
+      if (!tls || stalled.length === 0) return undefined;
+      return match([tls, ...stalled], { seconds: seconds(Math.max(...stalled.map((e) => e.durationMs))), via: text(tls.data, 'via') === 'proxy' ? text(tls.data, 'proxy') : text(tls.data, 'address') });
     },
   ],
   [
@@ -162,7 +228,7 @@ export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
   [
     'data-endpoint-blocked',
     (ctx) => {
-      const hit = ctx.withOutcome('data.transport.');
+      const hit = ctx.withOutcome('data.transport.').filter((e) => internalOf(e.data).length === 0);
       return match(hit, { dataEndpoint: hit.map((e) => text(e.data, 'host')).join(', ') });
     },
   ],

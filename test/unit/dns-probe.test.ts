@@ -1,7 +1,7 @@
 /** The DNS probe against a real DNS server on loopback (the lab's, on a free port). */
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import { probeDnsServer } from '../../src/probes/dns.js';
+import { MAX_CHAIN_NAMES, probeDnsServer, systemFailure } from '../../src/probes/dns.js';
 import { parseDnsServer } from '../../src/probes/dns-wire.js';
 import { LabZone, startDnsServer, type RunningDnsServer } from '../lab/dns-server.js';
 
@@ -25,6 +25,28 @@ describe('DNS probe', function () {
     .add('gone.azurecr.io', { type: 'CNAME', data: 'gone.privatelink.azurecr.io' })
     .add('empty.azurecr.io', { type: 'CNAME', data: 'empty.privatelink.azurecr.io' })
     .add('empty.privatelink.azurecr.io', { type: 'MX' as 'A', data: 'x' })
+    .add('loop.azurecr.io', { type: 'CNAME', data: 'loop-b.example.net' })
+    .add('loop-b.example.net', { type: 'CNAME', data: 'loop.azurecr.io' })
+    .add('long.azurecr.io', { type: 'CNAME', data: 'hop1.example.net' })
+    .add('hop1.example.net', { type: 'CNAME', data: 'hop2.example.net' })
+    .add('hop2.example.net', { type: 'CNAME', data: 'hop3.example.net' })
+    .add('hop3.example.net', { type: 'CNAME', data: 'hop4.example.net' })
+    .add('hop4.example.net', { type: 'CNAME', data: 'hop5.example.net' })
+    .add('hop5.example.net', { type: 'CNAME', data: 'hop6.example.net' })
+    .add('hop6.example.net', { type: 'CNAME', data: 'hop7.example.net' })
+    .add('hop7.example.net', { type: 'CNAME', data: 'hop8.example.net' })
+    .add('hop8.example.net', { type: 'CNAME', data: 'hop9.example.net' })
+    .add('hop9.example.net', { type: 'CNAME', data: 'hop10.example.net' })
+    .add('hop10.example.net', { type: 'CNAME', data: 'hop11.example.net' })
+    .add('hop11.example.net', { type: 'CNAME', data: 'hop12.example.net' })
+    .add('hop12.example.net', { type: 'CNAME', data: 'hop13.example.net' })
+    .add('hop13.example.net', { type: 'CNAME', data: 'hop14.example.net' })
+    .add('hop14.example.net', { type: 'CNAME', data: 'hop15.example.net' })
+    .add('hop15.example.net', { type: 'CNAME', data: 'hop16.example.net' })
+    .add('hop16.example.net', { type: 'CNAME', data: 'hop17.example.net' })
+    .add('hop17.example.net', { type: 'CNAME', data: 'hop18.example.net' })
+    .add('hop18.example.net', { type: 'CNAME', data: 'hop19.example.net' })
+    .add('hop19.example.net', { type: 'CNAME', data: 'hop20.example.net' })
     .stage('broken.azurecr.io', 'servfail')
     .stage('closed.azurecr.io', 'refused');
 
@@ -71,6 +93,35 @@ describe('DNS probe', function () {
     } finally {
       silent.close();
     }
+  });
+
+  it('names a CNAME loop and a chain longer than resolvers follow', async function () {
+    const loop = await probe('loop.azurecr.io');
+    assert.equal(loop.outcome, 'dns.server.loop');
+    assert.deepEqual(loop.data.chain, ['loop.azurecr.io', 'loop-b.example.net', 'loop.azurecr.io']);
+    const long = await probe('long.azurecr.io');
+    assert.equal(long.outcome, 'dns.server.chain-too-long');
+    assert.equal((long.data.chain as string[]).length, MAX_CHAIN_NAMES + 1);
+  });
+
+  it('knows at once that nothing listens on the server port (ICMP port unreachable), long before the deadline', async function () {
+    const closed = await freeUdpPort();
+    const started = performance.now();
+    const result = await probeDnsServer({ host: '127.0.0.1', port: closed }, 'pub.azurecr.io', AbortSignal.timeout(5000));
+    assert.equal(result.outcome, 'dns.server.unreachable');
+    assert.ok(performance.now() - started < 2500, 'answered before half the deadline');
+  });
+
+  it('reads the servers as the system resolver does: the first that answers for the name decides', function () {
+    const s1 = { host: '10.0.0.4', port: 53 };
+    const s2 = { host: '10.0.0.5', port: 53 };
+    const chain = (rcode: string, addresses: string[] = []) => ({ rcode, chain: ['r.azurecr.io'], addresses: addresses.map((address) => ({ address, family: 4 as const, class: 'public' as const })) });
+    assert.equal(systemFailure([{ server: s1, failure: 'unreachable' }, { server: s2, chain: chain('NXDOMAIN') }])?.result, 'nxdomain');
+    assert.equal(systemFailure([{ server: s1, failure: 'unreachable' }, { server: s2, failure: 'timeout' }])?.result, 'unreachable');
+    assert.equal(systemFailure([{ server: s1, chain: chain('SERVFAIL') }, { server: s2, failure: 'timeout' }])?.data.server, '10.0.0.4');
+    assert.equal(systemFailure([{ server: s1, chain: chain('REFUSED') }, { server: s2, chain: chain('NOERROR', ['20.45.122.144']) }]), undefined);
+    assert.equal(systemFailure([{ server: s1, chain: chain('NOERROR') }])?.result, 'nodata');
+    assert.equal(systemFailure([]), undefined);
   });
 
   it('parses DNS server arguments', function () {

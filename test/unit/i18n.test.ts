@@ -6,6 +6,8 @@ import { catalog, has, langFromEnv, t } from '../../src/i18n/i18n.js';
 import { knowledge } from '../../src/knowledge/knowledge.js';
 import { outcomeKey } from '../../src/report/render.js';
 import { LANGS } from '../../src/report/types.js';
+import { baseParams } from '../../src/rules/evaluate.js';
+import { parseRegistryTarget } from '../../src/target/registry-target.js';
 
 type Tree = { [key: string]: string | Tree };
 function leaves(tree: Tree, prefix = ''): Map<string, string> {
@@ -66,10 +68,16 @@ describe('texts in en, ru and ar', function () {
     assert.equal(langFromEnv({}), 'en');
   });
 
-  it('every fix command template names only parameters the rules provide', function () {
-    const provided = new Set(['registry', 'loginServer', 'suffix', 'proxy', 'dnsServer', 'hostsFile', 'clientIp', 'dataEndpoint', 'principal', 'zoneResourceGroup', 'zone', 'recordName', 'expectedAddress', 'actualAddress', 'vnet', 'vnetId', 'subscription', 'resourceId']);
+  it('every fix command, fix title and finding text names only parameters every finding has', function () {
+    const provided = new Set(Object.keys(baseParams({ registry: parseRegistryTarget('myregistry'), symptoms: [], client: { dnsServers: [], platform: 'linux/x64' }, evidence: [], facts: {} })));
     for (const [id, fix] of Object.entries(knowledge.fixes)) {
       for (const command of fix.commands) for (const name of placeholders(command)) assert.ok(provided.has(name), `${id}: {${name}}`);
+    }
+    for (const lang of LANGS) {
+      for (const rule of Object.keys(knowledge.rules)) {
+        for (const part of ['title', 'explanation']) for (const name of placeholders(t(lang, `findings.${rule}.${part}`))) assert.ok(provided.has(name), `${lang} ${rule}.${part}: {${name}}`);
+        for (const fix of knowledge.rules[rule]!.fixes) for (const name of placeholders(t(lang, `fixes.${fix}`))) assert.ok(provided.has(name), `${lang} fixes.${fix}: {${name}}`);
+      }
     }
   });
 });

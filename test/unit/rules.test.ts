@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Evidence } from '../../src/probes/evidence.js';
-import { evaluate, verdictOf } from '../../src/rules/evaluate.js';
+import { evaluate, readyToPaste, verdictOf } from '../../src/rules/evaluate.js';
+import { renderFinding } from '../../src/report/render.js';
 import type { CheckStatus, JsonObject } from '../../src/report/types.js';
 import { parseRegistryTarget } from '../../src/target/registry-target.js';
 
@@ -49,10 +50,82 @@ const TABLE: Row[] = [
   },
   {
     name: 'resolver times out',
-    evidence: [ev('dns.system', 'dns.system.timeout'), ev('dns.server:10.0.0.4', 'dns.server.timeout', { server: '10.0.0.4' })],
-    rule: 'dns-resolver-failing',
+    evidence: [ev('dns.system', 'dns.system.timeout', { server: '10.0.0.4' }), ev('dns.server:10.0.0.4', 'dns.server.timeout', { server: '10.0.0.4' })],
+    rule: 'dns-resolver-silent',
     cause: 'vnet-or-private-endpoint',
     params: { dnsServer: '10.0.0.4' },
+  },
+  {
+    name: 'the system resolver fails and nothing answered NXDOMAIN: not a missing registry',
+    evidence: [ev('dns.system', 'dns.system.tempfail'), ev('dns.server:10.0.0.4', 'dns.server.ok', { server: '10.0.0.4', addresses: [{ address: '20.45.122.144', family: 4, class: 'public' }] })],
+    rule: 'dns-resolver-failing',
+    cause: 'vnet-or-private-endpoint',
+  },
+  {
+    name: 'resolver port closed (ICMP port unreachable)',
+    evidence: [ev('dns.system', 'dns.system.unreachable', { server: '10.53.0.9' }), ev('dns.server:8.8.8.8', 'dns.server.ok', { server: '8.8.8.8', addresses: [{ address: '20.45.122.144', family: 4, class: 'public' }] })],
+    rule: 'dns-resolver-refused',
+    cause: 'vnet-or-private-endpoint',
+    params: { dnsServer: '10.53.0.9' },
+  },
+  {
+    name: 'resolver answers REFUSED',
+    evidence: [ev('dns.system', 'dns.system.refused', { server: '10.0.0.4' }), ev('dns.server:10.0.0.4', 'dns.server.refused', { server: '10.0.0.4' })],
+    rule: 'dns-resolver-refused',
+    cause: 'vnet-or-private-endpoint',
+    params: { dnsServer: '10.0.0.4' },
+  },
+  {
+    name: 'resolver answers SERVFAIL',
+    evidence: [ev('dns.system', 'dns.system.servfail', { server: '10.0.0.4' }), ev('dns.server:10.0.0.4', 'dns.server.servfail', { server: '10.0.0.4' })],
+    rule: 'dns-resolver-servfail',
+    cause: 'vnet-or-private-endpoint',
+    params: { dnsServer: '10.0.0.4' },
+  },
+  {
+    name: 'CNAME loop',
+    evidence: [ev('dns.system', 'dns.system.loop', { server: '10.0.0.4', chain: ['myregistry.azurecr.io', 'a.example', 'myregistry.azurecr.io'] })],
+    rule: 'dns-cname-loop',
+    cause: 'vnet-or-private-endpoint',
+    params: { chain: 'myregistry.azurecr.io → a.example → myregistry.azurecr.io' },
+  },
+  {
+    name: 'stale private record: the login server dropped, the data endpoint answers privately',
+    evidence: [
+      ev('dns.system', 'dns.system.ok', { addresses: [{ address: '10.1.0.9', family: 4, class: 'private' }] }),
+      ev('tcp:10.1.0.9', 'tcp.timeout', { address: '10.1.0.9' }),
+      ev('v2', 'v2.transport.timeout'),
+      ev('data:myregistry.eastus.data.azurecr.io', 'data.reachable', { host: 'myregistry.eastus.data.azurecr.io', addresses: [{ address: '10.1.0.5', family: 4, class: 'private' }] }),
+    ],
+    rule: 'private-record-stale',
+    cause: 'vnet-or-private-endpoint',
+    params: { staleHost: 'myregistry.azurecr.io', actualAddress: '10.1.0.9', workingAddress: '10.1.0.5', recordName: 'myregistry' },
+  },
+  {
+    name: 'stale private record: a data endpoint dropped, the login server answers privately',
+    evidence: [
+      ev('dns.system', 'dns.system.ok', { addresses: [{ address: '10.1.0.5', family: 4, class: 'private' }] }),
+      ev('tcp:10.1.0.5', 'tcp.ok', { address: '10.1.0.5' }),
+      ev('tls', 'tls.ok'),
+      ev('v2', 'v2.challenge'),
+      ev('data:myregistry.eastus.data.azurecr.io', 'data.transport.timeout', { host: 'myregistry.eastus.data.azurecr.io', addresses: [{ address: '10.1.0.9', family: 4, class: 'private' }] }),
+    ],
+    rule: 'private-record-stale',
+    cause: 'vnet-or-private-endpoint',
+    params: { staleHost: 'myregistry.eastus.data.azurecr.io', recordName: 'myregistry.eastus.data', actualAddress: '10.1.0.9' },
+  },
+  {
+    name: 'proxy wants credentials (407)',
+    evidence: [...publicDns, ev('proxy', 'proxy.auth-required', { statusCode: 407 }), ev('v2', 'v2.transport.proxy-auth-required', { statusCode: 407 }), ev('token', 'token.transport.proxy-auth-required', { statusCode: 407 })],
+    rule: 'proxy-auth-required',
+    cause: 'client-firewall-or-proxy',
+  },
+  {
+    name: 'TLS opens, the request is never answered',
+    evidence: [...publicDns, ev('tcp:20.45.122.144', 'tcp.ok', { address: '20.45.122.144' }), ev('tls', 'tls.ok', { via: 'direct', address: '20.45.122.144' }), { ...ev('v2', 'v2.transport.timeout'), durationMs: 7600 }],
+    rule: 'request-stalled',
+    cause: 'client-firewall-or-proxy',
+    params: { seconds: '7.6', via: '20.45.122.144' },
   },
   {
     name: 'private endpoint address without a route',
@@ -119,6 +192,39 @@ describe('rules', function () {
       assert.ok(findings[0]!.evidence.every((id) => row.evidence.some((e) => e.id === id)), 'a finding cites only evidence that exists');
     });
   }
+
+  it('a proxy with credentials: the command carries placeholders for them, never REDACTED', function () {
+    const row = TABLE.find((r) => r.rule === 'proxy-auth-required')!;
+    const [top] = evaluate({ registry, symptoms: [], client: { ...client, proxy: 'http://REDACTED@10.3.128.1:3128' }, evidence: row.evidence, facts: {} });
+    const commands = renderFinding('en', top!).fixes.flatMap((f) => f.commands);
+    assert.ok(commands.some((c) => c.includes('http://<user>:<password>@10.3.128.1:3128')), commands.join('\n'));
+    assert.ok(commands.every((c) => !c.includes('REDACTED')));
+  });
+
+  it('fills in the client IP that ACR named in every finding, and the private zone ARM read', function () {
+    const evidence = [...healthyPath, ev('v2', 'v2.challenge'), ev('data:myregistry.eastus.data.azurecr.io', 'data.denied', { host: 'myregistry.eastus.data.azurecr.io', clientIp: '198.51.100.4' })];
+    const zone = { id: '/subscriptions/s/resourceGroups/dns-rg/providers/Microsoft.Network/privateDnsZones/privatelink.azurecr.io', name: 'privatelink.azurecr.io', records: {}, vnetLinks: [] };
+    const findings = evaluate({ registry, symptoms: [], client, evidence, facts: { privateDnsZones: [zone] } });
+    for (const f of findings) assert.equal(f.params.clientIp, '198.51.100.4', f.rule);
+    assert.equal(findings[0]!.params.zoneResourceGroup, 'dns-rg');
+  });
+
+  it('of findings equally sure, the one with a command ready to paste comes first', function () {
+    // Both high: a data endpoint without a record (command complete) and DENIED without an IP (its command needs <client-ip>).
+    const evidence = [...healthyPath, ev('v2', 'v2.challenge'), ev('token', 'token.denied', {}), ev('data:myregistry.eastus.data.azurecr.io', 'data.dns-failed', { host: 'myregistry.eastus.data.azurecr.io' })];
+    const findings = evaluate({ registry, symptoms: [], client, evidence, facts: {} });
+    assert.deepEqual(findings.map((f) => f.rule).slice(0, 2), ['data-endpoint-dns', 'public-access-denied']);
+    assert.ok(readyToPaste(findings[0]!));
+    assert.ok(!readyToPaste(findings[1]!));
+  });
+
+  it('offers no fix the facts contradict: no "allow trusted services" when the bypass already allows them', function () {
+    const evidence = [...healthyPath, ev('v2', 'v2.challenge'), ev('token', 'token.auth-required')];
+    const allowed = evaluate({ registry, symptoms: ['defender-cannot-scan'], client, evidence, facts: { bypass: 'AzureServices' } });
+    assert.ok(allowed.every((f) => !f.fixes.includes('trusted-services')), JSON.stringify(allowed));
+    const denied = evaluate({ registry, symptoms: ['defender-cannot-scan'], client, evidence, facts: { bypass: 'None' } });
+    assert.ok(denied.some((f) => f.fixes.includes('trusted-services')));
+  });
 
   it('a healthy run has no findings and the verdict healthy', function () {
     const evidence = [...healthyPath, ev('v2', 'v2.challenge'), ev('token', 'token.auth-required')];
