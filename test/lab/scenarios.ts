@@ -42,7 +42,7 @@ export interface Expectation {
   notInFixes?: string[];
   /** Texts the top finding's title and explanation may not contain. */
   notInText?: string[];
-  /** What the proxy answered (403, 407): every check that went through it says so, none a timeout. */
+  /** What the proxy answered (403, 407, EOF): every check that went through it says so, none a timeout. */
   proxyAnswered?: string;
 }
 
@@ -342,7 +342,15 @@ export const SCENARIOS: Scenario[] = [
     behaviour: 'healthy',
     records: publicChain('eofreg', A.registry),
     proxy: proxy(A.eofProxy),
-    expect: { exit: 1, verdict: 'problem', rule: 'proxy-closed', cause: 'client-firewall-or-proxy' },
+    expect: {
+      exit: 1,
+      verdict: 'problem',
+      rule: 'proxy-closed',
+      cause: 'client-firewall-or-proxy',
+      proxyAnswered: 'EOF',
+      checks: { proxy: 'proxy.eof', v2: 'v2.transport.proxy-closed', token: 'token.transport.proxy-closed' },
+      commandMentions: [`${A.eofProxy}:${PROXY_PORT}`],
+    },
   },
   {
     name: '429 on the token endpoint',
@@ -379,7 +387,15 @@ export const SCENARIOS: Scenario[] = [
     registry: 'deniedreg',
     behaviour: 'denied',
     identity: 'allowed',
-    expect: { exit: 1, verdict: 'problem', rule: 'public-access-denied', cause: 'public-network-rules', title: CLIENT_EGRESS_IP, exchange: 'exchange.denied' },
+    expect: {
+      exit: 1,
+      verdict: 'problem',
+      rule: 'public-access-denied',
+      cause: 'public-network-rules',
+      title: CLIENT_EGRESS_IP,
+      exchange: 'exchange.denied',
+      commandMentions: [CLIENT_EGRESS_IP],
+    },
   },
   {
     name: 'a data endpoint is blocked while the login server works',
