@@ -38,6 +38,14 @@ export function seconds(ms: number): string {
   return (Math.round(ms / 100) / 10).toString();
 }
 
+function fromService(ctx: RuleContext): boolean {
+  return ctx.hasSymptom(...SERVICE_SYMPTOMS) || ctx.input.client.kind === 'azure-service' || ctx.input.client.kind === 'tasks';
+}
+
+function trustedServicesAllowed(ctx: RuleContext): boolean {
+  return ctx.input.facts.bypass?.toLowerCase() === 'azureservices';
+}
+
 /** Kinds of check whose requests go through the proxy when one is set. */
 const PROBED_THROUGH_PROXY = ['v2', 'token', 'exchange', 'data'];
 
@@ -247,10 +255,17 @@ export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
     },
   ],
   [
+    'service-trusted-already',
+    (ctx) => {
+      // ARM shows trusted services allowed: saying "allow them" would contradict it; what is left is a service not on the list.
+      if (!fromService(ctx) || ctx.anyFailed() || !trustedServicesAllowed(ctx)) return undefined;
+      return { evidence: [...ctx.withOutcome('v2.challenge', 'token.auth-required').map((e) => e.id), 'arm.registry'], params: {} };
+    },
+  ],
+  [
     'service-restricted-symptom',
     (ctx) => {
-      const fromService = ctx.hasSymptom(...SERVICE_SYMPTOMS) || ctx.input.client.kind === 'azure-service' || ctx.input.client.kind === 'tasks';
-      if (!fromService || ctx.anyFailed()) return undefined;
+      if (!fromService(ctx) || ctx.anyFailed() || trustedServicesAllowed(ctx)) return undefined;
       return { evidence: ctx.withOutcome('v2.challenge', 'token.auth-required').map((e) => e.id), params: {} };
     },
   ],

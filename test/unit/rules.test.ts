@@ -222,6 +222,7 @@ describe('rules', function () {
     const evidence = [...healthyPath, ev('v2', 'v2.challenge'), ev('token', 'token.auth-required')];
     const allowed = evaluate({ registry, symptoms: ['defender-cannot-scan'], client, evidence, facts: { bypass: 'AzureServices' } });
     assert.ok(allowed.every((f) => !f.fixes.includes('trusted-services')), JSON.stringify(allowed));
+    assert.deepEqual(allowed.map((f) => f.rule), ['service-trusted-already']);
     const denied = evaluate({ registry, symptoms: ['defender-cannot-scan'], client, evidence, facts: { bypass: 'None' } });
     assert.ok(denied.some((f) => f.fixes.includes('trusted-services')));
   });
