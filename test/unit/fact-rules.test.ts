@@ -4,6 +4,7 @@ import { evaluate } from '../../src/rules/evaluate.js';
 import { matchesIpRule } from '../../src/rules/fact-rules.js';
 import { PREDICATES } from '../../src/rules/evaluate.js';
 import { knowledge } from '../../src/knowledge/knowledge.js';
+import { renderFinding } from '../../src/report/render.js';
 import type { CheckStatus, ClientKind, Facts, JsonObject } from '../../src/report/types.js';
 import { parseRegistryTarget } from '../../src/target/registry-target.js';
 
@@ -95,6 +96,48 @@ describe('rules that read ARM facts', function () {
     assert.ok(!matchesIpRule('203.0.114.1', ['203.0.113.0/24', '198.51.100.1']));
     assert.ok(matchesIpRule('2001:db8::5', ['2001:db8::/64']));
     assert.ok(!matchesIpRule('203.0.113.77', ['not-a-rule', '2001:db8::/64']));
+  });
+
+  describe('Azure endpoints not reached', function () {
+    const client = { dnsServers: [], platform: 'linux/x64' };
+    const unreachable = (id: string, failure: string, endpoint: string, host: string, port = 443): Evidence =>
+      ev(id, `${id === 'exchange' ? 'exchange' : 'arm'}.unreachable.${failure}`, { endpoint, host, port, failure, service: endpoint === 'entra' ? 'Microsoft Entra ID' : 'Azure Resource Manager' }, 'warn');
+    const ROWS: [string, Evidence[], Record<string, string>][] = [
+      ['the authority refuses: ARM and the exchange both name it', [unreachable('arm.registry', 'refused', 'entra', 'login.microsoftonline.com'), unreachable('exchange', 'refused', 'entra', 'login.microsoftonline.com')], { azureHost: 'login.microsoftonline.com', azurePort: '443', azureUrl: 'https://login.microsoftonline.com/' }],
+      ['ARM silent', [unreachable('arm.registry', 'timeout', 'arm', 'management.azure.com')], { azureHost: 'management.azure.com', azureService: 'Azure Resource Manager' }],
+      ['IMDS refused', [unreachable('arm.registry', 'refused', 'imds', '169.254.169.254', 80)], { azureHost: '169.254.169.254', azurePort: '80', azureUrl: 'http://169.254.169.254/metadata/instance?api-version=2021-02-01' }],
+    ];
+    for (const [name, evidence, params] of ROWS) {
+      it(`${name} → azure-endpoint-unreachable, host filled in`, function () {
+        const [top] = evaluate({ registry, symptoms: [], client, evidence: [...healthy, ...evidence], facts: {} });
+        assert.equal(top?.rule, 'azure-endpoint-unreachable');
+        assert.equal(top?.cause, 'client-firewall-or-proxy');
+        assert.equal(top?.confidence, 'medium');
+        assert.deepEqual(top?.evidence, evidence.map((e) => e.id));
+        for (const [key, value] of Object.entries(params)) assert.equal(top?.params[key], value, key);
+        const finding = renderFinding('en', top!);
+        assert.ok(finding.fixes[0]?.commands.includes(`curl -sv --max-time 10 ${params.azureUrl ?? `https://${params.azureHost}/`}`), JSON.stringify(finding.fixes));
+        for (const lang of ['en', 'ru', 'ar'] as const) {
+          const rendered = renderFinding(lang, top!);
+          const texts = [rendered.title, rendered.explanation, ...rendered.fixes.flatMap((f) => [f.title, ...f.commands])];
+          assert.ok(rendered.title.includes(params.azureHost!), `${lang}: ${rendered.title}`);
+          for (const text of texts) assert.doesNotMatch(text, /\{\w+\}/, `${lang}: ${text}`);
+        }
+      });
+    }
+
+    it('does not outrank a finding about the registry path', function () {
+      const refused = [publicAnswer, ev('tcp:20.45.122.144', 'tcp.refused', { address: '20.45.122.144' }, 'fail')];
+      const findings = evaluate({ registry, symptoms: [], client, evidence: [...refused, unreachable('arm.registry', 'refused', 'entra', 'login.microsoftonline.com')], facts: {} });
+      assert.deepEqual(findings.map((f) => f.rule), ['connection-refused', 'azure-endpoint-unreachable']);
+    });
+
+    it('never contradicts what was read: an endpoint that answered elsewhere in the run is not unreachable', function () {
+      const armAnswered = [...healthy, ev('arm.registry', 'arm.registry.ok'), unreachable('arm.replications', 'timeout', 'arm', 'management.azure.com')];
+      assert.deepEqual(evaluate({ registry, symptoms: [], client, evidence: armAnswered, facts: { sku: 'Premium' } }), []);
+      const tokenWorked = [...healthy, ev('exchange', 'exchange.ok'), unreachable('arm.registry', 'refused', 'entra', 'login.microsoftonline.com')];
+      assert.deepEqual(evaluate({ registry, symptoms: [], client, evidence: tokenWorked, facts: {} }), []);
+    });
   });
 
   it('every rule of the knowledge base has a predicate, and every predicate a rule', function () {
