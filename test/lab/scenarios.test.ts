@@ -6,7 +6,7 @@ import { DROPPED_ADDRESSES } from './addresses.js';
 import { assertDiscardReady } from './discard-device.js';
 import { assertIsolated } from './isolation.js';
 import { runCli } from './run-cli.js';
-import { expectedArm, expectedExchange, SCENARIOS, worldFor, type Scenario } from './scenarios.js';
+import { expectedArm, expectedExchange, registryName, SCENARIOS, worldFor, type Scenario } from './scenarios.js';
 import { startLabWorld, type LabWorld } from './world.js';
 
 /** Room the engine keeps back from the budget to report; a check that waits for the deadline may end this much early. */
@@ -93,6 +93,12 @@ function assertChecks(scenario: Scenario, report: Report, context: string): void
   }
 }
 
+/** One scenario for each rule the table expects on top: every finding's texts, run once per language. */
+function onePerRule(scenarios: Scenario[]): Scenario[] {
+  const seen = new Set<string>();
+  return scenarios.filter((s) => s.expect.rule !== undefined && !seen.has(s.expect.rule) && seen.add(s.expect.rule));
+}
+
 /** Staged worlds that route an address into the discard device need it to really drop packets. */
 function usesDroppedAddress(scenario: Scenario): boolean {
   const dropped = new Set<string>(Object.values(DROPPED_ADDRESSES));
@@ -137,6 +143,20 @@ describe('lab: acr-check against staged worlds', function () {
       const kinds = new Set(report.checks.map(kindOf));
       for (const kind of ['dns.system', 'dns.server', 'tls', 'v2', 'token', 'exchange']) assert.ok(kinds.has(kind), `${kind} in ${[...kinds].join(',')}`);
       assert.ok(kinds.has(scenario.proxy ? 'proxy' : 'tcp'));
+    });
+  }
+
+  // The same conclusion in every language, and no text left unwritten (placeholders, message keys) in any.
+  for (const scenario of onePerRule(SCENARIOS)) {
+    it(`${scenario.expect.rule}: every text filled in Russian and Arabic (${registryName(scenario)})`, async function () {
+      if (usesDroppedAddress(scenario)) assertDiscardReady();
+      for (const lang of ['ru', 'ar']) {
+        const run = await runCli([scenario.registry, '--json', '--lang', lang, ...(scenario.args ?? [])], worldFor(scenario, lab.pki.caPath));
+        const report = JSON.parse(run.stdout) as Report;
+        assert.equal(report.lang, lang);
+        assert.equal(report.findings[0]?.rule, scenario.expect.rule, `${lang}: ${report.findings.map((f) => f.rule).join(', ')}`);
+        assertTextsFilled(scenario, report);
+      }
     });
   }
 });
