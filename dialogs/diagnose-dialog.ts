@@ -7,7 +7,7 @@ import type { TurnContext } from 'botbuilder';
 import { langOfLocale } from '../src/bot/commands.js';
 import { t } from '../src/i18n/i18n.js';
 import { knowledge } from '../src/knowledge/knowledge.js';
-import { understand } from '../src/knowledge/understand.js';
+import { declines, understand } from '../src/knowledge/understand.js';
 import { CLIENT_KINDS, type ClientKind } from '../src/report/types.js';
 import { parseRegistryTarget, TargetError, type RegistryTarget } from '../src/target/registry-target.js';
 import { InterruptibleDialog } from './interruptible-dialog.js';
@@ -17,6 +17,8 @@ const WATERFALL = 'diagnoseWaterfall';
 const REGISTRY_PROMPT = 'registryPrompt';
 const SYMPTOM_PROMPT = 'symptomPrompt';
 const CLIENT_PROMPT = 'clientPrompt';
+/** The symptom question's answer when the user declines it: the diagnosis runs without a symptom. */
+const NO_SYMPTOM = 'skip';
 
 /** What the dialog already knows when it starts (from free text), and what it ends with. */
 export interface DiagnoseOptions {
@@ -37,7 +39,7 @@ export class DiagnoseDialog extends InterruptibleDialog {
     super(DIAGNOSE_DIALOG);
     this.addDialog(new TextPrompt(REGISTRY_PROMPT, (p) => this.validateRegistry(p)));
     this.addDialog(new ChoicePrompt(SYMPTOM_PROMPT, (p) => this.validateSymptom(p)));
-    this.addDialog(new ChoicePrompt(CLIENT_PROMPT));
+    this.addDialog(new ChoicePrompt(CLIENT_PROMPT, (p) => this.validateClient(p)));
     this.addDialog(new WaterfallDialog(WATERFALL, [this.askRegistry.bind(this), this.askSymptom.bind(this), this.askClient.bind(this), this.diagnose.bind(this)]));
     this.initialDialogId = WATERFALL;
   }
@@ -75,11 +77,16 @@ export class DiagnoseDialog extends InterruptibleDialog {
   }
 
   /**
-   * A pasted error that maps to a known symptom, else a pick from the list. The error comes first:
-   * the number recogniser would read "10" in `on 10.0.0.10:53` as choice 10.
+   * A pasted error that maps to a known symptom, else a pick from the list, or "skip". The error
+   * comes first: the number recogniser would read "10" in `on 10.0.0.10:53` as choice 10.
    */
   private async validateSymptom(prompt: PromptValidatorContext<FoundChoice>): Promise<boolean> {
-    const [symptom] = understand(prompt.context.activity.text ?? '').symptoms;
+    const text = prompt.context.activity.text ?? '';
+    if (declines(text)) {
+      prompt.recognized.value = { value: NO_SYMPTOM, index: -1, score: 1 };
+      return true;
+    }
+    const [symptom] = understand(text).symptoms;
     if (symptom) {
       prompt.recognized.value = { value: symptom, index: knowledge.symptoms.indexOf(symptom), score: 1 };
       return true;
@@ -89,11 +96,27 @@ export class DiagnoseDialog extends InterruptibleDialog {
 
   private async askClient(step: WaterfallStepContext) {
     const known = knownOf(step);
-    if (!known.symptoms?.length) known.symptoms = [(step.result as FoundChoice).value];
+    if (!known.symptoms?.length) {
+      const { value } = step.result as FoundChoice;
+      known.symptoms = value === NO_SYMPTOM ? [] : [value];
+    }
     if (known.client) return step.next();
     const lang = this.lang(step);
     const choices: Choice[] = CLIENT_KINDS.map((kind) => ({ value: kind, action: { type: 'imBack', title: t(lang, `dialog.clients.${kind}`), value: kind }, synonyms: [t(lang, `dialog.clients.${kind}`)] }));
     return step.prompt(CLIENT_PROMPT, { prompt: t(lang, 'dialog.askClient'), choices, style: ListStyle.list });
+  }
+
+  /** "laptop", "on-prem", "kubernetes", "build agent"…, a number or a choice's title; else the reason, and the question again. */
+  private async validateClient(prompt: PromptValidatorContext<FoundChoice>): Promise<boolean> {
+    const text = (prompt.context.activity.text ?? '').trim();
+    const { client } = understand(text);
+    if (client) {
+      prompt.recognized.value = { value: client, index: CLIENT_KINDS.indexOf(client), score: 1 };
+      return true;
+    }
+    if (prompt.recognized.succeeded) return true;
+    await prompt.context.sendActivity(t(this.lang(prompt), 'dialog.retryClient', { input: text.slice(0, 80) }));
+    return false;
   }
 
   private async diagnose(step: WaterfallStepContext) {

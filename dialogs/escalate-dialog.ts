@@ -79,6 +79,14 @@ const gathered = (step: WaterfallStepContext): Gathered => (step.values as { gat
 const langOf = (context: TurnContext): Lang => langOfLocale(context.activity.locale);
 const textOf = (prompt: PromptValidatorContext<unknown>): string => (prompt.context.activity.text ?? '').trim();
 
+/** The first finding (or the verdict), naming the registry once: most findings name it already. */
+export function suggestedTitle(report: Report, lang: Lang): string {
+  const { loginServer, name } = report.registry;
+  const headline = report.findings[0]?.title ?? t(lang, `cli.verdict.${report.verdict}`, { loginServer });
+  const named = headline.toLowerCase().includes(name.toLowerCase());
+  return (named ? headline : `${loginServer}: ${headline}`).slice(0, MAX_TITLE);
+}
+
 export class EscalateDialog extends InterruptibleDialog {
   constructor(private readonly deps: EscalateDeps) {
     super(ESCALATE_DIALOG);
@@ -178,7 +186,7 @@ export class EscalateDialog extends InterruptibleDialog {
   private async askTitle(step: WaterfallStepContext) {
     const { report } = await this.diagnosis(step.context, gathered(step).diagnosisId);
     const lang = langOf(step.context);
-    const suggestion = `${report.registry.loginServer}: ${report.findings[0]?.title ?? t(lang, `cli.verdict.${report.verdict}`, { loginServer: report.registry.loginServer })}`.slice(0, MAX_TITLE);
+    const suggestion = suggestedTitle(report, lang);
     return step.prompt(TITLE_PROMPT, { prompt: MessageFactory.suggestedActions([suggestion], t(lang, 'escalation.askTitle')) });
   }
 

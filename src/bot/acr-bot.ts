@@ -46,6 +46,7 @@ export class AcrDoctorBot extends ActivityHandler {
   private readonly live: LiveDiagnoses;
   private readonly conversationState: ConversationState;
   private readonly dialogState: StatePropertyAccessor<DialogState>;
+  private readonly welcomed: StatePropertyAccessor<boolean>;
   private readonly dialogs: DialogSet;
   private readonly log: DiagnosisLog;
   private readonly codes: HandoverCodes;
@@ -55,6 +56,7 @@ export class AcrDoctorBot extends ActivityHandler {
     const storage = deps.storage ?? new MemoryStorage();
     this.conversationState = new ConversationState(storage);
     this.dialogState = this.conversationState.createProperty<DialogState>('dialogState');
+    this.welcomed = this.conversationState.createProperty<boolean>('welcomed');
     this.log = new DiagnosisLog(storage);
     this.codes = new HandoverCodes(storage, deps.handover.ttlMs);
     this.live = new LiveDiagnoses({ ...deps, log: this.log });
@@ -74,6 +76,23 @@ export class AcrDoctorBot extends ActivityHandler {
       await this.handleMessage(context);
       await next();
     });
+    // Added to a team, a group chat or a personal scope: Teams sends the bot among membersAdded,
+    // and often an installationUpdate too; one welcome per conversation.
+    this.onMembersAdded(async (context, next) => {
+      const recipient = context.activity.recipient?.id;
+      if ((context.activity.membersAdded ?? []).some((m) => m.id === recipient)) await this.welcome(context);
+      await next();
+    });
+    this.onInstallationUpdateAdd(async (context, next) => {
+      await this.welcome(context);
+      await next();
+    });
+  }
+
+  private async welcome(context: TurnContext): Promise<void> {
+    if (!this.tenantAllowed(context.activity) || (await this.welcomed.get(context, false))) return;
+    await this.welcomed.set(context, true);
+    await context.sendActivity(cardActivity(helpCard(langOfLocale(context.activity.locale), { welcome: true })));
   }
 
   /** Every turn ends by saving the conversation's state, so a dialog survives a restart with durable storage. */

@@ -7,8 +7,12 @@ import * as ACData from 'adaptivecards-templating';
 import progressTemplate from '../../cards/progress.json' with { type: 'json' };
 import resultTemplate from '../../cards/result.json' with { type: 'json' };
 import helpTemplate from '../../cards/help.json' with { type: 'json' };
-import { isRtl, t } from '../i18n/i18n.js';
-import type { Check, Lang, Report } from '../report/types.js';
+import { isolate, isRtl, t } from '../i18n/i18n.js';
+import type { ProgressView } from '../report/progress-view.js';
+import type { Lang, Report } from '../report/types.js';
+import { presented, vantageText, type Vantage } from './vantage-texts.js';
+
+export type { Vantage } from './vantage-texts.js';
 
 export type Card = Record<string, unknown>;
 
@@ -24,18 +28,21 @@ export interface ProgressCardData {
   rtl: boolean;
   title: string;
   status: string;
+  /** The checks not done yet, named: a run is never shown as complete while one still runs. */
+  pending: string;
   checks: { mark: string; title: string }[];
 }
 
-/** While a diagnosis runs: which checks finished, and how. */
-export function progressCard(lang: Lang, loginServer: string, finished: Pick<Check, 'status' | 'title'>[], total: number): Card {
+/** While a diagnosis runs: how many of the planned checks finished, how, and which are still running. */
+export function progressCard(lang: Lang, loginServer: string, view: ProgressView): Card {
   const data: ProgressCardData = {
     lang,
     rtl: isRtl(lang),
     title: t(lang, 'card.progressTitle', { loginServer }),
-    status: t(lang, 'card.progressStatus', { done: String(finished.length), total: String(Math.max(total, finished.length)) }),
+    status: t(lang, 'card.progressStatus', { done: String(view.done), total: String(view.total) }),
+    pending: view.pending.length > 0 ? t(lang, 'card.progressRunning', { names: view.pending.join(', ') }) : '',
     // Words, not emoji: they read the same in every client and font, in every language.
-    checks: finished.map((c) => ({ mark: t(lang, `status.${c.status}`), title: c.title })),
+    checks: view.finished.map((c) => ({ mark: t(lang, `status.${c.status}`), title: c.title })),
   };
   return expand(progressTemplate, data);
 }
@@ -57,12 +64,16 @@ export interface ResultCardData {
   labels: { rerun: string; handover: string; showChecks: string; escalate: string };
 }
 
-/** Where the checks ran: the bot's own network, or the failing machine that sent its report. */
-export type Vantage = 'bot' | 'client';
-
 export const MAX_FINDINGS_ON_CARD = 3;
 
-export function resultCard(report: Report, vantage: Vantage): Card {
+/** The command that runs the same checks on the failing machine, with what the conversation established. */
+export function runCommand(report: Pick<Report, 'registry' | 'symptoms' | 'client'>): string {
+  const flags = [...report.symptoms.map((s) => `--symptom ${s}`), ...(report.client.kind ? [`--client ${report.client.kind}`] : [])];
+  return ['npx acr-check', report.registry.name, ...flags].join(' ');
+}
+
+export function resultCard(shown: Report, vantage: Vantage): Card {
+  const report = presented(shown, vantage);
   const { lang } = report;
   const failed = report.checks.filter((c) => c.status === 'fail').length;
   const seconds = (report.durationMs / 1000).toFixed(2);
@@ -71,7 +82,7 @@ export function resultCard(report: Report, vantage: Vantage): Card {
     rtl: isRtl(lang),
     registry: report.registry.name,
     diagnosis: report.id,
-    verdict: t(lang, `cli.verdict.${report.verdict}`, { loginServer: report.registry.loginServer }),
+    verdict: vantageText(lang, vantage, `cli.verdict.${report.verdict}`, { loginServer: report.registry.loginServer }),
     verdictStyle: VERDICT_STYLE[report.verdict],
     summary:
       failed === 0
@@ -86,7 +97,7 @@ export function resultCard(report: Report, vantage: Vantage): Card {
     })),
     vantage: vantage === 'bot' ? t(lang, 'card.vantageBot') : t(lang, 'card.vantageClient', { hostname: report.client.hostname ?? '-' }),
     runHere: t(lang, 'card.runHere'),
-    runCommand: `npx acr-check ${report.registry.name}${report.symptoms.map((s) => ` --symptom ${s}`).join('')}`,
+    runCommand: runCommand(report),
     checks: report.checks.map((c) => ({ status: t(lang, `status.${c.status}`), title: c.title, detail: c.detail })),
     labels: { rerun: t(lang, 'card.rerun'), handover: t(lang, 'card.handover'), showChecks: t(lang, 'card.showChecks'), escalate: t(lang, 'card.escalate') },
   };
@@ -96,12 +107,31 @@ export function resultCard(report: Report, vantage: Vantage): Card {
 export interface HelpCardData {
   lang: Lang;
   rtl: boolean;
+  /** Set when the bot has just been added: a greeting above the commands. */
+  welcome: string;
   title: string;
-  commands: string;
+  commands: { name: string; description: string }[];
   example: string;
 }
 
-export function helpCard(lang: Lang): Card {
-  const data: HelpCardData = { lang, rtl: isRtl(lang), title: t(lang, 'card.helpTitle'), commands: t(lang, 'card.helpCommands'), example: t(lang, 'card.helpExample') };
+const HELP_COMMANDS = ['acr-check', 'diagnose', 'escalate', 'help'] as const;
+
+/**
+ * What the bot can do. Each command is a RichTextBlock of TextRuns, which no client reads as
+ * markdown or HTML: in a TextBlock, Teams takes `<registry>` for a tag and shows nothing.
+ */
+export function helpCard(lang: Lang, options: { welcome?: boolean } = {}): Card {
+  const data: HelpCardData = {
+    lang,
+    rtl: isRtl(lang),
+    welcome: options.welcome ? t(lang, 'card.welcome') : '',
+    title: t(lang, 'card.helpTitle'),
+    commands: HELP_COMMANDS.map((name) => ({
+      // The command as typed, left to right even in an Arabic line.
+      name: isRtl(lang) ? isolate(name) : name,
+      description: `${name === 'acr-check' ? ` ${t(lang, 'card.helpArgs')}` : ''}: ${t(lang, `card.helpCommands.${name}`)}`,
+    })),
+    example: t(lang, 'card.helpExample'),
+  };
   return expand(helpTemplate, data);
 }

@@ -10,6 +10,8 @@ export type ProgressWatcher = (event: ProgressEvent) => void;
 interface Run {
   report: Promise<Report>;
   watchers: Set<ProgressWatcher>;
+  /** The last event, so that whoever joins sees where the run stands at once. */
+  seen: { last?: ProgressEvent };
 }
 
 export class DiagnosisRuns {
@@ -20,11 +22,17 @@ export class DiagnosisRuns {
     const existing = this.runs.get(key);
     if (existing) {
       existing.watchers.add(watch);
+      if (existing.seen.last) watch(existing.seen.last);
       return { report: existing.report, shared: true };
     }
     const watchers = new Set<ProgressWatcher>([watch]);
-    const report = start((event) => watchers.forEach((w) => w(event))).finally(() => this.runs.delete(key));
-    this.runs.set(key, { report, watchers });
+    // The engine's first events (its plan) come before `start` returns.
+    const seen: Run['seen'] = {};
+    const report = start((event) => {
+      seen.last = event;
+      watchers.forEach((w) => w(event));
+    }).finally(() => this.runs.delete(key));
+    this.runs.set(key, { report, watchers, seen });
     return { report, shared: false };
   }
 

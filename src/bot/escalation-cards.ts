@@ -2,10 +2,12 @@
 import summaryTemplate from '../../cards/escalation-summary.json' with { type: 'json' };
 import ticketTemplate from '../../cards/ticket.json' with { type: 'json' };
 import type { Escalation } from '../escalation/escalations.js';
+import { redactDeep } from '../escalation/redact.js';
 import type { TicketRequest, SinkKind } from '../escalation/ticket.js';
-import { isRtl, t } from '../i18n/i18n.js';
+import { isRtl, ownDirection, t } from '../i18n/i18n.js';
 import type { Lang } from '../report/types.js';
 import { expand, type Card } from './cards.js';
+import { vantageText } from './vantage-texts.js';
 
 interface Fact {
   title: string;
@@ -25,7 +27,9 @@ export interface SummaryCardData {
 }
 
 /** What will be sent, for the user to confirm: everything prefilled and everything they gave. */
-export function escalationSummaryCard(lang: Lang, request: TicketRequest, sink: SinkKind): Card {
+export function escalationSummaryCard(lang: Lang, asked: TicketRequest, sink: SinkKind): Card {
+  // Shown as it will be sent: the card says secrets are removed, so they are removed here too.
+  const request = redactDeep(asked);
   const { report, contact } = request;
   const field = (name: string): string => t(lang, `escalation.fields.${name}`);
   const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.title);
@@ -40,11 +44,11 @@ export function escalationSummaryCard(lang: Lang, request: TicketRequest, sink: 
       { title: field('severity'), value: t(lang, `escalation.severities.${request.severity}`) },
       { title: field('registry'), value: report.registry.loginServer },
       ...(request.subscriptionId ? [{ title: field('subscription'), value: request.subscriptionId }] : []),
-      { title: field('diagnosis'), value: t(lang, `cli.verdict.${report.verdict}`, { loginServer: report.registry.loginServer }) },
+      { title: field('diagnosis'), value: vantageText(lang, request.vantage, `cli.verdict.${report.verdict}`, { loginServer: report.registry.loginServer }) },
       { title: field('findings'), value: report.findings.map((f) => f.title).join('; ') || t(lang, 'escalation.none') },
       { title: field('failedChecks'), value: failed.join('; ') || t(lang, 'escalation.none') },
       { title: field('vantage'), value: t(lang, `escalation.vantage.${request.vantage}`) },
-      { title: field('contact'), value: `${contact.firstName} ${contact.lastName} <${contact.email}>, ${t(lang, `escalation.methods.${contact.method}`)}${contact.phone ? ` ${contact.phone}` : ''}` },
+      { title: field('contact'), value: `${ownDirection(lang, `${contact.firstName} ${contact.lastName} <${contact.email}>`)}, ${t(lang, `escalation.methods.${contact.method}`)}${contact.phone ? ` ${ownDirection(lang, contact.phone)}` : ''}` },
     ],
     descriptionLabel: field('description'),
     description: request.description,

@@ -8,8 +8,9 @@ import { MessageFactory, TurnContext, type Activity, type ConversationReference 
 import type { Logger } from 'pino';
 import type { DiagnoseRequest } from '../diagnose.js';
 import { t } from '../i18n/i18n.js';
-import { renderCheck } from '../report/render.js';
-import type { Check, ClientKind, Lang, Report } from '../report/types.js';
+import type { ProgressSnapshot } from '../probes/evidence.js';
+import { NO_PROGRESS, progressView } from '../report/progress-view.js';
+import type { ClientKind, Lang, Report } from '../report/types.js';
 import type { RegistryTarget } from '../target/registry-target.js';
 import { cardActivity } from './card-activity.js';
 import { progressCard, resultCard, type Card } from './cards.js';
@@ -42,8 +43,26 @@ export class LiveDiagnoses {
   }
 
   async start(context: TurnContext, lang: Lang, target: RegistryTarget, symptoms: string[], client?: ClientKind): Promise<void> {
-    const sent = await context.sendActivity(cardActivity(progressCard(lang, target.loginServer, [], 0)));
     const reference = TurnContext.getConversationReference(context.activity);
+    // Where the run stands, as its last event told; the engine plans every check as it starts.
+    let progress: ProgressSnapshot = NO_PROGRESS;
+    let timer: NodeJS.Timeout | undefined;
+    let done = false;
+    let showProgress = (): void => undefined;
+
+    const key = `${reference.conversation?.id ?? ''}|${target.loginServer}`;
+    const { report } = this.runs.join(
+      key,
+      (onProgress) => this.deps.diagnose({ target, symptoms, ...(client ? { client } : {}), lang, budgetMs: this.deps.budgetMs, onProgress, ...this.deps.azure(target) }),
+      (event) => {
+        progress = event.progress;
+        showProgress();
+      },
+    );
+    // Handled below once the card is out; a failure meanwhile is not an unhandled rejection.
+    report.catch(() => undefined);
+    // Sent once the run has planned its checks, so the first card already counts all of them.
+    const sent = await context.sendActivity(cardActivity(progressCard(lang, target.loginServer, progressView(lang, progress))));
     // Updates of one card go out in order, so a late progress update never covers the result.
     let updates: Promise<void> = Promise.resolve();
     const replace = (activity: Partial<Activity>): Promise<void> =>
@@ -51,29 +70,15 @@ export class LiveDiagnoses {
         .catch(() => undefined)
         .then(() => this.deps.continueConversation(reference, async (ctx) => void (await ctx.updateActivity({ ...activity, id: sent?.id ?? '' })))));
     const update = (card: Card): Promise<void> => replace(cardActivity(card));
-
-    const finished: Pick<Check, 'status' | 'title'>[] = [];
-    let started = 0;
-    let timer: NodeJS.Timeout | undefined;
-    let done = false;
-    const showProgress = (): void => {
+    showProgress = (): void => {
       if (timer || done) return;
       timer = setTimeout(() => {
         timer = undefined;
-        if (!done) void update(progressCard(lang, target.loginServer, finished, started)).catch((err: unknown) => this.deps.logger.warn({ err }, 'progress update failed'));
+        if (!done) void update(progressCard(lang, target.loginServer, progressView(lang, progress))).catch((err: unknown) => this.deps.logger.warn({ err }, 'progress update failed'));
       }, PROGRESS_INTERVAL_MS);
     };
+    showProgress();
 
-    const key = `${reference.conversation?.id ?? ''}|${target.loginServer}`;
-    const { report } = this.runs.join(
-      key,
-      (onProgress) => this.deps.diagnose({ target, symptoms, ...(client ? { client } : {}), lang, budgetMs: this.deps.budgetMs, onProgress, ...this.deps.azure(target) }),
-      (event) => {
-        if (event.type === 'start') started++;
-        else if (event.evidence) finished.push({ status: event.evidence.status, title: renderCheck(lang, event.evidence).title });
-        showProgress();
-      },
-    );
     // The turn ends here; the diagnosis finishes outside it and replaces the progress card.
     const stopProgress = (): void => {
       done = true;

@@ -1,6 +1,6 @@
 /** The human-readable report: verdict first, then findings with fixes, then the checks table. */
 import { createColors } from 'picocolors';
-import { t } from '../i18n/i18n.js';
+import { ownDirection as ltr, t } from '../i18n/i18n.js';
 import type { Check, Finding, Report } from '../report/types.js';
 
 type Colors = ReturnType<typeof createColors>;
@@ -50,14 +50,14 @@ function renderFinding(c: Colors, report: Report, finding: Finding, number: numb
   const { lang } = report;
   const lines = [
     `${String(number).padStart(2)}. ${c.bold(finding.title)}`,
-    `    ${c.dim(`${t(lang, 'cli.cause')}: ${finding.cause}, ${t(lang, 'cli.confidence')}: ${t(lang, `confidenceLevel.${finding.confidence}`)}`)}`,
+    `    ${c.dim(`${t(lang, 'cli.cause')}: ${ltr(lang, finding.cause)}, ${t(lang, 'cli.confidence')}: ${t(lang, `confidenceLevel.${finding.confidence}`)}`)}`,
     `    ${finding.explanation}`,
   ];
-  if (finding.evidence.length > 0) lines.push(`    ${c.dim(`${t(lang, 'cli.evidence')}: ${finding.evidence.join(', ')}`)}`);
+  if (finding.evidence.length > 0) lines.push(`    ${c.dim(`${t(lang, 'cli.evidence')}: ${ltr(lang, finding.evidence.join(', '))}`)}`);
   for (const fix of finding.fixes) {
     lines.push(`    ${c.cyan(`${t(lang, 'cli.fix')}:`)} ${fix.title}`);
-    for (const command of fix.commands) lines.push(`      ${c.bold(`$ ${command}`)}`);
-    for (const doc of fix.docs) lines.push(`      ${c.dim(`${t(lang, 'cli.docs')}: ${doc}`)}`);
+    for (const command of fix.commands) lines.push(`      ${c.bold(ltr(lang, `$ ${command}`))}`);
+    for (const doc of fix.docs) lines.push(`      ${c.dim(`${t(lang, 'cli.docs')}: ${ltr(lang, doc)}`)}`);
   }
   return lines;
 }
@@ -67,7 +67,7 @@ function renderChecks(c: Colors, report: Report): string[] {
   const statusWidth = Math.max(...report.checks.map((check) => width(t(report.lang, `status.${check.status}`))));
   return report.checks.map((check: Check) => {
     const status = pad(t(report.lang, `status.${check.status}`), statusWidth);
-    const ms = `${check.durationMs} ms`;
+    const ms = ltr(report.lang, `${check.durationMs} ms`);
     return `  ${c[STATUS_COLOR[check.status]](status)}  ${pad(check.title, titleWidth)}  ${check.detail}  ${c.dim(ms)}`;
   });
 }

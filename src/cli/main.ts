@@ -25,7 +25,7 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   const showProgress = !options.json && process.stderr.isTTY === true;
-  const progress = showProgress ? terminalProgress(process.stderr, t(options.lang, 'cli.running', { registry: options.target.loginServer })) : undefined;
+  const progress = showProgress ? terminalProgress(process.stderr, t(options.lang, 'cli.running', { registry: options.target.loginServer }), options.lang) : undefined;
   const report = await diagnose({
     target: options.target,
     symptoms: options.symptoms,

@@ -60,7 +60,7 @@ function program(lang: Lang, out: { write: (s: string) => void }): Command {
     .option('--no-arm', t(lang, 'cli.optNoArm'))
     .option('--subscription <id>', t(lang, 'cli.optSubscription'))
     .option('--workspace <id>', t(lang, 'cli.optWorkspace'))
-    .option('--dns-server <host[:port]>', t(lang, 'cli.optDnsServer'), collect, [])
+    .option('--dns-server <ip[:port]>', t(lang, 'cli.optDnsServer'), collect, [])
     .option('--data-endpoint <host>', t(lang, 'cli.optDataEndpoint'), collect, [])
     .option('--lang <en|ru|ar>', t(lang, 'cli.optLang'))
     .option('--send <url>', t(lang, 'cli.optSend'))

@@ -38,7 +38,39 @@ function resolve(tree: Tree, key: string): string | undefined {
 /** The text for `key` in `lang` (English when a translation is missing), `{name}` filled from params. */
 export function t(lang: Lang, key: string, params: Record<string, string> = {}): string {
   const template = resolve(CATALOGS[lang], key) ?? resolve(CATALOGS.en, key) ?? key;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
+  if (!isRtl(lang)) return template.replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
+  // In right-to-left text a host name, an address, a command or an error message would be broken
+  // into pieces and reordered by the bidi algorithm; isolated, each keeps its own direction.
+  return isolateLatin(template).replace(/\{(\w+)\}/g, (whole, name: string) => (params[name] === undefined ? whole : isolate(params[name])));
+}
+
+/** First strong isolate … pop directional isolate: the text keeps its own direction, whatever surrounds it. */
+export const FSI = '\u2068';
+export const LRI = '\u2066';
+export const PDI = '\u2069';
+
+/** A value in its own isolate, direction from its first strong letter (left to right when it has none, as an address). */
+export function isolate(value: string): string {
+  return value === '' ? value : `${FSI}${value}${PDI}`;
+}
+
+/** A value a front puts beside words of `lang` (an id, a command, a link, an address), isolated where the text runs right to left. */
+export function ownDirection(lang: Lang, value: string): string {
+  return isRtl(lang) ? isolate(value) : value;
+}
+
+/**
+ * Latin runs written in a right-to-left template (`az login`, `--no-arm`, `'dial tcp ...: i/o timeout'`)
+ * isolated left to right, so their punctuation stays where a shell or a search would read it.
+ * A run is what lies between right-to-left letters; sentence punctuation and brackets at its ends
+ * belong to the surrounding text; a run of placeholders only is isolated when it is filled.
+ */
+function isolateLatin(template: string): string {
+  return template.replace(/[^\p{Script=Arabic}\n\u060C\u061B\u061F\u0640]+/gu, (run) => {
+    const [, lead = '', core = '', tail = ''] = /^([\s.,;:!?([>]*)(.*?)([\s.,;:!?)\]<]*)$/su.exec(run) ?? [];
+    if (!/[A-Za-z]/.test(core.replace(/\{\w+\}/g, ''))) return run;
+    return `${lead}${LRI}${core}${PDI}${tail}`;
+  });
 }
 
 export function isLang(value: string): value is Lang {

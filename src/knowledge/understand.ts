@@ -11,6 +11,7 @@ const compiled = (table: Record<string, string[]>): [string, RegExp[]][] =>
   Object.entries(table).map(([id, list]) => [id, list.map((p) => new RegExp(p, 'iu'))]);
 const SYMPTOMS = compiled(patterns.symptomPatterns);
 const CLIENTS = compiled(patterns.clientPatterns);
+const SKIPS = patterns.skipPatterns.map((p) => new RegExp(p, 'iu'));
 
 export interface Understanding {
   registry?: RegistryTarget;
@@ -39,6 +40,12 @@ function findRegistry(text: string): { registry?: RegistryTarget; rejected?: Tar
     }
   }
   return rejected ? { rejected } : {};
+}
+
+/** The answer declines the question ("skip", "don't know", "не знаю", "لا أعرف"). */
+export function declines(text: string): boolean {
+  const bounded = text.slice(0, 200);
+  return SKIPS.some((r) => r.test(bounded));
 }
 
 export function understand(text: string): Understanding {

@@ -27,7 +27,7 @@ describe('Adaptive Cards', function () {
   for (const lang of LANGS) {
     it(`${lang}: result, progress and help cards are valid Adaptive Cards 1.5`, function () {
       const report = sampleReport(DENIED_EVIDENCE, lang);
-      for (const card of [resultCard(report, 'bot'), resultCard(sampleReport(HEALTHY_EVIDENCE, lang), 'client'), progressCard(lang, 'myregistry.azurecr.io', report.checks.slice(0, 2), 6), helpCard(lang)]) {
+      for (const card of [resultCard(report, 'bot'), resultCard(sampleReport(HEALTHY_EVIDENCE, lang), 'client'), progressCard(lang, 'myregistry.azurecr.io', { done: 2, total: 6, finished: report.checks.slice(0, 2), pending: ['TLS handshake with myregistry.azurecr.io'] }), helpCard(lang)]) {
         assertValidCard(card);
         assert.equal(card.lang, lang);
         assert.equal(card.rtl, lang === 'ar', 'Arabic cards read right to left');

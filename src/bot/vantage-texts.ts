@@ -1,0 +1,49 @@
+/**
+ * The texts of the bot's own probes. The engine words a report for the machine it ran on ("this
+ * machine", "run az login"); run by the bot, that machine is the bot, so the card says "the bot's
+ * network" and what the bot's operator must grant. Only the wording changes: the outcome, the
+ * finding and its parameters stay the engine's.
+ */
+import { has, t } from '../i18n/i18n.js';
+import { knowledge } from '../knowledge/knowledge.js';
+import { outcomeKey, textParams } from '../report/render.js';
+import type { Check, Finding, Lang, Report } from '../report/types.js';
+
+/** Where the checks ran: the bot's own network, or the failing machine that sent its report. */
+export type Vantage = 'bot' | 'client';
+
+/** The text for `key`, in the bot's own words when the checks ran from the bot and it has some. */
+export function vantageText(lang: Lang, vantage: Vantage, key: string, params: Record<string, string> = {}): string {
+  return vantage === 'bot' && has(lang, `botView.${key}`) ? t(lang, `botView.${key}`, params) : t(lang, key, params);
+}
+
+/** The bot's own words for a text the engine rendered, or that text as it was. */
+function reworded(lang: Lang, vantage: Vantage, key: string, params: Record<string, string>, rendered: string): string {
+  return vantage === 'bot' && has(lang, `botView.${key}`) ? t(lang, `botView.${key}`, params) : rendered;
+}
+
+function check(lang: Lang, vantage: Vantage, c: Check): Check {
+  return { ...c, detail: reworded(lang, vantage, outcomeKey(c.outcome), textParams(c.data, c.error), c.detail) };
+}
+
+function finding(lang: Lang, vantage: Vantage, f: Finding): Finding {
+  // A finding keeps only the fixes that apply, so each is known again by its rendered title.
+  const fixId = (title: string): string | undefined => knowledge.rules[f.rule]?.fixes.find((id) => t(lang, `fixes.${id}`, f.params) === title);
+  const fixTitle = (title: string): string => {
+    const id = fixId(title);
+    return id ? reworded(lang, vantage, `fixes.${id}`, f.params, title) : title;
+  };
+  return {
+    ...f,
+    title: reworded(lang, vantage, `findings.${f.rule}.title`, f.params, f.title),
+    explanation: reworded(lang, vantage, `findings.${f.rule}.explanation`, f.params, f.explanation),
+    fixes: f.fixes.map((fix) => ({ ...fix, title: fixTitle(fix.title) })),
+  };
+}
+
+/** The report as a card presents it from this vantage. */
+export function presented(report: Report, vantage: Vantage): Report {
+  if (vantage !== 'bot') return report;
+  const { lang } = report;
+  return { ...report, checks: report.checks.map((c) => check(lang, vantage, c)), findings: report.findings.map((f) => finding(lang, vantage, f)) };
+}

@@ -1,0 +1,122 @@
+/**
+ * Every text the fronts render, for every check kind and outcome in src/i18n, in en, ru and ar:
+ * no `{placeholder}` reaches a user, the bot speaks of its own network, Arabic keeps commands,
+ * errors and addresses left to right.
+ */
+import assert from 'node:assert/strict';
+import { helpCard, progressCard, resultCard } from '../../src/bot/cards.js';
+import { escalationSummaryCard } from '../../src/bot/escalation-cards.js';
+import { renderHuman } from '../../src/cli/human.js';
+import { progressLine } from '../../src/cli/progress.js';
+import { catalog, LRI, PDI, t } from '../../src/i18n/i18n.js';
+import { progressView } from '../../src/report/progress-view.js';
+import { LANGS, type Lang, type Report } from '../../src/report/types.js';
+import { cardTexts, PLACEHOLDER } from '../helpers/card-texts.js';
+import { everyOutcome, PLANNED_DATA, sampleReport } from '../helpers/sample-report.js';
+import { sampleTicketRequest } from '../helpers/ticket-request.js';
+import type { CheckRef, ProgressSnapshot } from '../../src/probes/evidence.js';
+
+const OUTCOMES = Object.keys(catalog('en').outcomes as object);
+const KINDS = Object.keys(catalog('en').checks as object);
+
+function everything(lang: Lang): Report {
+  return sampleReport(everyOutcome(OUTCOMES), lang, ['cli-cannot-connect']);
+}
+
+/** Every planned check, half of them running, none done: the start of a run. */
+function started(): ProgressSnapshot {
+  const refs: CheckRef[] = KINDS.map((kind) => ({ id: kind, kind, data: PLANNED_DATA[kind] ?? {} }));
+  return { planned: refs.filter((_, i) => i % 2 === 0), running: refs.filter((_, i) => i % 2 === 1), done: [] };
+}
+
+/** Every text a user can read, from every front, for one language. */
+function rendered(lang: Lang): [where: string, text: string][] {
+  const report = everything(lang);
+  const snapshot = started();
+  const midway: ProgressSnapshot = { ...snapshot, done: everyOutcome(OUTCOMES) };
+  const cards: [string, unknown][] = [
+    ['result card (bot)', resultCard(report, 'bot')],
+    ['result card (client)', resultCard(report, 'client')],
+    ['progress card, at the start', progressCard(lang, 'myregistry.azurecr.io', progressView(lang, snapshot))],
+    ['progress card, midway', progressCard(lang, 'myregistry.azurecr.io', progressView(lang, midway))],
+    ['help card', helpCard(lang)],
+    ['welcome card', helpCard(lang, { welcome: true })],
+    ['escalation summary', escalationSummaryCard(lang, sampleTicketRequest({ lang, report }), 'azure')],
+  ];
+  const event = { type: 'start' as const, id: 'tls', kind: 'tls', progress: midway };
+  return [
+    ...cards.flatMap(([where, card]) => cardTexts(card).map((text): [string, string] => [where, text])),
+    ...renderHuman(report, false).split('\n').map((line): [string, string] => ['CLI output', line]),
+    ['CLI progress', progressLine(lang, t(lang, 'cli.running', { registry: 'myregistry.azurecr.io' }), event)],
+  ];
+}
+
+describe('rendered texts', function () {
+  it('the sample report holds every check kind and every outcome that has a text', function () {
+    const report = everything('en');
+    assert.deepEqual(new Set(report.checks.map((c) => c.outcome.replace(/^v2\.transport\./, 'transport.'))), new Set(OUTCOMES));
+    for (const kind of KINDS) assert.ok(PLANNED_DATA[kind], `${kind}: what its checks carry when planned`);
+  });
+
+  for (const lang of LANGS) {
+    it(`${lang}: no placeholder is left in any card or CLI text`, function () {
+      const left = rendered(lang).filter(([, text]) => PLACEHOLDER.test(text));
+      assert.deepEqual(left.map(([where, text]) => `${where}: ${text}`), []);
+    });
+
+    it(`${lang}: a check's title reads whole from what it carries when planned or skipped`, function () {
+      for (const kind of KINDS) assert.doesNotMatch(t(lang, `checks.${kind}`, Object.fromEntries(Object.entries(PLANNED_DATA[kind] ?? {}).map(([k, v]) => [k, String(v)]))), PLACEHOLDER, kind);
+    });
+
+    it(`${lang}: the bot's own checks speak of the bot's network and what its operator grants, never of this machine or az login`, function () {
+      const report = everything(lang);
+      const bot = cardTexts(resultCard(report, 'bot')).join('\n');
+      const machine = { en: /this machine|from here\b|az login/, ru: /(с|у) этой машин|этой машины|az login/, ar: /هذا الجهاز|az login/ }[lang];
+      assert.doesNotMatch(bot, machine);
+      assert.ok(bot.includes(t(lang, 'botView.outcomes.skip.arm-no-credentials')), 'a skipped ARM check says what the operator grants');
+      assert.match(bot, /Reader/);
+      // The CLI keeps its own words: there "this machine" is the failing one.
+      assert.ok(renderHuman(report, false).includes(t(lang, 'outcomes.arm.no-credentials')));
+    });
+  }
+
+  it("every text that says 'this machine' or 'here' about the probes has the bot's words, in every language", function () {
+    const en = catalog('en') as Record<string, Record<string, unknown>>;
+    const flat = (section: string, tree: Record<string, unknown>, prefix = ''): [string, string][] =>
+      Object.entries(tree).flatMap(([k, v]) => (typeof v === 'string' ? [[`${section}.${prefix}${k}`, v] as [string, string]] : flat(section, v as Record<string, unknown>, `${prefix}${k}.`)));
+    const probeTexts = ['outcomes', 'findings', 'fixes'].flatMap((s) => flat(s, en[s]!)).concat([['cli.verdict.healthy', t('en', 'cli.verdict.healthy')], ['cli.verdict.problem', t('en', 'cli.verdict.problem')]]);
+    const machine = probeTexts.filter(([, text]) => /this machine|from here\b|az login|--workspace|--subscription/.test(text)).map(([key]) => key);
+    assert.ok(machine.length > 5);
+    for (const lang of LANGS) for (const key of machine) assert.notEqual(t(lang, `botView.${key}`), `botView.${key}`, `${lang}: botView.${key}`);
+  });
+
+  it('Arabic: every Latin run (command, address, error, name) sits in a left-to-right isolate', function () {
+    const unisolated = (text: string): string[] => {
+      let depth = 0;
+      const out: string[] = [];
+      let run = '';
+      for (const ch of text) {
+        if (ch === LRI || ch === '\u2068') depth++;
+        else if (ch === PDI) depth--;
+        else if (/[A-Za-z]/.test(ch) && depth === 0) run += ch;
+        else if (run) {
+          out.push(run);
+          run = '';
+        }
+      }
+      return run ? [...out, run] : out;
+    };
+    const texts = rendered('ar').filter(([, text]) => /\p{Script=Arabic}/u.test(text));
+    assert.ok(texts.length > 50);
+    const broken = texts.filter(([, text]) => unisolated(text).length > 0);
+    assert.deepEqual(broken.map(([where, text]) => `${where}: ${text}`), []);
+  });
+
+  it('Arabic: a filled address or command keeps its characters in order inside the isolate', function () {
+    const text = t('ar', 'cli.verdict.problem', { loginServer: 'myregistry.azurecr.io' });
+    assert.ok(text.includes('\u2068myregistry.azurecr.io\u2069'), text);
+    assert.ok(t('ar', 'outcomes.skip.arm-disabled').includes(`${LRI}--no-arm${PDI}`));
+    assert.equal(t('en', 'cli.verdict.problem', { loginServer: 'r.azurecr.io' }), 'PROBLEM: r.azurecr.io is not fully reachable from this machine', 'English and Russian carry no controls');
+    assert.doesNotMatch(t('ru', 'outcomes.arm.no-credentials'), /[\u2066-\u2069]/);
+  });
+});
