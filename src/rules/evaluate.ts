@@ -113,10 +113,11 @@ export function evaluate(input: RuleInput): RawFinding[] {
     probed.forEach((id) => explained.add(id));
     const known = knowledge.rules[rule]!;
     const params = { ...base, ...nonEmpty(hit.params) };
-    findings.push({ rule, cause: known.cause, confidence: known.confidence, evidence: hit.evidence, params, fixes: applicableFixes(known.fixes, input.facts) });
+    findings.push({ rule, cause: known.cause, confidence: hit.confidence ?? known.confidence, evidence: hit.evidence, params, fixes: applicableFixes(known.fixes, input.facts) });
   }
-  if (ctx.anyFailed() && !findings.some((f) => f.confidence !== 'low')) {
-    const failed = input.evidence.filter((e) => e.status === 'fail').map((e) => e.id);
+  const failed = input.evidence.filter((e) => e.status === 'fail').map((e) => e.id);
+  // Failures that only low-confidence findings touch, or none, are worth an `unknown` with escalation.
+  if (failed.some((id) => !explained.has(id)) && !findings.some((f) => f.confidence !== 'low')) {
     const known = knowledge.rules.unknown!;
     findings.push({ rule: 'unknown', cause: 'unknown', confidence: known.confidence, evidence: failed, params: base, fixes: known.fixes });
   }

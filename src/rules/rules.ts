@@ -5,12 +5,14 @@
 import { addressesOf } from '../probes/dns.js';
 import type { Evidence } from '../probes/evidence.js';
 import { isInternal, classifyAddress } from '../probes/address.js';
-import type { JsonObject } from '../report/types.js';
+import type { Confidence, JsonObject } from '../report/types.js';
 import { RuleContext, text } from './context.js';
 
 export interface Match {
   evidence: string[];
   params: Record<string, string>;
+  /** Less sure than the rule usually is, when other evidence weakens it. */
+  confidence?: Confidence;
 }
 
 export type Predicate = (ctx: RuleContext) => Match | undefined;
@@ -24,14 +26,24 @@ const MANAGEMENT_SYMPTOMS = ['network-settings-save-failed', 'portal-cannot-mana
 const CONNECTION_FAILED = ['tcp.timeout', 'tcp.unreachable', 'tcp.refused', 'tls.timeout', 'v2.transport.'];
 
 /** A DNS finding names the server that failed, the chain it gave and how long it was waited for. */
-function resolverMatch(hit: Evidence[]): Match | undefined {
+function resolverMatch(ctx: RuleContext, hit: Evidence[]): Match | undefined {
   const named = hit.find((e) => text(e.data, 'server'));
   const chain = hit.map((e) => e.data.chain).find(Array.isArray);
-  return match(hit, {
+  return dnsMatch(ctx, hit, {
     dnsServer: named ? text(named.data, 'server') : '',
     chain: chain ? chain.map(String).join(' → ') : '',
     seconds: seconds(Math.max(0, ...hit.map((e) => e.durationMs))),
   });
+}
+
+/**
+ * A DNS server's failure is the cause only when the system resolver failed too; where the system
+ * resolved the name (another server, the hosts file), it is a side note on that server.
+ */
+function dnsMatch(ctx: RuleContext, hit: Evidence[], params: Record<string, string> = {}): Match | undefined {
+  const found = match(hit, params);
+  if (!found || !ctx.first('dns.system.ok', 'dns.system.hosts')) return found;
+  return { ...found, confidence: 'low' };
 }
 
 export function seconds(ms: number): string {
@@ -81,24 +93,24 @@ function relativeRecord(fqdn: string, suffix: string): string {
 
 export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
   // Only an answer names a missing name: a resolver that failed says nothing about the registry.
-  ['dns-nxdomain', (ctx) => match(ctx.withOutcome('dns.system.nxdomain', 'dns.server.nxdomain'))],
+  ['dns-nxdomain', (ctx) => dnsMatch(ctx, ctx.withOutcome('dns.system.nxdomain', 'dns.server.nxdomain'))],
   [
     'dns-privatelink-nxdomain',
     (ctx) => {
       const hit = ctx.withOutcome('dns.system.nxdomain-privatelink', 'dns.server.nxdomain-privatelink');
       const chain = hit[0]?.data.chain;
       const last = Array.isArray(chain) ? String(chain[chain.length - 1]) : '';
-      return match(hit, { privatelinkName: last });
+      return dnsMatch(ctx, hit, { privatelinkName: last });
     },
   ],
-  ['dns-cname-loop', (ctx) => resolverMatch(ctx.withOutcome('dns.system.loop', 'dns.server.loop', 'dns.system.chain-too-long', 'dns.server.chain-too-long'))],
-  ['dns-resolver-refused', (ctx) => resolverMatch(ctx.withOutcome('dns.system.unreachable', 'dns.server.unreachable', 'dns.system.refused', 'dns.server.refused'))],
-  ['dns-resolver-servfail', (ctx) => resolverMatch(ctx.withOutcome('dns.system.servfail', 'dns.server.servfail'))],
-  ['dns-resolver-silent', (ctx) => resolverMatch(ctx.withOutcome('dns.system.timeout', 'dns.system.lookup-timeout', 'dns.server.timeout'))],
-  ['dns-no-address', (ctx) => resolverMatch(ctx.withOutcome('dns.system.nodata', 'dns.server.nodata'))],
+  ['dns-cname-loop', (ctx) => resolverMatch(ctx, ctx.withOutcome('dns.system.loop', 'dns.server.loop', 'dns.system.chain-too-long', 'dns.server.chain-too-long'))],
+  ['dns-resolver-refused', (ctx) => resolverMatch(ctx, ctx.withOutcome('dns.system.unreachable', 'dns.server.unreachable', 'dns.system.refused', 'dns.server.refused'))],
+  ['dns-resolver-servfail', (ctx) => resolverMatch(ctx, ctx.withOutcome('dns.system.servfail', 'dns.server.servfail'))],
+  ['dns-resolver-silent', (ctx) => resolverMatch(ctx, ctx.withOutcome('dns.system.timeout', 'dns.system.lookup-timeout', 'dns.server.timeout'))],
+  ['dns-no-address', (ctx) => resolverMatch(ctx, ctx.withOutcome('dns.system.nodata', 'dns.server.nodata'))],
   [
     'dns-resolver-failing',
-    (ctx) => resolverMatch(ctx.withOutcome('dns.system.tempfail', 'dns.system.notfound', 'dns.system.unresolved', 'dns.system.error', 'dns.system.rcode', 'dns.server.error', 'dns.server.rcode')),
+    (ctx) => resolverMatch(ctx, ctx.withOutcome('dns.system.tempfail', 'dns.system.notfound', 'dns.system.unresolved', 'dns.system.error', 'dns.system.rcode', 'dns.server.error', 'dns.server.rcode')),
   ],
   [
     'hosts-file-override',

@@ -227,6 +227,12 @@ describe('rules', function () {
     assert.ok(denied.some((f) => f.fixes.includes('trusted-services')));
   });
 
+  it('a DNS server that fails while the system resolver resolves the name is a side note, not the cause', function () {
+    const evidence = [...healthyPath.filter((e) => e.kind !== 'dns.server'), ev('dns.server:10.0.0.9', 'dns.server.unreachable', { server: '10.0.0.9' }), ev('v2', 'v2.challenge'), ev('token', 'token.auth-required')];
+    const findings = evaluate({ registry, symptoms: [], client, evidence, facts: {} });
+    assert.deepEqual(findings.map((f) => [f.rule, f.confidence]), [['dns-resolver-refused', 'low']]);
+  });
+
   it('a healthy run has no findings and the verdict healthy', function () {
     const evidence = [...healthyPath, ev('v2', 'v2.challenge'), ev('token', 'token.auth-required')];
     const findings = evaluate({ registry, symptoms: [], client, evidence, facts: {} });
