@@ -1,6 +1,9 @@
 /** ARM specifics that a scenario table alone does not show: the retry, and what was asked. */
 import assert from 'node:assert/strict';
 import type { Report } from '../../src/report/types.js';
+import { DROPPED_ADDRESSES, LAB_ADDRESSES as A } from './addresses.js';
+import { assertDiscardReady } from './discard-device.js';
+import { ARM_HOST } from './fake-arm.js';
 import { startFakeImds } from './fake-imds.js';
 import { assertIsolated } from './isolation.js';
 import { runCli } from './run-cli.js';
@@ -72,6 +75,69 @@ describe('lab: ARM', function () {
     } finally {
       await imds.close();
     }
+  });
+
+  describe('Azure endpoints this machine cannot reach are named, with what happened', function () {
+    /** A healthy registry path, with one Azure endpoint of the identity's or ARM's moved to `address`. */
+    async function unreachable(variable: 'AZURE_AUTHORITY_HOST' | 'ARM_ENDPOINT', host: string, address: string, args: string[] = []): Promise<{ report: Report; code: number | null }> {
+      const scenario = SCENARIOS.find((s) => registryName(s) === 'armmissing')!;
+      const world = worldFor(scenario, lab.pki.caPath);
+      const run = await runCli([scenario.registry, '--json', ...args], { ...world, hosts: [...(world.hosts ?? []), `${address} ${host}`], env: { ...world.env, [variable]: `https://${host}` } });
+      return { report: JSON.parse(run.stdout) as Report, code: run.code };
+    }
+
+    function assertNamed(report: Report, checkId: string, outcome: string, host: string): void {
+      const check = report.checks.find((c) => c.id === checkId);
+      assert.equal(check?.outcome, outcome, JSON.stringify(report.checks.map((c) => `${c.id}=${c.outcome}`)));
+      assert.ok(check?.detail.includes(host), `${checkId} names ${host}: ${check?.detail}`);
+      assert.doesNotMatch(check?.detail ?? '', /deadline reached|\{\w+\}/);
+    }
+
+    function assertFinding(report: Report, host: string): void {
+      const finding = report.findings.find((f) => f.rule === 'azure-endpoint-unreachable');
+      assert.ok(finding, JSON.stringify(report.findings.map((f) => f.rule)));
+      assert.equal(finding.cause, 'client-firewall-or-proxy');
+      assert.equal(finding.confidence, 'medium');
+      assert.ok(finding.title.includes(host), finding.title);
+      assert.ok(finding.fixes[0]?.commands.includes(`curl -sv --max-time 10 https://${host}/`), JSON.stringify(finding.fixes[0]?.commands));
+      assert.equal(report.findings[0], finding, 'the registry path is healthy: nothing outranks it');
+      assert.ok(report.durationMs <= report.budgetMs, `report took ${report.durationMs} ms of a ${report.budgetMs} ms budget`);
+      assert.ok(report.checks.some((c) => c.outcome === 'v2.challenge'), 'the registry path was still checked');
+    }
+
+    it('the Entra authority refuses: ARM and the token exchange say so at once, host named', async function () {
+      const host = 'login.refusing.lab.example';
+      const { report, code } = await unreachable('AZURE_AUTHORITY_HOST', host, A.refusing);
+      assertNamed(report, 'arm.registry', 'arm.unreachable.refused', host);
+      assertNamed(report, 'exchange', 'exchange.unreachable.refused', host);
+      assert.ok(report.checks.find((c) => c.id === 'arm.registry')!.durationMs < 2000, 'a refusal is known at once, not at the deadline');
+      assertFinding(report, host);
+      assert.equal(code, 1);
+    });
+
+    it('the Entra authority black-holed (SYNs dropped): "no answer from <host> within N s", within the budget', async function () {
+      assertDiscardReady();
+      const host = 'login.dropped.lab.example';
+      const { report } = await unreachable('AZURE_AUTHORITY_HOST', host, DROPPED_ADDRESSES.registry, ['--timeout', '3']);
+      assertNamed(report, 'arm.registry', 'arm.unreachable.timeout', host);
+      assertNamed(report, 'exchange', 'exchange.unreachable.timeout', host);
+      assert.match(report.checks.find((c) => c.id === 'arm.registry')!.detail, /no answer from .* within \d+(\.\d)? s/);
+      assertFinding(report, host);
+    });
+
+    it('ARM refuses: the ARM check names its host; the token exchange is not affected', async function () {
+      const host = 'management.refusing.lab.example';
+      const { report } = await unreachable('ARM_ENDPOINT', host, A.refusing);
+      assertNamed(report, 'arm.registry', 'arm.unreachable.refused', host);
+      assert.equal(report.checks.find((c) => c.id === 'exchange')?.outcome, 'exchange.ok');
+      assertFinding(report, host);
+    });
+
+    it('ARM black-holed (accepted, never answered): the ARM check names its host', async function () {
+      const result = await report('armslow');
+      assertNamed(result, 'arm.registry', 'arm.unreachable.timeout', ARM_HOST);
+      assertFinding(result, ARM_HOST);
+    });
   });
 
   it('puts the facts it read into the report', async function () {

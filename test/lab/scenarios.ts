@@ -7,7 +7,7 @@ import type { RegistryBehaviour } from './acr-front.js';
 import type { Behaviour, LabRecord } from './dns-server.js';
 import { LAB_AUTHORITY_HOST, LAB_PRINCIPALS, LAB_TENANT } from './fake-entra.js';
 import { LAB_WORKSPACE, type StagedLoginFailure } from './fake-log-analytics.js';
-import { OTHER_SUBSCRIPTION, registryId, zoneResourceGroup, type ArmRegistryFixture } from './fake-arm.js';
+import { ARM_HOST, OTHER_SUBSCRIPTION, registryId, zoneResourceGroup, type ArmRegistryFixture } from './fake-arm.js';
 import { LAB_PROXY_CREDENTIALS, PROXY_PORT } from './proxies.js';
 import type { CliWorld } from './run-cli.js';
 
@@ -635,7 +635,7 @@ export const ARM_SCENARIOS: Scenario[] = [
     ['500', 'armbroken', { status: 500 }, 'arm.server-error'],
     ['429 with a Retry-After beyond the budget', 'armthrottled', { status: 429, retryAfter: 60 }, 'arm.throttled'],
     ['429 once, retried after Retry-After', 'armretry', { status: 429, retryAfter: 1, once: true }, 'arm.registry.ok'],
-    ['black-holed', 'armslow', 'blackhole', 'arm.timeout'],
+    ['black-holed', 'armslow', 'blackhole', 'arm.unreachable.timeout'],
   ] as const).map(
     ([what, registry, failure, outcome]): Scenario => ({
       name: `ARM answers ${what}: a specific check result, the rest of the report intact`,
@@ -646,7 +646,11 @@ export const ARM_SCENARIOS: Scenario[] = [
       identity: 'allowed',
       arm: { failure },
       ...(failure === 'blackhole' ? { args: ['--timeout', '3'] } : {}),
-      expect: { exit: 0, verdict: 'healthy', exchange: 'exchange.ok', arm: outcome },
+      // ARM that never answers is a network fact about this machine: named, at medium confidence.
+      expect:
+        failure === 'blackhole'
+          ? { exit: 1, verdict: 'problem', rule: 'azure-endpoint-unreachable', cause: 'client-firewall-or-proxy', title: ARM_HOST, exchange: 'exchange.ok', arm: outcome }
+          : { exit: 0, verdict: 'healthy', exchange: 'exchange.ok', arm: outcome },
     }),
   ),
   {
