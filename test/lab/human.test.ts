@@ -26,11 +26,13 @@ describe('lab: human output', function () {
     assert.equal(run.stderr, '', 'no progress when stderr is not a terminal');
   });
 
-  it('on a terminal: colour, and progress naming the running checks, which is cleared before the report', async function () {
-    // `script` gives the real CLI a pseudo-terminal, as an interactive shell would.
-    const result = await runInWorld({ caPath: lab.pki.caPath }, ['script', '-qec', `${process.execPath} ${CLI} blackholereg --timeout 2`, '/dev/null']);
+  it('on a terminal: colour, and progress counting every check from the start and naming those still running, cleared before the report', async function () {
+    // `script` gives the real CLI a pseudo-terminal, as an interactive shell would; a wide one, so the names fit on the line.
+    const result = await runInWorld({ caPath: lab.pki.caPath }, ['script', '-qec', `stty cols 250; ${process.execPath} ${CLI} blackholereg --timeout 2`, '/dev/null']);
     const screen = result.stdout;
-    assert.match(screen, /checking blackholereg\.azurecr\.io: \d+ done, running [^\r]*tls/, 'progress names the checks still running');
+    assert.match(screen, /checking blackholereg\.azurecr\.io: \d+ of \d+ checks done\. Still running: [^\r]*TLS handshake/, 'progress names the checks still running');
+    const totals = new Set([...screen.matchAll(/checking blackholereg\.azurecr\.io: \d+ of (\d+) checks done/g)].map((m) => m[1]));
+    assert.equal(totals.size, 1, `every progress line counts all planned checks from the start, yet totals were ${[...totals].join(', ')}`);
     assert.ok(screen.includes('\r\u001b[K'), 'the progress line is rewritten in place, then cleared');
     assert.ok(screen.includes('\u001b[31m'), 'failures are coloured on a terminal');
     assert.ok(screen.indexOf('PROBLEM') > screen.lastIndexOf('\r\u001b[K'), 'the report follows the cleared progress line');
@@ -42,7 +44,8 @@ describe('lab: human output', function () {
     assert.match(ru.stdout, /Сетевые правила реестра не пускают этого клиента/);
     const ar = await runCli(['healthyreg'], { caPath: lab.pki.caPath, env: { LANG: 'ar_AE.UTF-8' } });
     assert.equal(ar.code, 0);
-    assert.match(ar.stdout, /^سليم: يمكن الوصول إلى healthyreg\.azurecr\.io/);
+    // The registry's name inside Arabic text is isolated (FSI … PDI), so it reads left to right in place.
+    assert.match(ar.stdout, /^سليم: يمكن الوصول إلى \u2068healthyreg\.azurecr\.io\u2069/);
     assert.match(ar.stdout, /ناجح/);
   });
 });
