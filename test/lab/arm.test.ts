@@ -79,10 +79,16 @@ describe('lab: ARM', function () {
 
   describe('Azure endpoints this machine cannot reach are named, with what happened', function () {
     /** A healthy registry path, with one Azure endpoint of the identity's or ARM's moved to `address`. */
-    async function unreachable(variable: 'AZURE_AUTHORITY_HOST' | 'ARM_ENDPOINT', host: string, address: string, args: string[] = []): Promise<{ report: Report; code: number | null }> {
-      const scenario = SCENARIOS.find((s) => registryName(s) === 'armmissing')!;
+    async function unreachable(
+      variable: 'AZURE_AUTHORITY_HOST' | 'ARM_ENDPOINT' | 'LOG_ANALYTICS_ENDPOINT',
+      host: string,
+      address: string,
+      args: string[] = [],
+      registry = 'armmissing',
+    ): Promise<{ report: Report; code: number | null }> {
+      const scenario = SCENARIOS.find((s) => registryName(s) === registry)!;
       const world = worldFor(scenario, lab.pki.caPath);
-      const run = await runCli([scenario.registry, '--json', ...args], { ...world, hosts: [...(world.hosts ?? []), `${address} ${host}`], env: { ...world.env, [variable]: `https://${host}` } });
+      const run = await runCli([scenario.registry, '--json', ...(scenario.args ?? []), ...args], { ...world, hosts: [...(world.hosts ?? []), `${address} ${host}`], env: { ...world.env, [variable]: `https://${host}` } });
       return { report: JSON.parse(run.stdout) as Report, code: run.code };
     }
 
@@ -131,6 +137,15 @@ describe('lab: ARM', function () {
       assertNamed(report, 'arm.registry', 'arm.unreachable.refused', host);
       assert.equal(report.checks.find((c) => c.id === 'exchange')?.outcome, 'exchange.ok');
       assertFinding(report, host);
+    });
+
+    it('Log Analytics refuses: the login-events check names its host; ARM was read', async function () {
+      const host = 'api.refusing.lab.example';
+      const { report } = await unreachable('LOG_ANALYTICS_ENDPOINT', host, A.refusing, [], 'armlogs');
+      assertNamed(report, 'arm.login-events', 'arm.unreachable.refused', host);
+      assert.equal(report.checks.find((c) => c.id === 'arm.registry')?.outcome, 'arm.registry.ok');
+      const finding = report.findings.find((f) => f.rule === 'azure-endpoint-unreachable');
+      assert.ok(finding?.title.includes(host), JSON.stringify(report.findings.map((f) => f.title)));
     });
 
     it('ARM black-holed (accepted, never answered): the ARM check names its host', async function () {
