@@ -24,6 +24,8 @@ export interface Understanding {
 const LOGIN_SERVER = /\b([a-z0-9]{5,50})\.azurecr\.(io|cn|us)\b/i;
 /** Words after which a registry name usually comes, in the three languages we read. */
 const KEYWORDS = ['from', 'to', 'registry', 'acr', 'из', 'в', 'реестр', 'реестра', 'реестре', 'من', 'إلى', 'السجل'];
+/** Words that follow "to"/"from" in pasted errors and are never meant as a registry ("Refer … to grant access"). */
+const NOT_NAMES = new Set(['grant', 'allow', 'access', 'refresh', 'login', 'connect', 'reach', 'resolve', 'fetch', 'push', 'pull', 'the', 'this', 'that', 'your']);
 // A lookahead, so that "to registry myreg" tries both "registry" and "myreg"; \b knows no Cyrillic.
 const BEFORE_NAME = new RegExp(`(?<![\\p{L}\\p{N}])(?:${KEYWORDS.join('|')})\\s+(?=([^\\s,.;:!?"'«»]+))`, 'giu');
 
@@ -32,7 +34,7 @@ function findRegistry(text: string): { registry?: RegistryTarget; rejected?: Tar
   if (server) return { registry: parseRegistryTarget(server[0]) };
   let rejected: TargetError | undefined;
   for (const match of text.matchAll(BEFORE_NAME)) {
-    if (KEYWORDS.includes(match[1]!.toLowerCase())) continue;
+    if (KEYWORDS.includes(match[1]!.toLowerCase()) || NOT_NAMES.has(match[1]!.toLowerCase())) continue;
     try {
       return { registry: parseRegistryTarget(match[1]!) };
     } catch (err) {

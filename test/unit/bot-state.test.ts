@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ActivityTypes, MemoryStorage, TestAdapter, type StoreItems } from 'botbuilder';
+import { ActivityTypes, MemoryStorage, TestAdapter, type Activity, type StoreItems } from 'botbuilder';
 import { pino } from 'pino';
 import { AcrDoctorBot } from '../../src/bot/acr-bot.js';
 import { Escalations } from '../../src/escalation/escalations.js';
@@ -55,5 +55,27 @@ describe('the bot and its conversation state', function () {
     adapter.onTurnError = async (_context, err) => void (failed = err);
     await adapter.send({ type: ActivityTypes.Message, text: 'help' });
     assert.match(String(failed), /disk full/);
+  });
+
+  it('welcomes once when added to a team, a chat or a personal scope, with the commands', async function () {
+    this.timeout(10_000);
+    const acr = bot(new MemoryStorage(), []);
+    const adapter = new TestAdapter((context) => acr.run(context));
+    const welcomes: string[] = [];
+    const record = (reply: Partial<Activity>): void => void welcomes.push(JSON.stringify(reply.attachments?.[0]?.content ?? ''));
+    const added: Partial<Activity> = { type: ActivityTypes.ConversationUpdate, membersAdded: [{ id: 'user-1', name: 'Ann' }, { id: 'bot', name: 'acr-doctor' }], recipient: { id: 'bot', name: 'acr-doctor' } };
+    await adapter.send(added).assertReply(record);
+    assert.match(welcomes[0]!, /Thanks for adding me/);
+    assert.match(welcomes[0]!, /<registry> \[symptom words\]/, 'the help, <registry> included');
+    // Teams also sends installationUpdate (add) for the same install: no second welcome.
+    await adapter.send({ type: ActivityTypes.InstallationUpdate, action: 'add', recipient: { id: 'bot', name: 'acr-doctor' } }).assertNoReply();
+    // Someone else joining later is not the bot being added.
+    await adapter.send({ ...added, membersAdded: [{ id: 'user-2', name: 'Bo' }] }).assertNoReply();
+  });
+
+  it('welcomes on installationUpdate (add) alone, in the installer\'s language', async function () {
+    const acr = bot(new MemoryStorage(), []);
+    const adapter = new TestAdapter((context) => acr.run(context));
+    await adapter.send({ type: ActivityTypes.InstallationUpdate, action: 'add', locale: 'ru-RU', recipient: { id: 'bot', name: 'acr-doctor' } }).assertReply((reply) => assert.match(JSON.stringify(reply.attachments?.[0]?.content), /Спасибо, что добавили меня/));
   });
 });

@@ -5,6 +5,11 @@ import type { Escalation } from '../../src/escalation/escalations.js';
 import { sampleTicketRequest } from '../helpers/ticket-request.js';
 import { LANGS } from '../../src/report/types.js';
 import { assertValidCard } from '../helpers/validate-card.js';
+import { plain, richLines } from '../helpers/card-texts.js';
+import { suggestedTitle } from '../../dialogs/escalate-dialog.js';
+import { t } from '../../src/i18n/i18n.js';
+import { progressView } from '../../src/report/progress-view.js';
+import type { ProgressSnapshot } from '../../src/probes/evidence.js';
 import { DENIED_EVIDENCE, HEALTHY_EVIDENCE, sampleReport } from '../helpers/sample-report.js';
 
 type Node = Record<string, unknown>;
@@ -104,5 +109,57 @@ describe('Adaptive Cards', function () {
     const healthy = resultCard(sampleReport(HEALTHY_EVIDENCE), 'bot');
     assert.match(texts(healthy)[0]!, /^HEALTHY/);
     assert.equal(find(healthy, (n) => n.fontType === 'Monospace').length, 1, 'only the acr-check command');
+  });
+
+  it('the help card shows <registry>: commands are TextRuns, which no client reads as HTML or markdown', function () {
+    for (const lang of LANGS) {
+      const card = helpCard(lang);
+      const lines = richLines(card).map(plain);
+      assert.equal(lines.length, 4, 'acr-check, diagnose, escalate, help');
+      assert.ok(lines[0]!.startsWith(`acr-check ${t(lang, 'card.helpArgs')}: `), lines[0]);
+      assert.ok(lines[0]!.includes(lang === 'en' ? '<registry>' : lang === 'ru' ? '<реестр>' : '<السجل>'));
+      for (const block of find(card, (n) => n.type === 'TextBlock')) assert.doesNotMatch(String(block.text), /<\w+>/, 'no angle brackets where markdown or HTML is read');
+    }
+  });
+
+  it('the progress card counts every planned check from the start and names those still running', function () {
+    const at = (done: number): ProgressSnapshot => ({
+      planned: [{ id: 'tls', kind: 'tls', data: { servername: 'myregistry.azurecr.io' } }],
+      running: [{ id: 'dns.server:10.0.0.4', kind: 'dns.server', data: { server: '10.0.0.4', host: 'myregistry.azurecr.io' } }],
+      done: DENIED_EVIDENCE.slice(0, done),
+    });
+    const start = texts(progressCard('en', 'myregistry.azurecr.io', progressView('en', at(0))));
+    assert.ok(start.includes('0 of 2 checks done'), start.join(' | '));
+    const later = texts(progressCard('en', 'myregistry.azurecr.io', progressView('en', at(3))));
+    assert.ok(later.includes('3 of 5 checks done'), later.join(' | '));
+    assert.ok(later.includes('Still running: DNS query to 10.0.0.4, TLS handshake with myregistry.azurecr.io'), later.join(' | '));
+    assert.deepEqual(texts(progressCard('en', 'r', progressView('en', { planned: [], running: [], done: DENIED_EVIDENCE }))).filter((x) => x.startsWith('Still running')), [], 'nothing named once all are done');
+  });
+
+  it('the command for the failing machine carries the symptom and client the conversation established', function () {
+    const report = sampleReport(DENIED_EVIDENCE, 'en', ['cli-cannot-connect']);
+    const card = resultCard({ ...report, client: { ...report.client, kind: 'aks' } }, 'bot');
+    assert.ok(texts(card).includes('npx acr-check myregistry --symptom cli-cannot-connect --client aks'));
+  });
+
+  it('the escalation summary shows what will be sent: secrets removed, as it says', function () {
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+    const request = sampleTicketRequest({ title: `pull fails, token ${jwt}`, description: `docker login -u admin password=Sup3rS3cret! then Bearer ${jwt}` });
+    const shown = texts(escalationSummaryCard('en', request, 'azure')).join('\n');
+    assert.match(shown, /secrets are removed/);
+    assert.doesNotMatch(shown, /Sup3rS3cret|eyJhbGciOiJSUzI1NiJ9\.eyJ/);
+    assert.match(shown, /password=\[REDACTED\]/);
+  });
+
+  it('the suggested ticket title names the registry once', function () {
+    for (const lang of LANGS) {
+      const report = sampleReport(DENIED_EVIDENCE, lang);
+      const title = plain(suggestedTitle(report, lang));
+      assert.equal(title.split('myregistry').length - 1, 1, title);
+      const healthy = plain(suggestedTitle(sampleReport(HEALTHY_EVIDENCE, lang), lang));
+      assert.equal(healthy.split('myregistry').length - 1, 1, healthy);
+    }
+    const unnamed = { ...sampleReport(DENIED_EVIDENCE), findings: [{ ...sampleReport(DENIED_EVIDENCE).findings[0]!, title: 'Something blocks it' }] };
+    assert.equal(suggestedTitle(unnamed, 'en'), 'myregistry.azurecr.io: Something blocks it');
   });
 });

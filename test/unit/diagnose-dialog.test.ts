@@ -57,6 +57,35 @@ describe('guided diagnosis dialog', function () {
     assert.deepEqual(started, [{ registry: 'myregistry.azurecr.io', symptoms: ['dns-lookup-failed'], client: 'vm' }]);
   });
 
+  for (const [locale, skip] of [['en-US', 'skip'], ['en-US', "don't know"], ['ru-RU', 'не знаю'], ['ru-RU', 'пропустить'], ['ar-SA', 'لا أعرف'], ['ar-SA', 'تخطَّ']] as const) {
+    it(`the symptom question can be declined: "${skip}" (${locale})`, async function () {
+      const { test, started } = client({ registry: 'myregistry', client: 'vm' });
+      await test.sendActivity({ type: 'message', text: 'start', locale });
+      await test.sendActivity({ type: 'message', text: skip, locale });
+      assert.deepEqual(started, [{ registry: 'myregistry.azurecr.io', symptoms: [], client: 'vm' }]);
+    });
+  }
+
+  for (const [said, kind] of [['laptop', 'onprem'], ['on-prem', 'onprem'], ['kubernetes', 'aks'], ['aks', 'aks'], ['build agent', 'vm'], ['мой ноутбук', 'onprem'], ['агент сборки', 'vm'], ['كوبرنيتس', 'aks'], ['حاسوب محمول', 'onprem'], ['other', 'other']] as const) {
+    it(`the client question takes a natural answer: "${said}" → ${kind}`, async function () {
+      const { test, started } = client({ registry: 'myregistry', symptoms: ['client-timeout'] });
+      await converse(test, [['start', /Where does the failing client run\?/]]);
+      await test.sendActivity(said);
+      assert.deepEqual(started, [{ registry: 'myregistry.azurecr.io', symptoms: ['client-timeout'], client: kind }]);
+    });
+  }
+
+  it('re-asks the client question with the reason when it cannot tell', async function () {
+    const { test, started } = client({ registry: 'myregistry', symptoms: ['client-timeout'] });
+    await converse(test, [
+      ['start', /Where does the failing client run\?/],
+      ['the blue box', /could not tell where the client runs from "the blue box".*laptop, on-prem, AKS/s],
+    ]);
+    assert.deepEqual(started, []);
+    await test.sendActivity('my laptop');
+    assert.deepEqual(started, [{ registry: 'myregistry.azurecr.io', symptoms: ['client-timeout'], client: 'onprem' }], 'the question is still open');
+  });
+
   it('re-asks the symptom when an answer matches nothing', async function () {
     const { test } = client({ registry: 'myregistry' });
     await converse(test, [

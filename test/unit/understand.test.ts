@@ -12,6 +12,10 @@ const TABLE: [said: string, registry: string | undefined, symptoms: string[], cl
   ['AKS не может извлечь образ из реестра myregistry', 'myregistry.azurecr.io', ['azure-service-cannot-pull'], 'aks'],
   ['لا يستطيع AKS السحب من myregistry', 'myregistry.azurecr.io', ['azure-service-cannot-pull'], 'aks'],
   ['Failed to save firewall and virtual network settings for container registry', undefined, ['network-settings-save-failed']],
+  ['Error response from daemon: Get "https://contosoreg.azurecr.io/v2/": denied: client with IP \'1.2.3.4\' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.', 'contosoreg.azurecr.io', ['cli-cannot-connect']],
+  ["denied: client with IP '203.0.113.7' is not allowed access", undefined, ['cli-cannot-connect']],
+  ['{"errors":[{"code":"DENIED","message":"client with IP \\u0027203.0.113.7\\u0027 is not allowed access. Refer https://aka.ms/acr/firewall to grant access."}]}', undefined, ['cli-cannot-connect']],
+  ["An error occurred: CONNECTIVITY_REFRESH_TOKEN_ERROR. Access to registry 'contosoreg.azurecr.io' was denied. Response code: 403. Please try running 'az login' again to refresh permissions.", 'contosoreg.azurecr.io', ['cli-cannot-connect']],
   ['hello', undefined, []],
 ];
 
