@@ -4,7 +4,7 @@ import type { Report } from '../../src/report/types.js';
 import { DROPPED_ADDRESSES, LAB_ADDRESSES as A } from './addresses.js';
 import { assertDiscardReady } from './discard-device.js';
 import { ARM_HOST } from './fake-arm.js';
-import { startFakeImds } from './fake-imds.js';
+import { IMDS_ADDRESS, MANAGED_IDENTITY_CLIENT_ID, startFakeImds } from './fake-imds.js';
 import { assertIsolated } from './isolation.js';
 import { runCli } from './run-cli.js';
 import { registryName, SCENARIOS, worldFor } from './scenarios.js';
@@ -105,7 +105,8 @@ describe('lab: ARM', function () {
       assert.equal(finding.cause, 'client-firewall-or-proxy');
       assert.equal(finding.confidence, 'medium');
       assert.ok(finding.title.includes(host), finding.title);
-      assert.ok(finding.fixes[0]?.commands.includes(`curl -sv --max-time 10 https://${host}/`), JSON.stringify(finding.fixes[0]?.commands));
+      const url = host === IMDS_ADDRESS ? `http://${host}/metadata/instance?api-version=2021-02-01` : `https://${host}/`;
+      assert.ok(finding.fixes[0]?.commands.includes(`curl -sv --max-time 10 '${url}'`), JSON.stringify(finding.fixes[0]?.commands));
       assert.equal(report.findings[0], finding, 'the registry path is healthy: nothing outranks it');
       assert.ok(report.durationMs <= report.budgetMs, `report took ${report.durationMs} ms of a ${report.budgetMs} ms budget`);
       assert.ok(report.checks.some((c) => c.outcome === 'v2.challenge'), 'the registry path was still checked');
@@ -146,6 +147,16 @@ describe('lab: ARM', function () {
       assert.equal(report.checks.find((c) => c.id === 'arm.registry')?.outcome, 'arm.registry.ok');
       const finding = report.findings.find((f) => f.rule === 'azure-endpoint-unreachable');
       assert.ok(finding?.title.includes(host), JSON.stringify(report.findings.map((f) => f.title)));
+    });
+
+    it('a managed identity whose IMDS refuses: named, not "no Azure identity found"', async function () {
+      const scenario = SCENARIOS.find((s) => registryName(s) === 'armmissing')!;
+      // A user-assigned managed identity's client id, and no secret: IMDS is where this machine signs in.
+      const world = worldFor({ ...scenario, identity: undefined }, lab.pki.caPath);
+      const run = await runCli([scenario.registry, '--json'], { ...world, env: { ...world.env, AZURE_CLIENT_ID: MANAGED_IDENTITY_CLIENT_ID } });
+      const result = JSON.parse(run.stdout) as Report;
+      assertNamed(result, 'arm.registry', 'arm.unreachable.refused', IMDS_ADDRESS);
+      assertFinding(result, IMDS_ADDRESS);
     });
 
     it('ARM black-holed (accepted, never answered): the ARM check names its host', async function () {

@@ -116,7 +116,7 @@ describe('rules that read ARM facts', function () {
         assert.deepEqual(top?.evidence, evidence.map((e) => e.id));
         for (const [key, value] of Object.entries(params)) assert.equal(top?.params[key], value, key);
         const finding = renderFinding('en', top!);
-        assert.ok(finding.fixes[0]?.commands.includes(`curl -sv --max-time 10 ${params.azureUrl ?? `https://${params.azureHost}/`}`), JSON.stringify(finding.fixes));
+        assert.ok(finding.fixes[0]?.commands.includes(`curl -sv --max-time 10 '${params.azureUrl ?? `https://${params.azureHost}/`}'`), JSON.stringify(finding.fixes));
         for (const lang of ['en', 'ru', 'ar'] as const) {
           const rendered = renderFinding(lang, top!);
           const texts = [rendered.title, rendered.explanation, ...rendered.fixes.flatMap((f) => [f.title, ...f.commands])];
