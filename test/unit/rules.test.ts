@@ -209,6 +209,21 @@ describe('rules', function () {
     assert.equal(findings[0]!.params.zoneResourceGroup, 'dns-rg');
   });
 
+  it('a stale private record, with what ARM read: the zone, its resource group and the endpoint address filled in', function () {
+    const row = TABLE.find((r) => r.name.startsWith('stale private record: the login server'))!;
+    const facts = {
+      privateEndpoints: [{ id: '/subscriptions/s/resourceGroups/net-rg/providers/Microsoft.Network/privateEndpoints/pe1', name: 'pe1', dns: [{ fqdn: 'myregistry.azurecr.io', addresses: ['10.1.0.4'] }], zoneIds: [] }],
+      privateDnsZones: [{ id: '/subscriptions/s/resourceGroups/dns-rg/providers/Microsoft.Network/privateDnsZones/privatelink.azurecr.io', name: 'privatelink.azurecr.io', records: { myregistry: ['10.1.0.9'] }, vnetLinks: [] }],
+    };
+    const [top] = evaluate({ registry, symptoms: [], client, evidence: row.evidence, facts });
+    const commands = renderFinding('en', top!).fixes.flatMap((f) => f.commands).join('\n');
+    assert.equal(top!.cause, 'vnet-or-private-endpoint');
+    assert.match(commands, /--resource-group dns-rg --zone-name privatelink\.azurecr\.io/);
+    assert.match(commands, /--ipv4-address 10\.1\.0\.9/);
+    assert.match(commands, /--ipv4-address 10\.1\.0\.4/);
+    assert.doesNotMatch(commands, /<zone-resource-group>|<private-endpoint-ip>|<wrong-ip>/);
+  });
+
   it('of findings equally sure, the one with a command ready to paste comes first', function () {
     // Both high: a data endpoint without a record (command complete) and DENIED without an IP (its command needs <client-ip>).
     const evidence = [...healthyPath, ev('v2', 'v2.challenge'), ev('token', 'token.denied', {}), ev('data:myregistry.eastus.data.azurecr.io', 'data.dns-failed', { host: 'myregistry.eastus.data.azurecr.io' })];
