@@ -47,6 +47,8 @@ export class AcrDoctorBot extends ActivityHandler {
   private readonly conversationState: ConversationState;
   private readonly dialogState: StatePropertyAccessor<DialogState>;
   private readonly welcomed: StatePropertyAccessor<boolean>;
+  /** Conversations welcomed by this instance: Teams' two install activities can arrive together, before either saved its state. */
+  private readonly welcomedHere = new Set<string>();
   private readonly dialogs: DialogSet;
   private readonly log: DiagnosisLog;
   private readonly codes: HandoverCodes;
@@ -90,7 +92,10 @@ export class AcrDoctorBot extends ActivityHandler {
   }
 
   private async welcome(context: TurnContext): Promise<void> {
-    if (!this.tenantAllowed(context.activity) || (await this.welcomed.get(context, false))) return;
+    const conversation = context.activity.conversation?.id ?? '';
+    if (!this.tenantAllowed(context.activity) || this.welcomedHere.has(conversation)) return;
+    this.welcomedHere.add(conversation);
+    if (await this.welcomed.get(context, false)) return;
     await this.welcomed.set(context, true);
     await context.sendActivity(cardActivity(helpCard(langOfLocale(context.activity.locale), { welcome: true })));
   }

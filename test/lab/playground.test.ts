@@ -81,11 +81,29 @@ describe('lab: the bot in the Agents Playground (headless Chromium)', function (
 
   const shot = (name: string): Promise<Buffer> => page.screenshot({ path: path.join(SHOTS, `${name}.png`), clip: CHAT });
 
-  it('/acr-check: the progress card becomes the result card, with the fix', async function () {
+  it('help: the commands, <registry> included (as text, not taken for an HTML tag)', async function () {
+    // The welcome card (the bot was just added) shows the commands too: wait for the answer to help itself.
+    await page.getByText('Thanks for adding me', { exact: false }).first().waitFor({ timeout: 20_000 });
+    const before = await page.getByText('<registry> [symptom words]: diagnose now', { exact: false }).count();
+    await say('help');
+    await page.waitForFunction(`document.body.innerText.split('<registry> [symptom words]: diagnose now').length - 1 > ${before}`, undefined, { timeout: 20_000 });
+    assert.equal(await page.getByText('Thanks for adding me', { exact: false }).count(), 1, 'welcomed once');
+    assert.ok(await page.getByText('escalate: open a support ticket with the last diagnosis', { exact: false }).first().isVisible());
+    await shot('help');
+  });
+
+  it('/acr-check: the progress card counts every planned check and names those still running, then becomes the result card', async function () {
     await say('/acr-check blackholereg');
     await page.getByText('Checking blackholereg.azurecr.io').first().waitFor({ timeout: 20_000 });
-    // The same card, updated in place as checks finish (the black hole keeps TLS waiting).
-    await page.getByText('TCP to 20.45.122.160:443').first().waitFor({ timeout: 20_000 });
+    // The same card, updated in place as checks finish: the black hole keeps TCP (then TLS) waiting,
+    // and the card says so instead of showing every check done.
+    await page.getByText('Still running:', { exact: false }).first().waitFor({ timeout: 20_000 });
+    // Midway: some checks done, the black-holed connection still waiting.
+    await page.getByText(/[1-9]\d* of \d+ checks done/).first().waitFor({ timeout: 20_000 });
+    const status = await page.getByText(/\d+ of \d+ checks done/).first().innerText();
+    const [, done, total] = /(\d+) of (\d+)/.exec(status)!.map(Number);
+    assert.ok(done! < total! && total! >= 8, `${status}: counted from the plan, not all done while some still run`);
+    assert.match(await page.getByText('Still running:', { exact: false }).first().innerText(), /TCP to 20\.45\.122\.160:443|TLS handshake with blackholereg\.azurecr\.io/);
     await shot('progress');
     await page.getByText('PROBLEM: blackholereg.azurecr.io', { exact: false }).first().waitFor({ timeout: 20_000 });
 
@@ -154,7 +172,8 @@ describe('lab: the bot in the Agents Playground (headless Chromium)', function (
 
   it('Arabic: the result card in Arabic, right to left', async function () {
     await sayIn('ar-SA', '/acr-check deniedreg');
-    await page.getByText('مشكلة: لا يمكن الوصول إلى deniedreg.azurecr.io', { exact: false }).first().waitFor({ timeout: 20_000 });
+    // The login server sits in a bidi isolate (U+2068 … U+2069), so it keeps its order in the Arabic line.
+    await page.getByText(/مشكلة: لا يمكن الوصول إلى \u2068deniedreg\.azurecr\.io\u2069 من شبكة البوت/).first().waitFor({ timeout: 20_000 });
     assert.ok(await page.getByText('az acr network-rule add --name deniedreg --ip-address 203.0.113.77').last().isVisible());
     // The card is laid out right to left (the renderer's dir attribute from the card's rtl).
     assert.ok((await page.locator('.ac-adaptiveCard[dir="rtl"]').count()) > 0);
