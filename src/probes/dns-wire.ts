@@ -94,11 +94,18 @@ function udpQuery(server: DnsServer, query: dnsPacket.Packet, id: number, signal
       close();
       resolve(packet);
     });
+    // A lost datagram is sent again, as resolvers do, so one dropped packet on a lossy link is not called silence.
+    const payload = dnsPacket.encode(query);
+    const resend = RESEND_AFTER_MS.map((ms) => setTimeout(() => !closed && socket.send(payload), ms).unref());
+    socket.once('close', () => resend.forEach(clearTimeout));
     socket.connect(server.port, server.host, () => {
-      if (!closed) socket.send(dnsPacket.encode(query));
+      if (!closed) socket.send(payload);
     });
   });
 }
+
+/** When an unanswered query goes out again: 1 s, then 2 s later, then every 2 s, until the deadline. */
+const RESEND_AFTER_MS = [1000, 3000, 5000, 7000, 9000];
 
 function tcpQuery(server: DnsServer, query: dnsPacket.Packet, signal: AbortSignal): Promise<dnsPacket.DecodedPacket> {
   return new Promise((resolve, reject) => {

@@ -57,8 +57,9 @@ export async function probeSystemResolver(host: string, signal: AbortSignal, opt
     const answers = 'answers' in first ? first.answers : await direct;
     const explained = systemFailure(answers) ?? (answers.length > 0 ? readAnswer(answers[0]!) : undefined);
     if (explained) {
-      // The servers have addresses, yet getaddrinfo found none: the resolver's own configuration.
-      const result = explained.result === 'ok' ? 'unresolved' : explained.result;
+      // The servers have addresses, yet getaddrinfo found none: in time (lost or slow answers), or at all (its configuration).
+      const timedOut = 'err' in first && isTimeout(first.err);
+      const result = explained.result === 'ok' ? (timedOut ? 'slow' : 'unresolved') : explained.result;
       return { status: 'fail', outcome: `dns.system.${result}`, data: { ...hosts, ...explained.data }, ...(explained.error ? { error: explained.error } : {}) };
     }
     const err = 'err' in first ? first.err : undefined;

@@ -107,6 +107,7 @@ export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
   ['dns-resolver-refused', (ctx) => resolverMatch(ctx, ctx.withOutcome('dns.system.unreachable', 'dns.server.unreachable', 'dns.system.refused', 'dns.server.refused'))],
   ['dns-resolver-servfail', (ctx) => resolverMatch(ctx, ctx.withOutcome('dns.system.servfail', 'dns.server.servfail'))],
   ['dns-resolver-silent', (ctx) => resolverMatch(ctx, ctx.withOutcome('dns.system.timeout', 'dns.system.lookup-timeout', 'dns.server.timeout'))],
+  ['dns-resolver-slow', (ctx) => resolverMatch(ctx, ctx.withOutcome('dns.system.slow'))],
   ['dns-no-address', (ctx) => resolverMatch(ctx, ctx.withOutcome('dns.system.nodata', 'dns.server.nodata'))],
   [
     'dns-resolver-failing',

@@ -1,6 +1,7 @@
 /** The DNS probe against a real DNS server on loopback (the lab's, on a free port). */
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
+import dnsPacket from 'dns-packet';
 import { MAX_CHAIN_NAMES, probeDnsServer, systemFailure } from '../../src/probes/dns.js';
 import { parseDnsServer } from '../../src/probes/dns-wire.js';
 import { LabZone, startDnsServer, type RunningDnsServer } from '../lab/dns-server.js';
@@ -110,6 +111,28 @@ describe('DNS probe', function () {
     const result = await probeDnsServer({ host: '127.0.0.1', port: closed }, 'pub.azurecr.io', AbortSignal.timeout(5000));
     assert.equal(result.outcome, 'dns.server.unreachable');
     assert.ok(performance.now() - started < 2500, 'answered before half the deadline');
+  });
+
+  it('asks again when a query is lost, as resolvers do: one dropped datagram on a lossy link is not silence', async function () {
+    const lossy = dgram.createSocket('udp4');
+    await new Promise<void>((r) => lossy.bind(0, '127.0.0.1', r));
+    const seen = new Map<string, number>();
+    lossy.on('message', (message, from) => {
+      const query = dnsPacket.decode(message);
+      const question = query.questions?.[0];
+      const key = `${question?.name}/${question?.type}`;
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+      if (seen.get(key) === 1) return; // the first copy of every query is lost
+      const answers: dnsPacket.Answer[] = question?.type === 'A' ? [{ type: 'A', name: question.name, data: '20.45.122.144' }] : [];
+      lossy.send(dnsPacket.encode({ type: 'response', id: query.id, flags: dnsPacket.RECURSION_DESIRED, questions: query.questions, answers }), from.port, from.address);
+    });
+    try {
+      const result = await probeDnsServer({ host: '127.0.0.1', port: lossy.address().port }, 'lossy.azurecr.io', AbortSignal.timeout(3000));
+      assert.equal(result.outcome, 'dns.server.ok');
+      assert.ok([...seen.values()].every((n) => n >= 2), 'every query was sent again');
+    } finally {
+      lossy.close();
+    }
   });
 
   it('reads the servers as the system resolver does: the first that answers for the name decides', function () {

@@ -62,6 +62,13 @@ const TABLE: Row[] = [
     cause: 'vnet-or-private-endpoint',
   },
   {
+    name: 'lossy link: the system resolver gave up, a direct query sent again got the answer',
+    evidence: [ev('dns.system', 'dns.system.slow', { server: '10.0.0.4', addresses: [{ address: '20.45.122.144', family: 4, class: 'public' }] }), ev('dns.server:10.0.0.4', 'dns.server.ok', { server: '10.0.0.4', addresses: [{ address: '20.45.122.144', family: 4, class: 'public' }] })],
+    rule: 'dns-resolver-slow',
+    cause: 'vnet-or-private-endpoint',
+    params: { dnsServer: '10.0.0.4' },
+  },
+  {
     name: 'resolver port closed (ICMP port unreachable)',
     evidence: [ev('dns.system', 'dns.system.unreachable', { server: '10.53.0.9' }), ev('dns.server:8.8.8.8', 'dns.server.ok', { server: '8.8.8.8', addresses: [{ address: '20.45.122.144', family: 4, class: 'public' }] })],
     rule: 'dns-resolver-refused',
