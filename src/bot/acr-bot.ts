@@ -24,6 +24,9 @@ import { HandoverCodes } from './handover-codes.js';
 import { receiveReport } from './report-intake.js';
 import type { IntakeAnswer } from '../handover/protocol.js';
 
+/** How long a welcome is remembered in memory: enough for Teams' install activities that come together. */
+const WELCOME_RACE_MS = 60_000;
+
 /** What the bot is made with: what a live diagnosis needs (the bot keeps the log itself), and the rest. */
 export interface BotDeps extends Omit<LiveDiagnosisDeps, 'log'> {
   allowedTenants: string[];
@@ -95,6 +98,8 @@ export class AcrDoctorBot extends ActivityHandler {
     const conversation = context.activity.conversation?.id ?? '';
     if (!this.tenantAllowed(context.activity) || this.welcomedHere.has(conversation)) return;
     this.welcomedHere.add(conversation);
+    // Only the install activities that arrive together need it; after that the saved state answers.
+    setTimeout(() => this.welcomedHere.delete(conversation), WELCOME_RACE_MS).unref();
     if (await this.welcomed.get(context, false)) return;
     await this.welcomed.set(context, true);
     await context.sendActivity(cardActivity(helpCard(langOfLocale(context.activity.locale), { welcome: true })));
