@@ -67,10 +67,21 @@ export function ownDirection(lang: Lang, value: string): string {
  */
 function isolateLatin(template: string): string {
   return template.replace(/[^\p{Script=Arabic}\n\u060C\u061B\u061F\u0640]+/gu, (run) => {
-    const [, lead = '', core = '', tail = ''] = /^([\s.,;:!?([>]*)(.*?)([\s.,;:!?)\]<]*)$/su.exec(run) ?? [];
-    if (!/[A-Za-z]/.test(core.replace(/\{\w+\}/g, ''))) return run;
+    const [, lead = '', found = '', rest = ''] = /^([\s.,;:!?([>]*)(.*?)([\s.,;:!?)\]<]*)$/su.exec(run) ?? [];
+    if (!/[A-Za-z]/.test(found.replace(/\{\w+\}/g, ''))) return run;
+    // A closing bracket whose opening one is inside the run (`[--code <code>]`) belongs to it.
+    let core = found;
+    let tail = rest;
+    while (/^[)\]]/.test(tail) && unclosed(core, tail[0] === ')' ? '(' : '[', tail[0]!)) {
+      core += tail[0];
+      tail = tail.slice(1);
+    }
     return `${lead}${LRI}${core}${PDI}${tail}`;
   });
+}
+
+function unclosed(text: string, open: string, close: string): boolean {
+  return text.split(open).length > text.split(close).length;
 }
 
 export function isLang(value: string): value is Lang {

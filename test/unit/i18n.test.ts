@@ -60,6 +60,13 @@ describe('texts in en, ru and ar', function () {
     });
   }
 
+  it('Arabic: a command line in Arabic text stays one left-to-right isolate, its closing bracket inside', function () {
+    const usage = t('ar', 'cli.usage');
+    const isolated = /\u2066([^\u2069]*)\u2069/.exec(usage)?.[1] ?? '';
+    assert.ok(isolated.startsWith('acr-check <registry>'), usage);
+    assert.ok(isolated.endsWith('--code <code>]'), usage);
+  });
+
   it('fills placeholders and picks the language from the environment', function () {
     assert.equal(t('ru', 'cli.verdict.healthy', { loginServer: 'r.azurecr.io' }), 'ИСПРАВНО: r.azurecr.io доступен с этой машины');
     assert.equal(langFromEnv({ LANG: 'ar_EG.UTF-8' }), 'ar');
