@@ -2,13 +2,15 @@
  * The lab's scenarios as data: the world each one stages (DNS records, hosts file, resolver,
  * proxy, registry behaviour) and what acr-check must conclude. The same table drives the tests.
  */
-import { CLIENT_EGRESS_IP, DROPPED_ADDRESSES as D, LAB_ADDRESSES as A, UNROUTED_PRIVATE_ENDPOINT } from './addresses.js';
+import { CLIENT_EGRESS_IP, LAB_ADDRESSES as A, UNROUTED_PRIVATE_ENDPOINT } from './addresses.js';
 import type { RegistryBehaviour } from './acr-front.js';
 import type { Behaviour, LabRecord } from './dns-server.js';
 import { LAB_AUTHORITY_HOST, LAB_PRINCIPALS, LAB_TENANT } from './fake-entra.js';
 import { LAB_WORKSPACE, type StagedLoginFailure } from './fake-log-analytics.js';
 import { ARM_HOST, OTHER_SUBSCRIPTION, registryId, zoneResourceGroup, type ArmRegistryFixture } from './fake-arm.js';
-import { LAB_PROXY_CREDENTIALS, PROXY_PORT } from './proxies.js';
+import { NETWORK_SCENARIOS } from './network-scenarios.js';
+import { PROXY_PORT } from './proxies.js';
+import { a, cname, publicChain } from './records.js';
 import type { CliWorld } from './run-cli.js';
 
 export interface Expectation {
@@ -66,48 +68,7 @@ export interface Scenario {
   expect: Expectation;
 }
 
-const a = (address: string): LabRecord[] => [{ type: 'A', data: address }];
-const cname = (target: string): LabRecord[] => [{ type: 'CNAME', data: target }];
-
-/** The public resolution of a healthy registry, as Azure's public DNS gives it. */
-function publicChain(name: string, address: string): Record<string, LabRecord[]> {
-  return {
-    [`${name}.azurecr.io`]: cname(`${name}.privatelink.azurecr.io`),
-    [`${name}.privatelink.azurecr.io`]: cname(`weu-1.fe.azcr.io`),
-    'weu-1.fe.azcr.io': cname('weu-acr-reg.trafficmanager.net'),
-    'weu-acr-reg.trafficmanager.net': cname('weu-1.westeurope.cloudapp.azure.com'),
-    'weu-1.westeurope.cloudapp.azure.com': a(address),
-  };
-}
-
-/**
- * A registry behind private endpoints, as its private zone resolves it: the login server and one
- * data endpoint, each through its privatelink alias to the address the zone holds.
- */
-function privateChain(name: string, loginAddress: string, dataAddress: string): Record<string, LabRecord[]> {
-  return {
-    [`${name}.azurecr.io`]: cname(`${name}.privatelink.azurecr.io`),
-    [`${name}.privatelink.azurecr.io`]: a(loginAddress),
-    [`${name}.westeurope.data.azurecr.io`]: cname(`${name}.westeurope.data.privatelink.azurecr.io`),
-    [`${name}.westeurope.data.privatelink.azurecr.io`]: a(dataAddress),
-  };
-}
-
-/** `length` CNAMEs from the registry's name to an address: more than resolvers follow. */
-function longChain(name: string, length: number, address: string): Record<string, LabRecord[]> {
-  const names = [`${name}.azurecr.io`, `${name}.privatelink.azurecr.io`, ...Array.from({ length: length - 1 }, (_, i) => `hop${i + 1}.${name}.edge.contoso.example`)];
-  const records: Record<string, LabRecord[]> = {};
-  names.forEach((from, i) => (records[from] = i < length ? cname(names[i + 1]!) : a(address)));
-  return records;
-}
-
 const proxy = (address: string): string => `http://${address}:${PROXY_PORT}`;
-/** The authenticating squid, with the credentials (userinfo) a client puts in HTTPS_PROXY, if any. */
-const authProxy = (user?: string, password?: string): string =>
-  `http://${user === undefined ? '' : `${encodeURIComponent(user)}:${encodeURIComponent(password ?? '')}@`}${A.authSquid}:${PROXY_PORT}`;
-/** What a fix for a proxy asking for credentials should show: where they go, not what they are. */
-const AUTH_PROXY_PLACEHOLDER = `<user>:<password>@${A.authSquid}:${PROXY_PORT}`;
-const dataEndpoint = (name: string): string => `${name}.westeurope.data.azurecr.io`;
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -139,48 +100,6 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
-    name: 'DNS resolver refuses (port unreachable): said at once, not NXDOMAIN',
-    registry: 'refuseddnsreg',
-    nameserver: A.refusingDns,
-    expect: {
-      exit: 1,
-      verdict: 'problem',
-      rule: 'dns-resolver-refused',
-      cause: 'vnet-or-private-endpoint',
-      exchange: 'skip.dns-failed',
-      checks: { 'dns.system': 'dns.system.unreachable', [`dns.server:${A.refusingDns}`]: 'dns.server.unreachable' },
-      quick: ['dns.system', `dns.server:${A.refusingDns}`],
-      quickReport: true,
-      mentions: A.refusingDns,
-    },
-  },
-  {
-    name: 'DNS resolver answers SERVFAIL for the registry',
-    registry: 'servfailreg',
-    dnsFailures: { 'servfailreg.azurecr.io': 'servfail' },
-    expect: {
-      exit: 1,
-      verdict: 'problem',
-      rule: 'dns-resolver-servfail',
-      exchange: 'skip.dns-failed',
-      checks: { 'dns.system': 'dns.system.servfail', [`dns.server:${A.dns}`]: 'dns.server.servfail' },
-      quick: ['dns.system', `dns.server:${A.dns}`],
-      mentions: A.dns,
-    },
-  },
-  {
-    name: 'CNAME loop: the registry name and its privatelink alias point at each other',
-    registry: 'loopreg',
-    records: { 'loopreg.azurecr.io': cname('loopreg.privatelink.azurecr.io'), 'loopreg.privatelink.azurecr.io': cname('loopreg.azurecr.io') },
-    expect: { exit: 1, verdict: 'problem', rule: 'dns-cname-loop', exchange: 'skip.dns-failed', checks: { [`dns.server:${A.dns}`]: 'dns.server.loop' } },
-  },
-  {
-    name: 'CNAME chain of 20: longer than resolvers follow',
-    registry: 'longchainreg',
-    records: longChain('longchainreg', 20, A.registry),
-    expect: { exit: 1, verdict: 'problem', rule: 'dns-cname-loop', exchange: 'skip.dns-failed', checks: { [`dns.server:${A.dns}`]: 'dns.server.chain-too-long' } },
-  },
-  {
     name: 'privatelink CNAME to a private address, client outside the VNet',
     registry: 'pereg',
     records: { 'pereg.azurecr.io': cname('pereg.privatelink.azurecr.io'), 'pereg.privatelink.azurecr.io': a(UNROUTED_PRIVATE_ENDPOINT) },
@@ -205,35 +124,6 @@ export const SCENARIOS: Scenario[] = [
     registry: 'refusedreg',
     records: { 'refusedreg.azurecr.io': a(A.refusing) },
     expect: { exit: 1, verdict: 'problem', rule: 'connection-refused', cause: 'client-firewall-or-proxy' },
-  },
-  {
-    name: 'every SYN to the registry is dropped: the TCP check waits for the deadline',
-    registry: 'droppedreg',
-    records: { 'droppedreg.azurecr.io': a(D.registry) },
-    args: ['--timeout', '4'],
-    expect: {
-      exit: 1,
-      verdict: 'problem',
-      rule: 'connection-blackholed',
-      cause: 'client-firewall-or-proxy',
-      checks: { [`tcp:${D.registry}`]: 'tcp.timeout' },
-      waitsForDeadline: [`tcp:${D.registry}`],
-    },
-  },
-  {
-    name: 'TLS completes, the HTTP request is never answered',
-    registry: 'stalledreg',
-    records: { 'stalledreg.azurecr.io': a(A.stalled) },
-    args: ['--timeout', '3'],
-    expect: {
-      exit: 1,
-      verdict: 'problem',
-      rule: 'request-stalled',
-      cause: 'client-firewall-or-proxy',
-      checks: { [`tcp:${A.stalled}`]: 'tcp.ok', tls: 'tls.ok', v2: 'v2.transport.timeout' },
-      // The path works up to the HTTP request: not the dropped-packets explanation.
-      notInText: ['dropped on the way'],
-    },
   },
   {
     name: 'black hole: accepted, never answered',
@@ -285,54 +175,6 @@ export const SCENARIOS: Scenario[] = [
       checks: { proxy: 'proxy.denied', v2: 'v2.transport.proxy-denied', token: 'token.transport.proxy-denied' },
       commandMentions: [`${A.squid}:${PROXY_PORT}`],
     },
-  },
-  {
-    name: 'proxy demands credentials, none given (squid 407)',
-    registry: 'proxyauthreg',
-    behaviour: 'healthy',
-    records: { ...publicChain('proxyauthreg', A.registry), [dataEndpoint('proxyauthreg')]: a(A.dataEndpoint) },
-    proxy: authProxy(),
-    args: ['--data-endpoint', dataEndpoint('proxyauthreg')],
-    expect: {
-      exit: 1,
-      verdict: 'problem',
-      rule: 'proxy-auth-required',
-      cause: 'client-firewall-or-proxy',
-      proxyAnswered: '407',
-      checks: {
-        proxy: 'proxy.auth-required',
-        v2: 'v2.transport.proxy-auth-required',
-        token: 'token.transport.proxy-auth-required',
-        [`data:${dataEndpoint('proxyauthreg')}`]: 'data.transport.proxy-auth-required',
-      },
-      commandMentions: [AUTH_PROXY_PLACEHOLDER],
-      notInText: ['403'],
-    },
-  },
-  {
-    name: 'proxy refuses wrong credentials (squid 407)',
-    registry: 'proxybadauthreg',
-    behaviour: 'healthy',
-    records: publicChain('proxybadauthreg', A.registry),
-    proxy: authProxy(LAB_PROXY_CREDENTIALS.user, 'not-the-password'),
-    expect: {
-      exit: 1,
-      verdict: 'problem',
-      rule: 'proxy-auth-required',
-      cause: 'client-firewall-or-proxy',
-      proxyAnswered: '407',
-      checks: { proxy: 'proxy.auth-required', v2: 'v2.transport.proxy-auth-required', token: 'token.transport.proxy-auth-required' },
-      commandMentions: [AUTH_PROXY_PLACEHOLDER],
-      notInText: ['403'],
-    },
-  },
-  {
-    name: 'healthy registry through a proxy that takes the right credentials (squid)',
-    registry: 'proxyauthedreg',
-    behaviour: 'healthy',
-    records: publicChain('proxyauthedreg', A.registry),
-    proxy: authProxy(LAB_PROXY_CREDENTIALS.user, LAB_PROXY_CREDENTIALS.password),
-    expect: { exit: 0, verdict: 'healthy', checks: { proxy: 'proxy.ok', v2: 'v2.challenge', token: 'token.auth-required' } },
   },
   {
     name: 'healthy registry through a proxy that allows it (squid)',
@@ -414,40 +256,6 @@ export const SCENARIOS: Scenario[] = [
     },
     args: ['--timeout', '3', '--data-endpoint', 'datareg.westeurope.data.azurecr.io', '--data-endpoint', 'datareg.eastus.data.azurecr.io'],
     expect: { exit: 1, verdict: 'problem', rule: 'data-endpoint-blocked', cause: 'client-firewall-or-proxy', title: 'datareg.eastus.data.azurecr.io' },
-  },
-  {
-    name: "private DNS drift: the login server's private record is stale (SYNs dropped), the data endpoint's answers",
-    registry: 'driftreg',
-    behaviour: 'healthy',
-    records: privateChain('driftreg', D.staleLoginServer, A.privateDataEndpoint),
-    args: ['--timeout', '4', '--data-endpoint', dataEndpoint('driftreg')],
-    expect: {
-      exit: 1,
-      verdict: 'problem',
-      rule: 'private-record-stale',
-      cause: 'vnet-or-private-endpoint',
-      checks: { [`tcp:${D.staleLoginServer}`]: 'tcp.timeout', [`data:${dataEndpoint('driftreg')}`]: 'data.reachable' },
-      mentions: D.staleLoginServer,
-      commandAny: ['az network private-dns record-set a show', 'private-endpoint'],
-      notInFixes: ['firewall'],
-    },
-  },
-  {
-    name: "private DNS drift: the data endpoint's private record is stale (SYNs dropped), the login server's answers",
-    registry: 'driftdatareg',
-    behaviour: 'healthy',
-    records: privateChain('driftdatareg', A.privateLoginServer, D.staleDataEndpoint),
-    args: ['--timeout', '4', '--data-endpoint', dataEndpoint('driftdatareg')],
-    expect: {
-      exit: 1,
-      verdict: 'problem',
-      rule: 'private-record-stale',
-      cause: 'vnet-or-private-endpoint',
-      checks: { [`tcp:${A.privateLoginServer}`]: 'tcp.ok', v2: 'v2.challenge', [`data:${dataEndpoint('driftdatareg')}`]: 'data.transport.timeout' },
-      mentions: D.staleDataEndpoint,
-      commandAny: ['az network private-dns record-set a show', 'private-endpoint'],
-      notInFixes: ['firewall'],
-    },
   },
 ];
 
@@ -669,6 +477,6 @@ export const ARM_SCENARIOS: Scenario[] = [
   },
 ];
 
-SCENARIOS.push(...ARM_SCENARIOS);
+SCENARIOS.push(...NETWORK_SCENARIOS, ...ARM_SCENARIOS);
 
 export const DENIED_BY_SQUID = SCENARIOS.filter((s) => s.name.includes('CONNECT with 403')).map((s) => `${s.registry}.azurecr.io`);
