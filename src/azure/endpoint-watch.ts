@@ -3,9 +3,13 @@
  * authority it could not reach as "endpoints_resolution_error" or "IMDS endpoint not available",
  * without the host or the cause, and a request still pending when our deadline fires leaves no
  * error at all; the transport, which every SDK client here shares, still knows both.
+ *
+ * Through a proxy, the transport also knows whether the proxy ever answered CONNECT: a failure
+ * before that answer is the proxy's, not the endpoint's (see proxy-route.ts).
  */
 import type { HttpClient, PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
-import { transportFailureOf, type AzureEndpoint, type Unreachable } from './unreachable.js';
+import { routeThroughProxy, type ProxyRoute } from './proxy-route.js';
+import { carriedUnreachable, EndpointUnreachableError, proxyFailureOf, proxyStatusFailure, transportFailureOf, type AzureEndpoint, type Unreachable } from './unreachable.js';
 
 /** Which Azure endpoint a host is, or undefined for hosts this run does not hold against anyone. */
 export type EndpointOf = (host: string) => AzureEndpoint | undefined;
@@ -15,6 +19,8 @@ interface Attempt {
   host: string;
   port: number;
   started: number;
+  /** The proxy the request goes through, and its answer to CONNECT once it gave one. */
+  route?: ProxyRoute;
 }
 
 const CREDENTIAL_ERRORS = new Set(['CredentialUnavailableError', 'AggregateAuthenticationError', 'AuthenticationError']);
@@ -55,17 +61,47 @@ export class EndpointWatch {
       const client = await this.inner;
       const attempt = this.attemptFor(request.url);
       if (!attempt) return client.sendRequest(request);
+      const route = routeThroughProxy(request, attempt.host);
+      if (route) attempt.route = route;
       this.pending.add(attempt);
       try {
-        return await client.sendRequest(request);
+        const response = await client.sendRequest(request);
+        // https-proxy-agent hands a refused CONNECT on as if the endpoint had answered with the proxy's
+        // status (squid's 403 page, a 407): ARM would read "forbidden", Entra an unreadable discovery.
+        const refused = this.proxyRefusal(attempt);
+        if (refused) {
+          this.failures.push(refused);
+          throw new EndpointUnreachableError(refused);
+        }
+        return response;
       } catch (err) {
-        this.record(attempt, err);
+        if (!(err instanceof EndpointUnreachableError)) this.record(attempt, err);
         throw err;
       } finally {
         this.pending.delete(attempt);
+        route?.stop();
       }
     },
   };
+
+  private proxyRefusal(attempt: Attempt): Unreachable | undefined {
+    const status = attempt.route?.connectStatus;
+    if (!attempt.route || status === undefined || status === 200) return undefined;
+    const { endpoint, host, port } = attempt;
+    return { endpoint, host, port, failure: proxyStatusFailure(status), code: `CONNECT ${status}`, proxy: attempt.route.display, statusCode: status };
+  }
+
+  /** A proxy that has not answered CONNECT yet: whatever failed, failed there. */
+  private unansweredProxy(attempt: Attempt): string | undefined {
+    return attempt.route && attempt.route.connectStatus === undefined ? attempt.route.display : undefined;
+  }
+
+  private timedOut(attempt: Attempt): Unreachable {
+    const { endpoint, host, port } = attempt;
+    const proxy = this.unansweredProxy(attempt);
+    const waited = seconds(performance.now() - attempt.started);
+    return { endpoint, host, port, failure: proxy ? 'proxy-timeout' : 'timeout', code: 'TimeoutError', seconds: waited, ...(proxy ? { proxy } : {}) };
+  }
 
   private attemptFor(url: string): Attempt | undefined {
     let parsed: URL;
@@ -83,8 +119,11 @@ export class EndpointWatch {
   private record(attempt: Attempt, err: unknown): void {
     const { endpoint, host, port } = attempt;
     // An abort is our deadline (or the SDK's own timeout, as for the IMDS ping): the request had no answer.
-    if (isAbort(err)) return void this.failures.push({ endpoint, host, port, failure: 'timeout', code: 'TimeoutError', seconds: seconds(performance.now() - attempt.started) });
+    if (isAbort(err)) return void this.failures.push(this.timedOut(attempt));
     const code = codeOf(err);
+    const proxy = this.unansweredProxy(attempt);
+    const atProxy = proxy ? proxyFailureOf(code, err instanceof Error ? err.message : String(err)) : undefined;
+    if (proxy && atProxy) return void this.failures.push({ endpoint, host, port, ...atProxy, proxy, ...(atProxy.failure === 'proxy-timeout' ? { seconds: seconds(performance.now() - attempt.started) } : {}) });
     const failure = transportFailureOf(code);
     if (failure && code) this.failures.push({ endpoint, host, port, failure, code, ...(failure === 'timeout' ? { seconds: seconds(performance.now() - attempt.started) } : {}) });
   }
@@ -99,8 +138,10 @@ export class EndpointWatch {
     const failed = (endpoints: AzureEndpoint[]): Unreachable | undefined => this.failures.filter((f) => endpoints.includes(f.endpoint)).at(-1);
     const waiting = (endpoints: AzureEndpoint[]): Unreachable | undefined => {
       const attempt = [...this.pending].find((a) => endpoints.includes(a.endpoint));
-      return attempt && { endpoint: attempt.endpoint, host: attempt.host, port: attempt.port, failure: 'timeout', code: 'TimeoutError', seconds: seconds(performance.now() - attempt.started) };
+      return attempt && this.timedOut(attempt);
     };
+    const carried = carriedUnreachable(err);
+    if (carried) return carried;
     if (err instanceof Error && CREDENTIAL_ERRORS.has(err.name)) return failed(SIGN_IN);
     if (isAbort(err)) return failed(SIGN_IN) ?? waiting(SIGN_IN) ?? failed(scope) ?? waiting(scope);
     const own = service && this.fromRequest(err, service);
@@ -110,11 +151,16 @@ export class EndpointWatch {
   /** A RestError names its request: its code and host say what happened without the log. */
   private fromRequest(err: unknown, service: AzureEndpoint): Unreachable | undefined {
     const code = codeOf(err);
-    const failure = transportFailureOf(code);
     const url = (err as { request?: { url?: unknown } } | undefined)?.request?.url;
-    if (!failure || !code || typeof url !== 'string') return undefined;
+    if (typeof url !== 'string') return undefined;
     const attempt = this.attemptFor(url);
     const host = attempt?.host ?? new URL(url).hostname;
+    // A proxy that closed before answering leaves no code on the error; the transport recorded it.
+    const atProxy = this.failures.filter((f) => f.host === host && f.proxy !== undefined).at(-1);
+    const answered = (err as { statusCode?: unknown }).statusCode !== undefined;
+    if (atProxy && !answered && (code === undefined || atProxy.code === code)) return atProxy;
+    const failure = transportFailureOf(code);
+    if (!failure || !code) return undefined;
     // The watched transport recorded it with how long it waited; a timeout is only told with that.
     const recorded = this.failures.filter((f) => f.host === host && f.code === code).at(-1);
     if (recorded || failure === 'timeout') return recorded;

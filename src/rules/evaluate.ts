@@ -72,6 +72,7 @@ export function baseParams(input: RuleInput): Record<string, string> {
     azurePort: '443',
     azureService: 'Azure',
     azureUrl: 'https://<azure-host>/',
+    azureRoute: '<azure-host>',
     vnet: '<vnet>',
     vnetId: '<vnet-resource-id>',
     subscription: input.registry.subscriptionId ?? '<subscription-id>',
@@ -113,7 +114,8 @@ export function evaluate(input: RuleInput): RawFinding[] {
     probed.forEach((id) => explained.add(id));
     const known = knowledge.rules[rule]!;
     const params = { ...base, ...nonEmpty(hit.params) };
-    findings.push({ rule, cause: known.cause, confidence: hit.confidence ?? known.confidence, evidence: hit.evidence, params, fixes: applicableFixes(known.fixes, input.facts) });
+    const fixes = hit.fixes?.filter((id) => known.fixes.includes(id)) ?? known.fixes;
+    findings.push({ rule, cause: known.cause, confidence: hit.confidence ?? known.confidence, evidence: hit.evidence, params, fixes: applicableFixes(fixes, input.facts) });
   }
   const failed = input.evidence.filter((e) => e.status === 'fail').map((e) => e.id);
   // Failures that only low-confidence findings touch, or none, are worth an `unknown` with escalation.

@@ -89,6 +89,24 @@ function endpointUrl(endpoint: string, host: string, port: string): string {
   return `https://${host}${port && port !== '443' ? `:${port}` : ''}/`;
 }
 
+/**
+ * The proxy as a command takes it: never `REDACTED` (it would be pasted as is), and where the proxy
+ * wants credentials, `<user>:<password>` for the user to replace.
+ */
+function proxyForCommands(display: string): { proxy: string; proxyWithCredentials: string } {
+  const url = new URL(display);
+  url.username = '';
+  url.password = '';
+  const bare = url.href.replace(/\/$/, '');
+  return { proxy: bare, proxyWithCredentials: bare.replace('://', '://<user>:<password>@') };
+}
+
+/** Fixes in the order the failure calls for: the proxy's own answer first when it was the proxy. */
+function azureEndpointFixes(failure: string, proxy: string): string[] {
+  if (failure === 'proxy-auth-required') return ['azure-endpoint-proxy-credentials', 'azure-endpoint-proxy'];
+  return proxy ? ['azure-endpoint-proxy', 'azure-endpoint-allow'] : ['azure-endpoint-allow', 'azure-endpoint-proxy'];
+}
+
 export const FACT_RULES: Record<string, Predicate> = {
   /** Microsoft Entra, ARM, Log Analytics or IMDS not reached: a network fact about this machine, not the registry's path. */
   'azure-endpoint-unreachable': (ctx) => {
@@ -98,9 +116,20 @@ export const FACT_RULES: Record<string, Predicate> = {
     if (!first) return undefined;
     const host = text(first.data, 'host');
     const port = text(first.data, 'port') || '443';
+    // Set only when the proxy failed the request: then the endpoint itself was never asked.
+    const proxy = text(first.data, 'proxy');
+    const viaProxy = proxy ? proxyForCommands(proxy) : undefined;
     return {
       evidence: hits.filter((e) => text(e.data, 'host') === host).map((e) => e.id),
-      params: { azureHost: host, azurePort: port, azureService: text(first.data, 'service') || host, azureUrl: endpointUrl(text(first.data, 'endpoint'), host, port) },
+      params: {
+        azureHost: host,
+        azurePort: port,
+        azureService: text(first.data, 'service') || host,
+        azureUrl: endpointUrl(text(first.data, 'endpoint'), host, port),
+        azureRoute: viaProxy ? `${viaProxy.proxy} → ${host}:${port}` : `${host}:${port}`,
+        ...viaProxy,
+      },
+      fixes: azureEndpointFixes(text(first.data, 'failure'), proxy),
     };
   },
 

@@ -13,6 +13,8 @@ export interface Match {
   params: Record<string, string>;
   /** Less sure than the rule usually is, when other evidence weakens it. */
   confidence?: Confidence;
+  /** The rule's fixes in the order this case needs them (a subset of knowledge.json's), when that order differs. */
+  fixes?: string[];
 }
 
 export type Predicate = (ctx: RuleContext) => Match | undefined;
