@@ -31,7 +31,7 @@ export interface ProgressSnapshot {
   done: Evidence[];
 }
 
-export type ProgressEvent = { type: 'plan' | 'start' | 'end'; id: string; kind: string; evidence?: Evidence; progress: ProgressSnapshot };
+export type ProgressEvent = { type: 'start' | 'end'; id: string; kind: string; evidence?: Evidence; progress: ProgressSnapshot };
 export type ProgressListener = (event: ProgressEvent) => void;
 
 export class Recorder {
@@ -47,8 +47,8 @@ export class Recorder {
    */
   plan(id: string, kind: string, data: JsonObject = {}): void {
     if (this.planned.has(id) || this.running.has(id) || this.evidence.some((e) => e.id === id)) return;
+    // Told with the next start or end, not on its own: a front would otherwise draw the total growing one by one.
     this.planned.set(id, { id, kind, data });
-    this.emit('plan', id, kind);
   }
 
   /** Drops what was planned and will not run (a placeholder of a kind that turned out to have no checks). */
