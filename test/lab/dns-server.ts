@@ -8,7 +8,8 @@ import net from 'node:net';
 import dnsPacket from 'dns-packet';
 
 export type LabRecord = { type: 'A' | 'AAAA' | 'CNAME'; data: string };
-export type Behaviour = 'servfail' | 'refused';
+/** `lossy`: the first copy of every UDP query for the name is lost on the way, as on a lossy link; the copies sent again are answered. */
+export type Behaviour = 'servfail' | 'refused' | 'lossy';
 
 const RCODE = { NOERROR: 0, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;
 const MAX_CHAIN = 10;
@@ -39,7 +40,7 @@ export class LabZone {
       for (let hop = 0; hop < MAX_CHAIN && !seen.has(name); hop++) {
         seen.add(name);
         const behaviour = this.behaviours.get(name);
-        if (behaviour) {
+        if (behaviour && behaviour !== 'lossy') {
           rcode = behaviour === 'servfail' ? RCODE.SERVFAIL : RCODE.REFUSED;
           break;
         }
@@ -76,9 +77,14 @@ export interface RunningDnsServer {
 
 export async function startDnsServer(address: string, zone: LabZone, port = 53): Promise<RunningDnsServer> {
   const udp = dgram.createSocket(net.isIPv6(address) ? 'udp6' : 'udp4');
+  const lost = new Set<string>();
   udp.on('message', (message, remote) => {
     try {
-      udp.send(dnsPacket.encode(zone.answer(dnsPacket.decode(message))), remote.port, remote.address);
+      const query = dnsPacket.decode(message);
+      const question = query.questions?.[0];
+      const key = `${query.id}|${question?.name.toLowerCase()}|${question?.type}`;
+      if (question && zone.behaviours.get(question.name.toLowerCase()) === 'lossy' && !lost.has(key)) return void lost.add(key);
+      udp.send(dnsPacket.encode(zone.answer(query)), remote.port, remote.address);
     } catch {
       // a malformed query gets no answer, as from a real server
     }

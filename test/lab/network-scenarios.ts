@@ -49,6 +49,21 @@ export const NETWORK_SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'lossy link: the first copy of every DNS query is lost; the system resolver gives up, a query sent again is answered',
+    registry: 'lossydnsreg',
+    records: publicChain('lossydnsreg', A.registry),
+    dnsFailures: { 'lossydnsreg.azurecr.io': 'lossy' },
+    expect: {
+      exit: 1,
+      verdict: 'problem',
+      rule: 'dns-resolver-slow',
+      cause: 'vnet-or-private-endpoint',
+      exchange: 'skip.dns-failed',
+      checks: { 'dns.system': 'dns.system.slow', [`dns.server:${A.dns}`]: 'dns.server.ok' },
+      mentions: A.dns,
+    },
+  },
+  {
     name: 'CNAME loop: the registry name and its privatelink alias point at each other',
     registry: 'loopreg',
     records: { 'loopreg.azurecr.io': cname('loopreg.privatelink.azurecr.io'), 'loopreg.privatelink.azurecr.io': cname('loopreg.azurecr.io') },
