@@ -23,7 +23,12 @@ interface Attempt {
   route?: ProxyRoute;
 }
 
-const CREDENTIAL_ERRORS = new Set(['CredentialUnavailableError', 'AggregateAuthenticationError', 'AuthenticationError']);
+/**
+ * What @azure/identity throws when sign-in failed, whatever the network did. For a known authority
+ * (login.microsoftonline.com, no discovery request) MSAL reports any transport failure of the token
+ * request as `network_error`, thrown as AuthenticationRequiredError.
+ */
+const CREDENTIAL_ERRORS = new Set(['CredentialUnavailableError', 'AggregateAuthenticationError', 'AuthenticationError', 'AuthenticationRequiredError']);
 /** Endpoints a credential talks to, before any service sees a token. */
 const SIGN_IN: AzureEndpoint[] = ['entra', 'imds'];
 

@@ -126,6 +126,56 @@ describe('rules that read ARM facts', function () {
       });
     }
 
+    describe('through a proxy that failed the request: the proxy is named and its fix comes first', function () {
+      const throughProxy = (id: string, failure: string, proxy: string, statusCode?: number): Evidence =>
+        ev(id, `${id === 'exchange' ? 'exchange' : 'arm'}.unreachable.${failure}`, { endpoint: 'entra', host: 'login.microsoftonline.com', port: 443, failure, service: 'Microsoft Entra ID', proxy, ...(statusCode ? { statusCode } : {}) }, 'warn');
+      const PROXY = 'http://10.3.128.1:3128';
+      const CURL_THROUGH = `curl -sv --max-time 10 --proxy '${PROXY}' 'https://login.microsoftonline.com/'`;
+      const PROXY_ROWS: [failure: string, statusCode: number | undefined, fixes: string[]][] = [
+        ['proxy-denied', 403, ['azure-endpoint-proxy', 'azure-endpoint-allow']],
+        ['proxy-status', 502, ['azure-endpoint-proxy', 'azure-endpoint-allow']],
+        ['proxy-closed', undefined, ['azure-endpoint-proxy', 'azure-endpoint-allow']],
+        ['proxy-refused', undefined, ['azure-endpoint-proxy', 'azure-endpoint-allow']],
+        ['proxy-timeout', undefined, ['azure-endpoint-proxy', 'azure-endpoint-allow']],
+        ['proxy-dns', undefined, ['azure-endpoint-proxy', 'azure-endpoint-allow']],
+      ];
+      for (const [failure, statusCode, fixes] of PROXY_ROWS) {
+        it(`${failure}: the finding's route and first fix name the proxy, the fix checks the host through it`, function () {
+          const evidence = [throughProxy('arm.registry', failure, PROXY, statusCode), throughProxy('exchange', failure, PROXY, statusCode)];
+          const [top] = evaluate({ registry, symptoms: [], client, evidence: [...healthy, ...evidence], facts: {} });
+          assert.equal(top?.rule, 'azure-endpoint-unreachable');
+          assert.deepEqual(top?.fixes, fixes);
+          assert.equal(top?.params.azureRoute, `${PROXY} → login.microsoftonline.com:443`);
+          for (const lang of ['en', 'ru', 'ar'] as const) {
+            const rendered = renderFinding(lang, top!);
+            assert.ok(rendered.title.includes(PROXY) && rendered.title.includes('login.microsoftonline.com'), `${lang}: ${rendered.title}`);
+            assert.ok(rendered.fixes[0]?.title.includes(PROXY), `${lang}: ${rendered.fixes[0]?.title}`);
+          }
+          assert.equal(renderFinding('en', top!).fixes[0]?.commands[0], CURL_THROUGH);
+        });
+      }
+
+      it('407: the fix is credentials, with <user>:<password> to replace, never REDACTED nor the real ones', function () {
+        const shown = 'http://REDACTED@10.3.128.4:3128';
+        const evidence = [throughProxy('arm.registry', 'proxy-auth-required', shown, 407)];
+        const [top] = evaluate({ registry, symptoms: [], client, evidence: [...healthy, ...evidence], facts: {} });
+        assert.deepEqual(top?.fixes, ['azure-endpoint-proxy-credentials', 'azure-endpoint-proxy']);
+        const rendered = renderFinding('en', top!);
+        assert.deepEqual(rendered.fixes[0]?.commands, ["export HTTPS_PROXY='http://<user>:<password>@10.3.128.4:3128'", `curl -sv --max-time 10 --proxy "$HTTPS_PROXY" 'https://login.microsoftonline.com/'`]);
+        assert.ok(rendered.title.includes('http://10.3.128.4:3128 → login.microsoftonline.com:443'), rendered.title);
+        for (const lang of ['en', 'ru', 'ar'] as const) {
+          const texts = renderFinding(lang, top!);
+          for (const text of [texts.title, texts.explanation, ...texts.fixes.flatMap((f) => [f.title, ...f.commands])]) assert.doesNotMatch(text, /REDACTED|\{\w+\}/, `${lang}: ${text}`);
+        }
+      });
+
+      it('a direct failure keeps "allow the host" first and no proxy in its route', function () {
+        const [top] = evaluate({ registry, symptoms: [], client, evidence: [...healthy, unreachable('arm.registry', 'refused', 'entra', 'login.microsoftonline.com')], facts: {} });
+        assert.deepEqual(top?.fixes, ['azure-endpoint-allow', 'azure-endpoint-proxy']);
+        assert.equal(top?.params.azureRoute, 'login.microsoftonline.com:443');
+      });
+    });
+
     it('does not outrank a finding about the registry path', function () {
       const refused = [publicAnswer, ev('tcp:20.45.122.144', 'tcp.refused', { address: '20.45.122.144' }, 'fail')];
       const findings = evaluate({ registry, symptoms: [], client, evidence: [...refused, unreachable('arm.registry', 'refused', 'entra', 'login.microsoftonline.com')], facts: {} });
