@@ -4,8 +4,10 @@ import type { Report } from '../../src/report/types.js';
 import { DROPPED_ADDRESSES, LAB_ADDRESSES as A } from './addresses.js';
 import { assertDiscardReady } from './discard-device.js';
 import { ARM_HOST } from './fake-arm.js';
+import { LAB_AUTHORITY_HOST } from './fake-entra.js';
 import { IMDS_ADDRESS, MANAGED_IDENTITY_CLIENT_ID, startFakeImds } from './fake-imds.js';
 import { assertIsolated } from './isolation.js';
+import { LAB_PROXY_CREDENTIALS, PROXY_PORT } from './proxies.js';
 import { runCli } from './run-cli.js';
 import { registryName, SCENARIOS, worldFor } from './scenarios.js';
 import { startLabWorld, type LabWorld } from './world.js';
@@ -157,6 +159,57 @@ describe('lab: ARM', function () {
       const result = JSON.parse(run.stdout) as Report;
       assertNamed(result, 'arm.registry', 'arm.unreachable.refused', IMDS_ADDRESS);
       assertFinding(result, IMDS_ADDRESS);
+    });
+
+    describe('through a proxy that fails the request: the proxy and its answer are named, not the Azure host', function () {
+      /** A healthy registry path with an identity whose Entra and ARM requests go through `proxy`. */
+      async function throughProxy(proxy: string, noProxy: string): Promise<{ report: Report; stdout: string; code: number }> {
+        const scenario = SCENARIOS.find((s) => registryName(s) === 'armmissing')!;
+        const world = worldFor(scenario, lab.pki.caPath);
+        const run = await runCli([scenario.registry, '--json', ...(scenario.args ?? [])], { ...world, env: { ...world.env, HTTPS_PROXY: proxy, NO_PROXY: noProxy } });
+        return { report: JSON.parse(run.stdout) as Report, stdout: run.stdout, code: run.code };
+      }
+
+      function assertThroughProxy(report: Report, outcome: string, proxy: string, answer: RegExp): void {
+        for (const [id, kind] of [['arm.registry', 'arm'], ['exchange', 'exchange']] as const) {
+          const check = report.checks.find((c) => c.id === id);
+          assert.equal(check?.outcome, `${kind}.unreachable.${outcome}`, JSON.stringify(report.checks.map((c) => `${c.id}=${c.outcome}`)));
+          assert.ok(check?.detail.includes(LAB_AUTHORITY_HOST) && check.detail.includes(proxy), `${id}: ${check?.detail}`);
+          assert.match(check?.detail ?? '', answer);
+          assert.doesNotMatch(check?.detail ?? '', /refused the connection|no answer from|deadline|\{\w+\}/);
+        }
+      }
+
+      function proxyFinding(report: Report, proxy: string): Report['findings'][number] {
+        const finding = report.findings.find((f) => f.rule === 'azure-endpoint-unreachable');
+        assert.ok(finding, JSON.stringify(report.findings.map((f) => f.rule)));
+        assert.equal(report.findings[0], finding, 'the registry path is healthy: nothing outranks it');
+        assert.ok(finding.title.includes(`${proxy} → ${LAB_AUTHORITY_HOST}:443`), finding.title);
+        assert.ok(report.checks.some((c) => c.outcome === 'v2.challenge'), 'the registry path was still checked');
+        return finding;
+      }
+
+      it('squid denies the Entra authority (403): ARM and the exchange say the proxy answered 403, the fix checks through it', async function () {
+        const proxy = `http://${A.squid}:${PROXY_PORT}`;
+        const { report, code } = await throughProxy(proxy, '169.254.169.254');
+        assertThroughProxy(report, 'proxy-denied', proxy, /403/);
+        const finding = proxyFinding(report, proxy);
+        assert.equal(finding.fixes[0]?.commands[0], `curl -sv --max-time 10 --proxy '${proxy}' 'https://${LAB_AUTHORITY_HOST}/'`);
+        assert.ok(finding.fixes[0]?.title.includes(proxy), finding.fixes[0]?.title);
+        assert.equal(code, 1);
+      });
+
+      it('squid wants credentials (407): the proxy named without the ones given, the fix is credentials as <user>:<password>', async function () {
+        const shown = `http://${A.authSquid}:${PROXY_PORT}`;
+        // Wrong credentials: squid still answers 407, and what was given appears nowhere in the report.
+        const given = `http://${LAB_PROXY_CREDENTIALS.user}:wr0ng-pa55@${A.authSquid}:${PROXY_PORT}`;
+        const { report, stdout } = await throughProxy(given, `.azurecr.io,169.254.169.254`);
+        assertThroughProxy(report, 'proxy-auth-required', shown.replace('http://', ''), /407/);
+        const finding = proxyFinding(report, shown);
+        assert.deepEqual(finding.fixes[0]?.commands, [`export HTTPS_PROXY='http://<user>:<password>@${A.authSquid}:${PROXY_PORT}'`, `curl -sv --max-time 10 --proxy "$HTTPS_PROXY" 'https://${LAB_AUTHORITY_HOST}/'`]);
+        assert.doesNotMatch(stdout, /wr0ng-pa55|REDACTED:/);
+        assert.doesNotMatch(JSON.stringify(finding), /REDACTED/);
+      });
     });
 
     it('ARM black-holed (accepted, never answered): the ARM check names its host', async function () {
