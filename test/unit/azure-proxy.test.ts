@@ -66,11 +66,16 @@ async function refusingPort(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-/** The proxy variables as a run sees them; the SDK reads them when a client is made. */
+/**
+ * The proxy variables as a run sees them; the SDK reads them when a client is made. Every other
+ * spelling proxy-from-env reads is cleared, so no variable of the machine running the tests sends
+ * a request past the loopback proxy.
+ */
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy', 'npm_config_https_proxy', 'npm_config_proxy', 'npm_config_no_proxy', 'ALL_PROXY', 'all_proxy'];
 async function withProxy<T>(proxy: string, run: () => Promise<T>): Promise<T> {
-  const saved = { HTTPS_PROXY: process.env.HTTPS_PROXY, NO_PROXY: process.env.NO_PROXY };
+  const saved = Object.fromEntries(PROXY_VARIABLES.map((name) => [name, process.env[name]]));
+  for (const name of PROXY_VARIABLES) Reflect.deleteProperty(process.env, name);
   process.env.HTTPS_PROXY = proxy;
-  delete process.env.NO_PROXY;
   try {
     return await run();
   } finally {
@@ -193,18 +198,24 @@ describe('Azure endpoints through a proxy that fails the request: the proxy is n
     }
   });
 
-  it('a proxy whose name does not resolve: proxy-dns, the proxy named', async function () {
-    // Staged below the SDK: a real lookup would leave loopback.
-    const agent = Object.assign(new EventEmitter(), { proxy: new URL('http://proxy.corp.example:3128') });
-    const failing: HttpClient = { sendRequest: (r) => Promise.reject(Object.assign(new Error('getaddrinfo EAI_AGAIN proxy.corp.example'), { name: 'RestError', code: 'EAI_AGAIN', request: r })) };
-    await withProxy('http://proxy.corp.example:3128', async () => {
-      const watch = new EndpointWatch(endpointOf, failing);
-      const err = await watch.httpClient.sendRequest({ url: `https://${ARM}/subscriptions`, agent } as unknown as PipelineRequest).catch((e: unknown) => e);
-      const arm = watch.explain(err, 'arm');
-      assert.deepEqual(arm && pick(arm), { endpoint: 'arm', host: ARM, failure: 'proxy-dns', proxy: 'http://proxy.corp.example:3128', statusCode: undefined });
-      assertProxyNamed(armFailure(err, {}, arm), ARM, 'proxy.corp.example', /EAI_AGAIN/);
+  const BELOW_THE_SDK: [code: string, message: string, failure: EndpointFailure][] = [
+    ['EAI_AGAIN', 'getaddrinfo EAI_AGAIN proxy.corp.example', 'proxy-dns'],
+    ['EHOSTUNREACH', 'connect EHOSTUNREACH 10.3.128.9:3128', 'proxy-unreachable'],
+  ];
+  for (const [code, message, failure] of BELOW_THE_SDK) {
+    it(`a proxy that fails with ${code}: ${failure}, the proxy named`, async function () {
+      // Staged below the SDK: a real lookup or route would leave loopback.
+      const agent = Object.assign(new EventEmitter(), { proxy: new URL('http://proxy.corp.example:3128') });
+      const failing: HttpClient = { sendRequest: (r) => Promise.reject(Object.assign(new Error(message), { name: 'RestError', code, request: r })) };
+      await withProxy('http://proxy.corp.example:3128', async () => {
+        const watch = new EndpointWatch(endpointOf, failing);
+        const err = await watch.httpClient.sendRequest({ url: `https://${ARM}/subscriptions`, agent } as unknown as PipelineRequest).catch((e: unknown) => e);
+        const arm = watch.explain(err, 'arm');
+        assert.deepEqual(arm && pick(arm), { endpoint: 'arm', host: ARM, failure, proxy: 'http://proxy.corp.example:3128', statusCode: undefined });
+        assertProxyNamed(armFailure(err, {}, arm), ARM, 'proxy.corp.example', new RegExp(code));
+      });
     });
-  });
+  }
 
   it('NO_PROXY as curl, Docker and the probes read it keeps the SDK off the proxy too', async function () {
     const agent = Object.assign(new EventEmitter(), { proxy: new URL('http://proxy.corp.example:3128') });
