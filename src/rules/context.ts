@@ -49,3 +49,15 @@ export function text(data: JsonObject, key: string): string {
   const value = data[key];
   return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
+
+/**
+ * The proxy as a command takes it: shown without credentials, and where credentials are needed,
+ * `<user>:<password>` for the user to replace; never `REDACTED`, which would be pasted as is.
+ */
+export function proxyParams(display: string): { proxy: string; proxyWithCredentials: string } {
+  const url = new URL(display);
+  url.username = '';
+  url.password = '';
+  const bare = url.href.replace(/\/$/, '');
+  return { proxy: bare, proxyWithCredentials: bare.replace('://', '://<user>:<password>@') };
+}

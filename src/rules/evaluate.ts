@@ -4,7 +4,7 @@ import type { Confidence, Verdict } from '../report/types.js';
 import { parseResourceId } from '../arm/resource-id.js';
 import { fillTemplate } from '../report/render.js';
 import type { Facts } from '../report/types.js';
-import { RuleContext, text, type RuleInput } from './context.js';
+import { proxyParams, RuleContext, text, type RuleInput } from './context.js';
 import { FACT_RULES } from './fact-rules.js';
 import { RULES, type Predicate } from './rules.js';
 
@@ -78,18 +78,6 @@ export function baseParams(input: RuleInput): Record<string, string> {
     subscription: input.registry.subscriptionId ?? '<subscription-id>',
     resourceId: input.facts.resourceId ?? input.registry.resourceId ?? '<registry-resource-id>',
   };
-}
-
-/**
- * The proxy as shown (credentials never shown) and as a command needs it: with credentials, a
- * placeholder for them, since the real ones are never printed and `REDACTED` would be pasted as is.
- */
-function proxyParams(display: string): { proxy: string; proxyWithCredentials: string } {
-  const url = new URL(display);
-  url.username = '';
-  url.password = '';
-  const bare = url.href.replace(/\/$/, '');
-  return { proxy: bare, proxyWithCredentials: bare.replace('://', '://<user>:<password>@') };
 }
 
 /** Every rule's predicate by id; their order of precedence is the order of knowledge.json. */

@@ -8,7 +8,7 @@ import { classifyAddress, isInternal } from '../probes/address.js';
 import { parseResourceId, sameId } from '../arm/resource-id.js';
 import type { Facts } from '../report/types.js';
 import type { Evidence } from '../probes/evidence.js';
-import { text, type RuleContext } from './context.js';
+import { proxyParams, text, type RuleContext } from './context.js';
 import type { Predicate } from './rules.js';
 
 export const IP_RULE_QUOTA = 100;
@@ -89,18 +89,6 @@ function endpointUrl(endpoint: string, host: string, port: string): string {
   return `https://${host}${port && port !== '443' ? `:${port}` : ''}/`;
 }
 
-/**
- * The proxy as a command takes it: never `REDACTED` (it would be pasted as is), and where the proxy
- * wants credentials, `<user>:<password>` for the user to replace.
- */
-function proxyForCommands(display: string): { proxy: string; proxyWithCredentials: string } {
-  const url = new URL(display);
-  url.username = '';
-  url.password = '';
-  const bare = url.href.replace(/\/$/, '');
-  return { proxy: bare, proxyWithCredentials: bare.replace('://', '://<user>:<password>@') };
-}
-
 /** Fixes in the order the failure calls for: the proxy's own answer first when it was the proxy. */
 function azureEndpointFixes(failure: string, proxy: string): string[] {
   if (failure === 'proxy-auth-required') return ['azure-endpoint-proxy-credentials', 'azure-endpoint-proxy'];
@@ -118,7 +106,7 @@ export const FACT_RULES: Record<string, Predicate> = {
     const port = text(first.data, 'port') || '443';
     // Set only when the proxy failed the request: then the endpoint itself was never asked.
     const proxy = text(first.data, 'proxy');
-    const viaProxy = proxy ? proxyForCommands(proxy) : undefined;
+    const viaProxy = proxy ? proxyParams(proxy) : undefined;
     return {
       evidence: hits.filter((e) => text(e.data, 'host') === host).map((e) => e.id),
       params: {
