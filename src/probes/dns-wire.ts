@@ -3,7 +3,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { randomInt } from 'node:crypto';
 import dnsPacket from 'dns-packet';
-import { raceSignal } from './evidence.js';
+import { raceSignal, timeoutError } from './evidence.js';
 
 export interface DnsServer {
   host: string;
@@ -70,6 +70,7 @@ export async function queryDns(server: DnsServer, name: string, type: RecordType
 /** Over a connected socket, so that a closed port (ICMP port unreachable) fails at once instead of at the deadline. */
 function udpQuery(server: DnsServer, query: dnsPacket.Packet, id: number, signal: AbortSignal): Promise<dnsPacket.DecodedPacket> {
   return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(timeoutError());
     const socket = dgram.createSocket(net.isIPv6(server.host) ? 'udp6' : 'udp4');
     let closed = false;
     const close = (): void => {
@@ -96,10 +97,21 @@ function udpQuery(server: DnsServer, query: dnsPacket.Packet, id: number, signal
     });
     // A lost datagram is sent again, as resolvers do, so one dropped packet on a lossy link is not called silence.
     const payload = dnsPacket.encode(query);
-    const resend = RESEND_AFTER_MS.map((ms) => setTimeout(() => !closed && socket.send(payload), ms).unref());
+    let connected = false;
+    const send = (): void => {
+      if (connected && !closed) socket.send(payload, (err) => err && fail(err));
+    };
+    const fail = (err: Error): void => {
+      close();
+      reject(err);
+    };
+    const resend = RESEND_AFTER_MS.map((ms) => setTimeout(send, ms).unref());
     socket.once('close', () => resend.forEach(clearTimeout));
-    socket.connect(server.port, server.host, () => {
-      if (!closed) socket.send(payload);
+    // A failed connect (no route to the server) reaches only this callback, never the 'error' event.
+    socket.connect(server.port, server.host, (err?: Error) => {
+      if (err) return fail(err);
+      connected = true;
+      send();
     });
   });
 }

@@ -85,7 +85,7 @@ export function systemFailure(answers: ServerAnswer[]): ReturnType<typeof readAn
 }
 
 /** Answers after which a resolver tries its next server. */
-const HANDS_OVER = new Set(['timeout', 'unreachable', 'error', 'servfail', 'refused', 'rcode']);
+const HANDS_OVER = new Set(['timeout', 'unreachable', 'no-route', 'error', 'servfail', 'refused', 'rcode']);
 
 export interface Chain {
   /** The answer's code, or LOOP / TOO_LONG when the CNAME chain itself is broken. */
@@ -102,7 +102,7 @@ export async function resolveCnameChain(server: DnsServer, host: string, signal:
   const chain = [host.toLowerCase()];
   for (;;) {
     const current = chain[chain.length - 1]!;
-    const [a, aaaa] = await Promise.all([queryDns(server, current, 'A', signal), queryDns(server, current, 'AAAA', signal)]);
+    const [a, aaaa] = await bothFamilies(server, current, signal);
     const answers = [...a.answers, ...aaaa.answers];
     let name = current;
     for (let next = cnameOf(answers, name); next; next = cnameOf(answers, name)) {
@@ -134,6 +134,21 @@ function cnameOf(answers: DnsResponse['answers'], name: string): string | undefi
   return answers.find((r) => r.type === 'CNAME' && r.name === name)?.data;
 }
 
+/**
+ * A and AAAA, each judged on its own as getaddrinfo does: a server that answers A but fails or
+ * ignores AAAA (DNS firewalls and old forwarders do) still resolves the name. Only when neither
+ * family answers does the failure stand.
+ */
+async function bothFamilies(server: DnsServer, name: string, signal: AbortSignal): Promise<[DnsResponse, DnsResponse]> {
+  const settled = await Promise.allSettled([queryDns(server, name, 'A', signal), queryDns(server, name, 'AAAA', signal)]);
+  const answered = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const withRecords = answered.filter((r) => r.answers.length > 0);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed && withRecords.length === 0) throw failed.reason;
+  const kept = withRecords.length > 0 ? withRecords : answered;
+  return [kept[0]!, kept[1] ?? { rcode: 'NOERROR', answers: [] }];
+}
+
 function worstRcode(a: DnsResponse, aaaa: DnsResponse): string {
   return a.rcode !== 'NOERROR' ? a.rcode : aaaa.rcode;
 }
@@ -148,7 +163,7 @@ export function isPrivatelinkName(name: string): boolean {
 }
 
 /** What one server made of the name: its chain, or how it failed to answer. */
-export type ServerAnswer = { server: DnsServer; chain: Chain } | { server: DnsServer; failure: 'timeout' | 'unreachable' | 'error'; error?: { code: string; message: string } };
+export type ServerAnswer = { server: DnsServer; chain: Chain } | { server: DnsServer; failure: 'timeout' | 'unreachable' | 'no-route' | 'error'; error?: { code: string; message: string } };
 
 /** Asks one server, turning network failures into answers: silence, a closed port, anything else. */
 export async function askServer(resolve: ChainResolver, server: DnsServer, host: string, signal: AbortSignal): Promise<ServerAnswer> {
@@ -157,12 +172,14 @@ export async function askServer(resolve: ChainResolver, server: DnsServer, host:
   } catch (err) {
     if (isTimeout(err)) return { server, failure: 'timeout' };
     const info = errorInfo(err);
-    return { server, failure: PORT_CLOSED.has(info.code) ? 'unreachable' : 'error', error: info };
+    return { server, failure: PORT_CLOSED.has(info.code) ? 'unreachable' : NO_ROUTE.has(info.code) ? 'no-route' : 'error', error: info };
   }
 }
 
 /** A closed port answers at once: ICMP port unreachable on UDP, a reset on TCP. */
-const PORT_CLOSED = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH']);
+const PORT_CLOSED = new Set(['ECONNREFUSED', 'ECONNRESET']);
+/** No way to the server at all: offline, or a server of a network this machine is no longer on. */
+const NO_ROUTE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENETDOWN', 'EHOSTDOWN', 'EAFNOSUPPORT']);
 
 const RCODE_OUTCOMES: Record<string, string> = {
   SERVFAIL: 'servfail',

@@ -107,6 +107,7 @@ export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
   ],
   ['dns-cname-loop', (ctx) => resolverMatch(ctx, ctx.withOutcome('dns.system.loop', 'dns.server.loop', 'dns.system.chain-too-long', 'dns.server.chain-too-long'))],
   ['dns-resolver-refused', (ctx) => resolverMatch(ctx, ctx.withOutcome('dns.system.unreachable', 'dns.server.unreachable', 'dns.system.refused', 'dns.server.refused'))],
+  ['dns-resolver-no-route', (ctx) => resolverMatch(ctx, ctx.withOutcome('dns.system.no-route', 'dns.server.no-route'))],
   ['dns-resolver-servfail', (ctx) => resolverMatch(ctx, ctx.withOutcome('dns.system.servfail', 'dns.server.servfail'))],
   ['dns-resolver-silent', (ctx) => resolverMatch(ctx, ctx.withOutcome('dns.system.timeout', 'dns.system.lookup-timeout', 'dns.server.timeout'))],
   ['dns-resolver-slow', (ctx) => resolverMatch(ctx, ctx.withOutcome('dns.system.slow'))],

@@ -35,6 +35,23 @@ export const NETWORK_SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: "no route to the DNS server (a VPN's resolver left behind): said at once, no crash",
+    registry: 'noroutednsreg',
+    // TEST-NET-1: no route to it inside the lab's namespace, as to a VPN's DNS server after disconnecting.
+    nameserver: '192.0.2.53',
+    expect: {
+      exit: 1,
+      verdict: 'problem',
+      rule: 'dns-resolver-no-route',
+      cause: 'vnet-or-private-endpoint',
+      exchange: 'skip.dns-failed',
+      checks: { 'dns.system': 'dns.system.no-route', 'dns.server:192.0.2.53': 'dns.server.no-route' },
+      quick: ['dns.system', 'dns.server:192.0.2.53'],
+      quickReport: true,
+      mentions: '192.0.2.53',
+    },
+  },
+  {
     name: 'DNS resolver answers SERVFAIL for the registry',
     registry: 'servfailreg',
     dnsFailures: { 'servfailreg.azurecr.io': 'servfail' },

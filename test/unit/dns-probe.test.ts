@@ -135,6 +135,28 @@ describe('DNS probe', function () {
     }
   });
 
+  for (const aaaa of ['SERVFAIL', 'REFUSED', 'silent'] as const) {
+    it(`a server that answers A but ${aaaa === 'silent' ? 'ignores' : `answers ${aaaa} to`} AAAA still resolves the name, as getaddrinfo does`, async function () {
+      const stub = dgram.createSocket('udp4');
+      await new Promise<void>((r) => stub.bind(0, '127.0.0.1', r));
+      stub.on('message', (message, from) => {
+        const query = dnsPacket.decode(message);
+        const question = query.questions![0]!;
+        if (question.type === 'AAAA' && aaaa === 'silent') return;
+        const flags = dnsPacket.RECURSION_DESIRED | (question.type === 'AAAA' ? (aaaa === 'SERVFAIL' ? 2 : 5) : 0);
+        const answers: dnsPacket.Answer[] = question.type === 'A' ? [{ type: 'A', name: question.name, data: '20.45.122.144' }] : [];
+        stub.send(dnsPacket.encode({ type: 'response', id: query.id, flags, questions: query.questions, answers }), from.port, from.address);
+      });
+      try {
+        const result = await probeDnsServer({ host: '127.0.0.1', port: stub.address().port }, 'v4only.azurecr.io', AbortSignal.timeout(1500));
+        assert.equal(result.outcome, 'dns.server.ok');
+        assert.deepEqual(result.data.addresses, [{ address: '20.45.122.144', family: 4, class: 'public' }]);
+      } finally {
+        stub.close();
+      }
+    });
+  }
+
   it('reads the servers as the system resolver does: the first that answers for the name decides', function () {
     const s1 = { host: '10.0.0.4', port: 53 };
     const s2 = { host: '10.0.0.5', port: 53 };
