@@ -231,6 +231,8 @@ async function connectionPath(
 ): Promise<void> {
   let socket: Duplex | undefined;
   let via: Record<string, string> = {};
+  /** TCP checks still under way while TLS runs. */
+  let pending: Promise<unknown> = Promise.resolve();
   if (proxy) {
     let tunnel: Duplex | undefined;
     const result = await recorder.run('proxy', 'proxy', { proxy: proxy.display }, async () => {
@@ -248,25 +250,29 @@ async function connectionPath(
       recorder.skip('tcp', 'tcp', { address: host }, 'skip.dns-failed');
       return void recorder.skip('tls', 'tls', { servername: host }, 'skip.dns-failed');
     }
-    const sockets = await Promise.all(
-      addresses.map(async (address) => {
-        let connected: Duplex | undefined;
-        await recorder.run(`tcp:${address}`, 'tcp', { address, class: classifyAddress(address) }, async () => {
+    // TLS starts on the first address that connects: the others may wait for the deadline (a stale
+    // record, an IPv6 address without a route) and must not starve it.
+    let chosen: { address: string; socket: Duplex } | undefined;
+    let firstConnected: (value: typeof chosen) => void = () => undefined;
+    const connectedFirst = new Promise<typeof chosen>((resolve) => (firstConnected = resolve));
+    const attempts = Promise.all(
+      addresses.map((address) =>
+        recorder.run(`tcp:${address}`, 'tcp', { address, class: classifyAddress(address) }, async () => {
           const attempt = await probeTcp(address, 443, budget);
-          connected = attempt.socket;
+          if (attempt.socket && chosen) attempt.socket.destroy();
+          else if (attempt.socket) firstConnected((chosen = { address, socket: attempt.socket }));
           return attempt.outcome;
-        });
-        return { address, connected };
-      }),
-    );
-    const first = sockets.find((s) => s.connected);
-    sockets.filter((s) => s !== first).forEach((s) => s.connected?.destroy());
-    if (!first?.connected) return void recorder.skip('tls', 'tls', { servername: host }, 'skip.no-connection');
-    socket = first.connected;
+        }),
+      ),
+    ).then(() => firstConnected(undefined));
+    const first = await connectedFirst;
+    if (!first) return void recorder.skip('tls', 'tls', { servername: host }, 'skip.no-connection');
+    socket = first.socket;
     via = { via: 'direct', address: first.address };
+    pending = attempts;
   }
   const tunnelled = socket!;
-  await recorder.run('tls', 'tls', { servername: host }, () => probeTls(tunnelled, host, budget, via));
+  await Promise.all([recorder.run('tls', 'tls', { servername: host }, () => probeTls(tunnelled, host, budget, via)), pending]);
 }
 
 async function httpProbes(

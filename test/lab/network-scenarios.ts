@@ -107,6 +107,21 @@ export const NETWORK_SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'two addresses, one drops every SYN: TLS runs on the one that connects, at once, not after the deadline',
+    registry: 'halfdroppedreg',
+    behaviour: 'healthy',
+    records: { 'halfdroppedreg.azurecr.io': [...a(D.registry), ...a(A.registry)] },
+    args: ['--timeout', '4'],
+    expect: {
+      exit: 1,
+      verdict: 'inconclusive',
+      rule: 'unknown',
+      checks: { [`tcp:${D.registry}`]: 'tcp.timeout', [`tcp:${A.registry}`]: 'tcp.ok', tls: 'tls.ok', v2: 'v2.challenge' },
+      quick: ['tls'],
+      waitsForDeadline: [`tcp:${D.registry}`],
+    },
+  },
+  {
     name: 'TLS completes, the HTTP request is never answered',
     registry: 'stalledreg',
     records: { 'stalledreg.azurecr.io': a(A.stalled) },
