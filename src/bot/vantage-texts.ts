@@ -5,7 +5,6 @@
  * finding and its parameters stay the engine's.
  */
 import { has, t } from '../i18n/i18n.js';
-import { knowledge } from '../knowledge/knowledge.js';
 import { outcomeKey, textParams } from '../report/render.js';
 import type { Check, Finding, Lang, Report } from '../report/types.js';
 
@@ -27,17 +26,12 @@ function check(lang: Lang, vantage: Vantage, c: Check): Check {
 }
 
 function finding(lang: Lang, vantage: Vantage, f: Finding): Finding {
-  // A finding keeps only the fixes that apply, so each is known again by its rendered title.
-  const fixId = (title: string): string | undefined => knowledge.rules[f.rule]?.fixes.find((id) => t(lang, `fixes.${id}`, f.params) === title);
-  const fixTitle = (title: string): string => {
-    const id = fixId(title);
-    return id ? reworded(lang, vantage, `fixes.${id}`, f.params, title) : title;
-  };
   return {
     ...f,
     title: reworded(lang, vantage, `findings.${f.rule}.title`, f.params, f.title),
     explanation: reworded(lang, vantage, `findings.${f.rule}.explanation`, f.params, f.explanation),
-    fixes: f.fixes.map((fix) => ({ ...fix, title: fixTitle(fix.title) })),
+    // A fix is known by the id it carries; one without (a report of an earlier version) keeps its words.
+    fixes: f.fixes.map((fix) => (fix.id ? { ...fix, title: reworded(lang, vantage, `fixes.${fix.id}`, f.params, fix.title) } : fix)),
   };
 }
 

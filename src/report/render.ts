@@ -67,6 +67,7 @@ export function renderFinding(lang: Lang, raw: RawFinding): Finding {
     fixes: raw.fixes.map((id) => {
       const template = knowledge.fixes[id]!;
       return {
+        id,
         title: t(lang, `fixes.${id}`, raw.params),
         commands: template.commands.map((c) => fillTemplate(c, raw.params)),
         docs: template.docs,

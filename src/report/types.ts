@@ -28,6 +28,8 @@ export interface Check {
 }
 
 export interface Fix {
+  /** The fix's id in knowledge.json: a front rewords a fix by it, not by its rendered title. Absent in reports of earlier versions. */
+  id?: string;
   title: string;
   commands: string[];
   docs: string[];
