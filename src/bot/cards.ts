@@ -2,12 +2,18 @@
  * Adaptive Cards (1.5, Teams' limit) from the templates in cards/, rendered with
  * adaptivecards-templating. Each template's data model is declared here, beside the one function
  * that expands templates. Cards only present a report; they never decide anything.
+ *
+ * Teams reads a TextBlock's text and a FactSet's values as markdown (and some HTML). A text that can
+ * carry anything from outside (a DNS name, a certificate's issuer, an error message, ACR's answer,
+ * an uploaded report) goes into a TextRun of a RichTextBlock, which no client reads as markdown;
+ * TextBlocks and FactSets hold only our own texts.
  */
 import * as ACData from 'adaptivecards-templating';
 import progressTemplate from '../../cards/progress.json' with { type: 'json' };
 import resultTemplate from '../../cards/result.json' with { type: 'json' };
 import helpTemplate from '../../cards/help.json' with { type: 'json' };
 import { isolate, isRtl, t } from '../i18n/i18n.js';
+import { knowledge } from '../knowledge/knowledge.js';
 import type { ProgressView } from '../report/progress-view.js';
 import type { Lang, Report } from '../report/types.js';
 import { presented, vantageText, type Vantage } from './vantage-texts.js';
@@ -93,7 +99,8 @@ export function resultCard(shown: Report, vantage: Vantage): Card {
       meta: t(lang, 'card.meta', { cause: f.cause, confidence: t(lang, `confidenceLevel.${f.confidence}`) }),
       explanation: f.explanation,
       evidence: f.evidence.length > 0 ? t(lang, 'card.evidence', { ids: f.evidence.join(', ') }) : '',
-      fixes: f.fixes.map((x) => ({ title: x.title, commands: x.commands, docs: x.docs })),
+      // A doc is a markdown link on the card, so only our own links from knowledge.json are shown, never a report's.
+      fixes: f.fixes.map((x) => ({ title: x.title, commands: x.commands, docs: (x.id && knowledge.fixes[x.id]?.docs.filter((d) => x.docs.includes(d))) || [] })),
     })),
     vantage: vantage === 'bot' ? t(lang, 'card.vantageBot') : t(lang, 'card.vantageClient', { hostname: report.client.hostname ?? '-' }),
     runHere: t(lang, 'card.runHere'),

@@ -14,13 +14,20 @@ interface Fact {
   value: string;
 }
 
+/**
+ * FactSet values are read as markdown: `facts` hold only our own texts (a severity, a verdict, a
+ * validated login server); what a user typed or a report carried (finding and check titles of an
+ * uploaded report, names, a description) is in `given` and `description`, shown through TextRuns.
+ */
 export interface SummaryCardData {
   lang: Lang;
   rtl: boolean;
   key: string;
   title: string;
   intro: string;
+  ticketTitle: Fact;
   facts: Fact[];
+  given: Fact[];
   descriptionLabel: string;
   description: string;
   labels: { confirm: string; cancel: string };
@@ -39,15 +46,17 @@ export function escalationSummaryCard(lang: Lang, asked: TicketRequest, sink: Si
     key: request.key,
     title: t(lang, 'escalation.summaryTitle'),
     intro: t(lang, 'escalation.summaryIntro', { sink: t(lang, `escalation.sinks.${sink}`) }),
+    ticketTitle: { title: field('title'), value: request.title },
     facts: [
-      { title: field('title'), value: request.title },
       { title: field('severity'), value: t(lang, `escalation.severities.${request.severity}`) },
       { title: field('registry'), value: report.registry.loginServer },
-      ...(request.subscriptionId ? [{ title: field('subscription'), value: request.subscriptionId }] : []),
       { title: field('diagnosis'), value: vantageText(lang, request.vantage, `cli.verdict.${report.verdict}`, { loginServer: report.registry.loginServer }) },
+      { title: field('vantage'), value: t(lang, `escalation.vantage.${request.vantage}`) },
+    ],
+    given: [
+      ...(request.subscriptionId ? [{ title: field('subscription'), value: request.subscriptionId }] : []),
       { title: field('findings'), value: report.findings.map((f) => f.title).join('; ') || t(lang, 'escalation.none') },
       { title: field('failedChecks'), value: failed.join('; ') || t(lang, 'escalation.none') },
-      { title: field('vantage'), value: t(lang, `escalation.vantage.${request.vantage}`) },
       { title: field('contact'), value: `${ownDirection(lang, `${contact.firstName} ${contact.lastName} <${contact.email}>`)}, ${t(lang, `escalation.methods.${contact.method}`)}${contact.phone ? ` ${ownDirection(lang, contact.phone)}` : ''}` },
     ],
     descriptionLabel: field('description'),
@@ -63,6 +72,9 @@ export interface TicketCardData {
   headline: string;
   style: string;
   detail: string;
+  /** What the sink answered (ticket id, status) and the ticket's title: shown through TextRuns. */
+  given: Fact[];
+  /** Our own texts only. */
   facts: Fact[];
   url: string;
   labels: { open: string };
@@ -70,7 +82,7 @@ export interface TicketCardData {
 
 const STYLE: Record<Escalation['state'], string> = { created: 'good', pending: 'warning', failed: 'attention' };
 
-/** Where an escalation stands: the ticket's id, link and status, or why there is none (yet). */
+/** Where an escalation stands: the ticket's id, link and status, or why there is none (yet); the headline may quote the sink's error, so it is a TextRun. */
 export function ticketCard(lang: Lang, escalation: Escalation, detail = ''): Card {
   const { ticket, request } = escalation;
   const sink = t(lang, `escalation.sinks.${escalation.sink}`);
@@ -87,12 +99,14 @@ export function ticketCard(lang: Lang, escalation: Escalation, detail = ''): Car
     headline,
     style: STYLE[escalation.state],
     detail,
-    facts: [
+    given: [
       ...(ticket ? [{ title: field('ticket'), value: ticket.id }] : []),
       { title: field('status'), value: ticket?.status ?? t(lang, `escalation.states.${escalation.state}`) },
+      { title: field('title'), value: request.title },
+    ],
+    facts: [
       { title: field('sink'), value: sink },
       { title: field('registry'), value: request.report.registry.loginServer },
-      { title: field('title'), value: request.title },
     ],
     url: ticket?.url ?? '',
     labels: { open: t(lang, 'escalation.open') },

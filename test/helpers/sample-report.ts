@@ -120,3 +120,17 @@ export function everyOutcome(outcomes: string[]): Evidence[] {
     };
   });
 }
+
+/**
+ * Evidence whose outside values hold `text`: a CNAME in the DNS chain, a certificate's issuer and
+ * names, ACR's DENIED message, a network error. Probes record them as they came.
+ */
+export function evidenceHolding(text: string): Evidence[] {
+  return [
+    ev('dns.system', 'dns.system.ok', 'pass', { host: 'myregistry.azurecr.io', addresses: [{ address: '20.45.122.144', family: 4, class: 'public' }], source: 'dns' }),
+    ev('dns.server:10.0.0.4', 'dns.server.nxdomain-privatelink', 'fail', { server: '10.0.0.4', host: 'myregistry.azurecr.io', chain: ['myregistry.azurecr.io', 'myregistry.privatelink.azurecr.io', text], rcode: 'NXDOMAIN' }),
+    { ...ev('tcp:20.45.122.144', 'tcp.error', 'fail', { address: '20.45.122.144', port: 443 }), error: { code: 'EPROTO', message: text } },
+    ev('tls', 'tls.untrusted', 'fail', { servername: 'myregistry.azurecr.io', certificate: { subject: text, issuer: text, names: [text], validTo: '' } }),
+    ev('v2', 'v2.denied', 'fail', { url: 'https://myregistry.azurecr.io/v2/', statusCode: 403, clientIp: '203.0.113.77', message: text }),
+  ];
+}

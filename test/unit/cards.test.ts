@@ -5,12 +5,14 @@ import type { Escalation } from '../../src/escalation/escalations.js';
 import { sampleTicketRequest } from '../helpers/ticket-request.js';
 import { LANGS } from '../../src/report/types.js';
 import { assertValidCard } from '../helpers/validate-card.js';
-import { plain, richLines } from '../helpers/card-texts.js';
+import { assertShownAsText, HOSTILE, plain, richLines } from '../helpers/card-texts.js';
 import { suggestedTitle } from '../../dialogs/escalate-dialog.js';
 import { t } from '../../src/i18n/i18n.js';
 import { progressView } from '../../src/report/progress-view.js';
 import type { ProgressSnapshot } from '../../src/probes/evidence.js';
-import { DENIED_EVIDENCE, HEALTHY_EVIDENCE, sampleReport } from '../helpers/sample-report.js';
+import { DENIED_EVIDENCE, evidenceHolding, HEALTHY_EVIDENCE, sampleReport } from '../helpers/sample-report.js';
+import type { Report } from '../../src/report/types.js';
+import { knowledge } from '../../src/knowledge/knowledge.js';
 
 type Node = Record<string, unknown>;
 /** Every TextBlock / Fact text of a card, in order. */
@@ -161,5 +163,75 @@ describe('Adaptive Cards', function () {
     }
     const unnamed = { ...sampleReport(DENIED_EVIDENCE), findings: [{ ...sampleReport(DENIED_EVIDENCE).findings[0]!, title: 'Something blocks it' }] };
     assert.equal(suggestedTitle(unnamed, 'en'), 'myregistry.azurecr.io: Something blocks it');
+  });
+
+  describe('what came from outside is shown as text, never read as markdown', function () {
+    /** A report whose every free text says HOSTILE: an uploaded report's titles are whatever the upload says. */
+    function everyTextHostile(lang: (typeof LANGS)[number]): Report {
+      const report = sampleReport(evidenceHolding(HOSTILE), lang);
+      return {
+        ...report,
+        client: { ...report.client, hostname: HOSTILE },
+        checks: report.checks.map((c) => ({ ...c, title: HOSTILE, detail: HOSTILE })),
+        findings: report.findings.map((f) => ({ ...f, title: HOSTILE, explanation: HOSTILE, evidence: [HOSTILE], fixes: f.fixes.map((x) => ({ ...x, title: HOSTILE, commands: [HOSTILE], docs: ['https://evil.example/'] })) })),
+      };
+    }
+
+    for (const lang of LANGS) {
+      it(`${lang}: the result card shows DNS names, a certificate's issuer, ACR's message and errors through TextRuns`, function () {
+        const staged = sampleReport(evidenceHolding(HOSTILE), lang);
+        assert.ok(staged.findings.length > 0, 'the staged evidence makes findings');
+        for (const [name, report] of [['staged evidence', staged], ['every text', everyTextHostile(lang)]] as const) {
+          for (const vantage of ['bot', 'client'] as const) {
+            const card = resultCard(report, vantage);
+            assertValidCard(card);
+            assert.equal(card.rtl, lang === 'ar');
+            assertShownAsText(card, `${name}, ${vantage}`);
+          }
+        }
+      });
+
+      it(`${lang}: the escalation summary of an uploaded report keeps its titles out of the FactSet`, function () {
+        const report = everyTextHostile(lang);
+        const request = sampleTicketRequest({ lang, report, vantage: 'client', title: HOSTILE, description: HOSTILE, subscriptionId: HOSTILE, contact: { firstName: HOSTILE, lastName: 'x', email: 'pe@contoso.com', method: 'phone', phone: HOSTILE } });
+        const card = escalationSummaryCard(lang, request, 'webhook');
+        assertValidCard(card);
+        assert.equal(card.rtl, lang === 'ar');
+        assertShownAsText(card, 'escalation summary');
+        const facts = find(card, (n) => n.type === 'FactSet').flatMap((f) => f.facts as Node[]);
+        assert.ok(facts.length >= 4, 'severity, registry, diagnosis and vantage stay a FactSet');
+      });
+
+      it(`${lang}: the ticket and progress cards show what a sink answered and check titles through TextRuns`, function () {
+        const request = sampleTicketRequest({ lang, title: HOSTILE });
+        const created: Escalation = { key: request.key, sink: 'webhook', state: 'created', request, reference: {}, attempts: 1, createdAt: '', updatedAt: '', ticket: { key: request.key, sink: 'webhook', id: HOSTILE, url: 'https://tickets.contoso.com/INC001', status: HOSTILE, createdAt: '' } };
+        const failed = { ...created, state: 'failed', ticket: undefined, lastError: HOSTILE } as Escalation;
+        const report = everyTextHostile(lang);
+        const progress = progressCard(lang, 'myregistry.azurecr.io', { done: 2, total: 4, finished: report.checks.slice(0, 2), pending: [HOSTILE] });
+        for (const [name, card] of [['ticket', ticketCard(lang, created)], ['failed ticket', ticketCard(lang, failed)], ['progress', progress]] as const) {
+          assertValidCard(card);
+          assertShownAsText(card, name);
+        }
+      });
+    }
+
+    it("a fix's documentation links are ours (knowledge.json), never a link the report carries", function () {
+      const report = sampleReport(DENIED_EVIDENCE);
+      const finding = report.findings[0]!;
+      const ours = finding.fixes.flatMap((x) => knowledge.fixes[x.id!]!.docs);
+      assert.ok(ours.length > 0, 'the fix links its documentation');
+      const shown = { ...report, findings: [{ ...finding, fixes: finding.fixes.map((x) => ({ ...x, docs: [...x.docs, 'https://evil.example/'] })) }] };
+      const links = find(resultCard(shown, 'client'), (n) => n.type === 'TextBlock' && String(n.text).startsWith('[')).map((n) => String(n.text));
+      assert.deepEqual(links, ours.map((d) => `[${d}](${d})`));
+    });
+  });
+
+  it("the bot rewords a fix by the id it carries, whatever words the report gave it", function () {
+    const report = sampleReport(DENIED_EVIDENCE);
+    const finding = report.findings[0]!;
+    const shown = { ...report, findings: [{ ...finding, fixes: [{ id: 'dns-server', title: 'Check the DNS server (an earlier wording)', commands: [], docs: [] }] }] };
+    const all = texts(resultCard(shown, 'bot'));
+    assert.ok(all.includes(t('en', 'botView.fixes.dns-server')), all.join(' | '));
+    assert.ok(texts(resultCard(shown, 'client')).includes('Check the DNS server (an earlier wording)'), 'from the client, the words stay the report\'s');
   });
 });

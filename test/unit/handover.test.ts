@@ -8,7 +8,8 @@ import type { Evidence } from '../../src/probes/evidence.js';
 import { LANGS, type Report } from '../../src/report/types.js';
 import { reportProblems } from '../../src/report/validate.js';
 import { clientView, evidenceOf } from '../../src/report/vantages.js';
-import { DENIED_EVIDENCE, HEALTHY_EVIDENCE, sampleReport } from '../helpers/sample-report.js';
+import { DENIED_EVIDENCE, evidenceHolding, HEALTHY_EVIDENCE, sampleReport } from '../helpers/sample-report.js';
+import { assertShownAsText, HOSTILE } from '../helpers/card-texts.js';
 import { assertValidCard } from '../helpers/validate-card.js';
 
 /** The failing machine: its hosts file pins a stale address, and TCP to it times out. */
@@ -77,6 +78,19 @@ describe('the client report beside the bot view', function () {
     assert.ok(places.every((p) => p.type === 'TextRun'), `uploaded text only in TextRuns (never markdown): ${JSON.stringify(places)}`);
     assert.ok(JSON.stringify(card).includes('${labels.escalate}'), 'a template expression in the upload stays literal');
   });
+
+  for (const lang of LANGS) {
+    it(`${lang}: an upload's DNS names, certificate, DENIED message and errors reach the card only as TextRuns`, function () {
+      const client = sampleReport(evidenceHolding(HOSTILE), lang);
+      client.client.hostname = HOSTILE;
+      const view = clientView(client, lang, sampleReport(HEALTHY_EVIDENCE, lang));
+      assert.ok(view.differences.length > 0 && view.findings.length > 0);
+      const card = clientReportCard(lang, client, view, true);
+      assertValidCard(card);
+      assert.equal(card.rtl, lang === 'ar');
+      assertShownAsText(card, 'client report');
+    });
+  }
 });
 
 describe('hand-over codes', function () {
