@@ -180,6 +180,8 @@ async function readArm(
     api = await raceSignal(request.arm.api(), budget);
   } catch (err) {
     await recorder.run('arm.registry', 'arm.registry', {}, () => Promise.reject(err instanceof Error ? err : new Error(String(err))));
+    // Nothing else of ARM runs now: progress must not keep naming those checks as still running.
+    ARM_CHECKS.forEach((id) => recorder.unplan(id));
     return {};
   }
   const subscription = request.arm.subscription ?? request.target.subscriptionId;
@@ -190,6 +192,8 @@ async function readArm(
 function orderEvidence(evidence: Evidence[]): Evidence[] {
   return evidence.map((e, i) => ({ e, i })).sort((a, b) => KIND_ORDER.indexOf(a.e.kind) - KIND_ORDER.indexOf(b.e.kind) || a.i - b.i).map(({ e }) => e);
 }
+
+const ARM_CHECKS = ['arm.registry', 'arm.replications', 'arm.private-endpoints', 'arm.private-dns', 'arm.provider', 'arm.login-events'];
 
 /** Every check the run will make, as far as it is known before any answer: progress counts them from the start. */
 function planChecks(recorder: Recorder, request: DiagnoseRequest, host: string, proxy: ProxyChoice | undefined, servers: DnsServer[]): void {
@@ -205,7 +209,7 @@ function planChecks(recorder: Recorder, request: DiagnoseRequest, host: string, 
   recorder.plan('exchange', 'exchange', { url: `https://${host}/oauth2/exchange` });
   for (const endpoint of request.dataEndpoints ?? []) recorder.plan(`data:${endpoint}`, 'data', { host: endpoint });
   if (!request.arm) return recorder.plan('arm.registry', 'arm.registry', {});
-  for (const id of ['arm.registry', 'arm.replications', 'arm.private-endpoints', 'arm.private-dns', 'arm.provider', 'arm.login-events']) recorder.plan(id, id, {});
+  for (const id of ARM_CHECKS) recorder.plan(id, id, {});
 }
 
 async function compareAnswers(recorder: Recorder, system: Evidence, direct: Evidence[]): Promise<void> {

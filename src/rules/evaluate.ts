@@ -2,6 +2,7 @@
 import { knowledge } from '../knowledge/knowledge.js';
 import type { Confidence, Verdict } from '../report/types.js';
 import { parseResourceId } from '../arm/resource-id.js';
+import { parseDnsServer } from '../probes/dns-wire.js';
 import { fillTemplate } from '../report/render.js';
 import type { Facts } from '../report/types.js';
 import { proxyParams, RuleContext, text, type RuleInput } from './context.js';
@@ -38,6 +39,10 @@ export function baseParams(input: RuleInput): Record<string, string> {
     suffix: input.registry.suffix,
     ...proxy,
     dnsServer: input.client.dnsServers[0] ?? '<dns-server>',
+    dnsHost: parseDnsServer(input.client.dnsServers[0] ?? '')?.host ?? '<dns-server>',
+    dnsPort: String(parseDnsServer(input.client.dnsServers[0] ?? '')?.port ?? 53),
+    proxyTarget: input.registry.loginServer,
+    proxyTargetUrl: `https://${input.registry.loginServer}/v2/`,
     hostsFile: process.platform === 'win32' ? 'C:\\Windows\\System32\\drivers\\etc\\hosts' : '/etc/hosts',
     clientIp: clientIp ?? '<client-ip>',
     dataEndpoint: `${input.registry.name}.<region>.data.${input.registry.suffix}`,

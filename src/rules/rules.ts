@@ -6,6 +6,7 @@ import { addressesOf } from '../probes/dns.js';
 import type { Evidence } from '../probes/evidence.js';
 import { isInternal, classifyAddress } from '../probes/address.js';
 import type { Confidence, JsonObject } from '../report/types.js';
+import { parseDnsServer } from '../probes/dns-wire.js';
 import { RuleContext, text } from './context.js';
 
 export interface Match {
@@ -31,8 +32,11 @@ const CONNECTION_FAILED = ['tcp.timeout', 'tcp.unreachable', 'tcp.refused', 'tls
 function resolverMatch(ctx: RuleContext, hit: Evidence[]): Match | undefined {
   const named = hit.find((e) => text(e.data, 'server'));
   const chain = hit.map((e) => e.data.chain).find(Array.isArray);
+  const server = named ? parseDnsServer(text(named.data, 'server')) : undefined;
   return dnsMatch(ctx, hit, {
     dnsServer: named ? text(named.data, 'server') : '',
+    dnsHost: server?.host ?? '',
+    dnsPort: server ? String(server.port) : '',
     chain: chain ? chain.map(String).join(' → ') : '',
     seconds: seconds(Math.max(0, ...hit.map((e) => e.durationMs))),
   });
@@ -44,7 +48,8 @@ function resolverMatch(ctx: RuleContext, hit: Evidence[]): Match | undefined {
  */
 function dnsMatch(ctx: RuleContext, hit: Evidence[], params: Record<string, string> = {}): Match | undefined {
   const found = match(hit, params);
-  if (!found || !ctx.first('dns.system.ok', 'dns.system.hosts')) return found;
+  // Behind a proxy the client needs no DNS of its own: once the registry answered, local DNS is a side note.
+  if (!found || (!ctx.first('dns.system.ok', 'dns.system.hosts') && !ctx.registryAnswered())) return found;
   return { ...found, confidence: 'low' };
 }
 
@@ -58,6 +63,24 @@ function fromService(ctx: RuleContext): boolean {
 
 function trustedServicesAllowed(ctx: RuleContext): boolean {
   return ctx.input.facts.bypass?.toLowerCase() === 'azureservices';
+}
+
+/** A proxy's 5xx to CONNECT: it could not reach the host itself (its DNS, its own firewall, the upstream). */
+function upstreamFailure(e: Evidence): boolean {
+  return Number(text(e.data, 'statusCode')) >= 500;
+}
+
+/**
+ * A proxy finding about the host the proxy refused: the login server, or, when only data endpoints
+ * were refused (the login server's tunnel opened), those data endpoints.
+ */
+function proxyMatch(ctx: RuleContext, hit: Evidence[]): Match | undefined {
+  const dataOnly = hit.length > 0 && hit.every((e) => e.kind === 'data');
+  const dataHosts = [...new Set(hit.map((e) => text(e.data, 'host')))];
+  return match(hit, {
+    statusCode: hit.map((e) => text(e.data, 'statusCode')).find(Boolean) ?? '',
+    ...(dataOnly ? { proxyTarget: dataHosts.join(', '), proxyTargetUrl: `https://${dataHosts[0]}/` } : {}),
+  });
 }
 
 /** Kinds of check whose requests go through the proxy when one is set. */
@@ -95,7 +118,8 @@ function relativeRecord(fqdn: string, suffix: string): string {
 
 export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
   // Only an answer names a missing name: a resolver that failed says nothing about the registry.
-  ['dns-nxdomain', (ctx) => dnsMatch(ctx, ctx.withOutcome('dns.system.nxdomain', 'dns.server.nxdomain'))],
+  // A registry that answered exists, whatever a resolver says of its name.
+  ['dns-nxdomain', (ctx) => (ctx.registryAnswered() ? undefined : dnsMatch(ctx, ctx.withOutcome('dns.system.nxdomain', 'dns.server.nxdomain')))],
   [
     'dns-privatelink-nxdomain',
     (ctx) => {
@@ -147,6 +171,8 @@ export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
       const working = answering[0]!;
       const workingAddress = working.kind === 'data' ? internalOf(working.data).join(', ') : text(working.data, 'address');
       const expected = endpointAddresses(ctx, staleHost);
+      // ARM says the silent address is the endpoint's own: the record is right, the route is not.
+      if (expected?.split(', ').includes(staleAddress)) return undefined;
       return match([...silent, ...answering], {
         staleHost,
         fqdn: staleHost,
@@ -161,8 +187,11 @@ export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
     'private-address-unreachable',
     (ctx) => {
       const { silent, answering } = privatePaths(ctx);
-      if (silent.length === 0 || answering.length > 0 || ctx.first('tcp.ok')) return undefined;
-      const addresses = [...new Set(silent.flatMap((e) => (e.kind === 'data' ? internalOf(e.data) : [text(e.data, 'address')])))];
+      const addressOf = (e: Evidence): string[] => (e.kind === 'data' ? internalOf(e.data) : [text(e.data, 'address')]);
+      // Where ARM confirms every silent address is its endpoint's own, a stale record is ruled out even when others answer.
+      const confirmed = silent.length > 0 && silent.every((e) => addressOf(e).every((a) => endpointAddresses(ctx, e.kind === 'data' ? text(e.data, 'host') : ctx.registry.loginServer)?.split(', ').includes(a)));
+      if (silent.length === 0 || (!confirmed && (answering.length > 0 || ctx.first('tcp.ok')))) return undefined;
+      const addresses = [...new Set(silent.flatMap(addressOf))];
       const system = ctx.first('dns.system.ok', 'dns.system.hosts');
       const privatelink = ctx.ofKind('dns.server').some((e) => e.data.privatelink === true);
       return match([...(system ? [system] : []), ...silent], { address: addresses.join(', '), privatelink: privatelink ? 'yes' : 'no' });
@@ -173,13 +202,18 @@ export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
     (ctx) => match(ctx.withOutcome('proxy.auth-required', ...PROBED_THROUGH_PROXY.map((kind) => `${kind}.transport.proxy-auth-required`))),
   ],
   [
+    'proxy-upstream-failed',
+    (ctx) => proxyMatch(ctx, ctx.withOutcome('proxy.status', ...PROBED_THROUGH_PROXY.map((kind) => `${kind}.transport.proxy-status`)).filter(upstreamFailure)),
+  ],
+  [
     'proxy-denied',
     (ctx) => {
       const hit = ctx.withOutcome('proxy.denied', 'proxy.status', ...PROBED_THROUGH_PROXY.flatMap((kind) => [`${kind}.transport.proxy-denied`, `${kind}.transport.proxy-status`]));
-      return match(hit, { statusCode: hit.map((e) => text(e.data, 'statusCode')).find(Boolean) ?? '403' });
+      return proxyMatch(ctx, hit.filter((e) => !upstreamFailure(e)));
     },
   ],
-  ['proxy-closed', (ctx) => match(ctx.withOutcome('proxy.eof', 'proxy.timeout', ...PROBED_THROUGH_PROXY.map((kind) => `${kind}.transport.proxy-closed`)))],
+  ['proxy-closed', (ctx) => proxyMatch(ctx, ctx.withOutcome('proxy.eof', ...PROBED_THROUGH_PROXY.map((kind) => `${kind}.transport.proxy-closed`)))],
+  ['proxy-silent', (ctx) => proxyMatch(ctx, ctx.withOutcome('proxy.timeout'))],
   ['proxy-unreachable', (ctx) => match(ctx.withOutcome('proxy.refused', 'proxy.dns', 'proxy.error'))],
   [
     'tls-intercepted',

@@ -128,6 +128,15 @@ const TABLE: Row[] = [
     cause: 'client-firewall-or-proxy',
   },
   {
+    name: 'the proxy refuses only a data endpoint: the finding names the data endpoint, not the login server whose tunnel opened',
+    evidence: [...publicDns, ev('proxy', 'proxy.ok'), ev('tls', 'tls.ok', { via: 'proxy' }), ev('v2', 'v2.challenge'), ev('data:myregistry.eastus.data.azurecr.io', 'data.transport.proxy-denied', { host: 'myregistry.eastus.data.azurecr.io', statusCode: 403 })],
+    rule: 'proxy-denied',
+    cause: 'client-firewall-or-proxy',
+    params: { proxyTarget: 'myregistry.eastus.data.azurecr.io', proxyTargetUrl: 'https://myregistry.eastus.data.azurecr.io/' },
+  },
+  { name: 'the proxy answers 502 to CONNECT: it cannot reach the registry itself', evidence: [...publicDns, ev('proxy', 'proxy.status', { statusCode: 502 })], rule: 'proxy-upstream-failed', cause: 'client-firewall-or-proxy', params: { statusCode: '502' } },
+  { name: 'the proxy never answers: silent, not closed', evidence: [...publicDns, ev('proxy', 'proxy.timeout')], rule: 'proxy-silent', cause: 'client-firewall-or-proxy' },
+  {
     name: 'TLS opens, the request is never answered',
     evidence: [...publicDns, ev('tcp:20.45.122.144', 'tcp.ok', { address: '20.45.122.144' }), ev('tls', 'tls.ok', { via: 'direct', address: '20.45.122.144' }), { ...ev('v2', 'v2.transport.timeout'), durationMs: 7600 }],
     rule: 'request-stalled',
@@ -253,6 +262,27 @@ describe('rules', function () {
     const evidence = [...healthyPath.filter((e) => e.kind !== 'dns.server'), ev('dns.server:10.0.0.9', 'dns.server.unreachable', { server: '10.0.0.9' }), ev('v2', 'v2.challenge'), ev('token', 'token.auth-required')];
     const findings = evaluate({ registry, symptoms: [], client, evidence, facts: {} });
     assert.deepEqual(findings.map((f) => [f.rule, f.confidence]), [['dns-resolver-refused', 'low']]);
+  });
+
+  it('behind a proxy, a local resolver that says NXDOMAIN does not make a registry that answered "not exist"', function () {
+    const evidence = [ev('dns.system', 'dns.system.nxdomain', { server: '10.0.0.4' }), ev('proxy', 'proxy.ok'), ev('tls', 'tls.ok', { via: 'proxy' }), ev('v2', 'v2.challenge'), ev('token', 'token.auth-required')];
+    const findings = evaluate({ registry, symptoms: [], client: { ...client, proxy: 'http://10.3.128.1:3128' }, evidence, facts: {} });
+    assert.ok(findings.every((f) => f.cause !== 'registry-not-found'), JSON.stringify(findings.map((f) => f.rule)));
+    assert.ok(findings.every((f) => f.confidence === 'low'));
+  });
+
+  it('a silent private address that ARM confirms is the endpoint\'s own is a route problem, not a stale record', function () {
+    const row = TABLE.find((r) => r.name.startsWith('stale private record: the login server'))!;
+    const facts = { privateEndpoints: [{ id: 'pe', name: 'pe', dns: [{ fqdn: 'myregistry.azurecr.io', addresses: ['10.1.0.9'] }], zoneIds: [] }] };
+    const [top] = evaluate({ registry, symptoms: [], client, evidence: row.evidence, facts });
+    assert.equal(top?.rule, 'private-address-unreachable');
+  });
+
+  it('DNS commands carry a server port and an IPv6 server as the tools take them', function () {
+    const evidence = [ev('dns.system', 'dns.system.unreachable', { server: '[fd00::53]:5353' })];
+    const commands = renderFinding('en', evaluate({ registry, symptoms: [], client, evidence, facts: {} })[0]!).fixes.flatMap((f) => f.commands);
+    assert.ok(commands.includes('dig @fd00::53 -p 5353 myregistry.azurecr.io +tcp'), commands.join('\n'));
+    assert.ok(commands.includes('nslookup -port=5353 myregistry.azurecr.io fd00::53'), commands.join('\n'));
   });
 
   it('a healthy run has no findings and the verdict healthy', function () {
