@@ -61,3 +61,8 @@ export function proxyParams(display: string): { proxy: string; proxyWithCredenti
   const bare = url.href.replace(/\/$/, '');
   return { proxy: bare, proxyWithCredentials: bare.replace('://', '://<user>:<password>@') };
 }
+
+/** The record name of `fqdn` inside `privatelink.<suffix>`: `myreg` or `myreg.westeurope.data`. */
+export function recordName(fqdn: string, suffix: string): string {
+  return fqdn.toLowerCase().endsWith(`.${suffix}`) ? fqdn.slice(0, -(suffix.length + 1)) : fqdn;
+}

@@ -32,6 +32,7 @@ export function baseParams(input: RuleInput): Record<string, string> {
   const zone = input.facts.privateDnsZones?.[0];
   const zoneId = zone ? parseResourceId(zone.id) : undefined;
   const clientIp = input.evidence.map((e) => text(e.data, 'clientIp')).find(Boolean);
+  const loginServerEndpoint = input.facts.privateEndpoints?.flatMap((pe) => pe.dns).find((d) => d.fqdn.toLowerCase() === input.registry.loginServer);
   const proxy = input.client.proxy ? proxyParams(input.client.proxy) : { proxy: '<proxy-url>', proxyWithCredentials: 'http://<user>:<password>@<proxy-host>:<port>' };
   return {
     registry: input.registry.name,
@@ -51,7 +52,7 @@ export function baseParams(input: RuleInput): Record<string, string> {
     zone: zone?.name ?? `privatelink.${input.registry.suffix}`,
     recordName: input.registry.name,
     fqdn: input.registry.loginServer,
-    expectedAddress: '<private-endpoint-ip>',
+    expectedAddress: loginServerEndpoint?.addresses.join(', ') || '<private-endpoint-ip>',
     actualAddress: '<wrong-ip>',
     staleHost: input.registry.loginServer,
     workingAddress: '<private-endpoint-ip>',
@@ -79,7 +80,7 @@ export function baseParams(input: RuleInput): Record<string, string> {
     azureUrl: 'https://<azure-host>/',
     azureRoute: '<azure-host>',
     vnet: '<vnet>',
-    vnetId: '<vnet-resource-id>',
+    vnetId: input.facts.privateEndpoints?.find((pe) => pe.vnetId)?.vnetId ?? '<vnet-resource-id>',
     subscription: input.registry.subscriptionId ?? '<subscription-id>',
     resourceId: input.facts.resourceId ?? input.registry.resourceId ?? '<registry-resource-id>',
   };

@@ -8,7 +8,7 @@ import { classifyAddress, isInternal } from '../probes/address.js';
 import { parseResourceId, sameId } from '../arm/resource-id.js';
 import type { Facts } from '../report/types.js';
 import type { Evidence } from '../probes/evidence.js';
-import { proxyParams, text, type RuleContext } from './context.js';
+import { proxyParams, recordName, text, type RuleContext } from './context.js';
 import type { Predicate } from './rules.js';
 
 export const IP_RULE_QUOTA = 100;
@@ -59,10 +59,6 @@ function zoneCoordinates(zoneId: string): { zoneResourceGroup: string; zone: str
   return { zoneResourceGroup: parsed?.resourceGroup ?? '<zone-resource-group>', zone: parsed?.path[0]?.[1] ?? `privatelink.azurecr.io` };
 }
 
-/** The record name of `fqdn` inside `privatelink.<suffix>`: `myreg` or `myreg.westeurope.data`. */
-function recordName(fqdn: string, suffix: string): string {
-  return fqdn.endsWith(`.${suffix}`) ? fqdn.slice(0, -(suffix.length + 1)) : fqdn;
-}
 
 /** Outcomes that show an endpoint answered this run: ARM over HTTP, and a token that came from a sign-in. */
 const ARM_ANSWERED = /^arm\.(registry|replications|private-endpoints|private-dns|provider)\.|^arm\.(unauthorized|forbidden|not-found|throttled|server-error)$/;

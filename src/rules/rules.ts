@@ -7,7 +7,7 @@ import type { Evidence } from '../probes/evidence.js';
 import { isInternal, classifyAddress } from '../probes/address.js';
 import type { Confidence, JsonObject } from '../report/types.js';
 import { parseDnsServer } from '../probes/dns-wire.js';
-import { RuleContext, text } from './context.js';
+import { recordName, RuleContext, text } from './context.js';
 
 export interface Match {
   evidence: string[];
@@ -111,10 +111,6 @@ function endpointAddresses(ctx: RuleContext, fqdn: string): string | undefined {
   return found?.addresses.join(', ');
 }
 
-/** `myreg.westeurope.data.azurecr.io` → `myreg.westeurope.data`, the record's name in privatelink.azurecr.io. */
-function relativeRecord(fqdn: string, suffix: string): string {
-  return fqdn.toLowerCase().endsWith(`.${suffix}`) ? fqdn.slice(0, -suffix.length - 1) : fqdn;
-}
 
 export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
   // Only an answer names a missing name: a resolver that failed says nothing about the registry.
@@ -178,7 +174,7 @@ export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
         fqdn: staleHost,
         actualAddress: staleAddress,
         workingAddress,
-        recordName: relativeRecord(staleHost, ctx.registry.suffix),
+        recordName: recordName(staleHost, ctx.registry.suffix),
         ...(expected ? { expectedAddress: expected } : {}),
       });
     },

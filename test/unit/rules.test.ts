@@ -278,6 +278,15 @@ describe('rules', function () {
     assert.equal(top?.rule, 'private-address-unreachable');
   });
 
+  it('a private zone without the record: the fix adds the endpoint address ARM read, and check-health gets its virtual network', function () {
+    const row = TABLE.find((r) => r.rule === 'dns-privatelink-nxdomain')!;
+    const vnetId = '/subscriptions/s/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/hub';
+    const facts = { privateEndpoints: [{ id: 'pe', name: 'pe', vnetId, dns: [{ fqdn: 'myregistry.azurecr.io', addresses: ['10.1.0.4'] }], zoneIds: [] }] };
+    const commands = renderFinding('en', evaluate({ registry, symptoms: [], client, evidence: row.evidence, facts })[0]!).fixes.flatMap((f) => f.commands).join('\n');
+    assert.match(commands, /--record-set-name myregistry --ipv4-address 10\.1\.0\.4/);
+    assert.ok(commands.includes(`--vnet ${vnetId}`), commands);
+  });
+
   it('DNS commands carry a server port and an IPv6 server as the tools take them', function () {
     const evidence = [ev('dns.system', 'dns.system.unreachable', { server: '[fd00::53]:5353' })];
     const commands = renderFinding('en', evaluate({ registry, symptoms: [], client, evidence, facts: {} })[0]!).fixes.flatMap((f) => f.commands);
