@@ -101,11 +101,17 @@ async function readAnswer(url: string, dispatcher: Dispatcher, signal: AbortSign
 }
 
 /** The transport failure behind a failed request, as an outcome suffix. */
+/** The status a proxy answered CONNECT with, as undici words it in the error (or its cause). */
+function proxyStatusOf(err: unknown): string | undefined {
+  const message = err instanceof Error ? `${err.message} ${String((err as Error & { cause?: unknown }).cause ?? '')}` : String(err);
+  return /Proxy response \((\d{3})\)/.exec(message)?.[1];
+}
+
 export function transportFailure(err: unknown): string {
   const code = errorCode(err);
   const message = err instanceof Error ? `${err.message} ${String((err as Error & { cause?: unknown }).cause ?? '')}` : String(err);
   // undici reports a proxy's refusal as an aborted request (UND_ERR_ABORTED), which would read as a timeout.
-  const proxyStatus = /Proxy response \((\d{3})\)/.exec(message)?.[1];
+  const proxyStatus = proxyStatusOf(err);
   if (proxyStatus === '403') return 'proxy-denied';
   if (proxyStatus === '407') return 'proxy-auth-required';
   if (proxyStatus) return 'proxy-status';
@@ -122,7 +128,7 @@ export function transportFailure(err: unknown): string {
 
 function transportOutcome(prefix: string, err: unknown, data: JsonObject): Outcome {
   const failure = transportFailure(err);
-  const statusCode = /Proxy response \((\d{3})\)/.exec(String(err instanceof Error ? err.message : err))?.[1];
+  const statusCode = proxyStatusOf(err);
   return { status: 'fail', outcome: `${prefix}.transport.${failure}`, data: statusCode ? { ...data, statusCode: Number(statusCode) } : data, error: errorInfo(err) };
 }
 
