@@ -2,8 +2,10 @@
  * The guided diagnosis: asks only for what it does not know yet (the registry, the symptom, where
  * the client runs), re-asks with the reason when an answer does not fit, then starts the diagnosis.
  */
-import { ChoicePrompt, ListStyle, TextPrompt, WaterfallDialog, type Choice, type PromptValidatorContext, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ChoicePrompt, ListStyle, recognizeChoices, TextPrompt, WaterfallDialog, type Choice, type PromptValidatorContext, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { TurnContext } from 'botbuilder';
+import { cardActivity } from '../src/bot/card-activity.js';
+import { noticeCard } from '../src/bot/cards.js';
 import { langOfLocale } from '../src/bot/commands.js';
 import { t } from '../src/i18n/i18n.js';
 import { knowledge } from '../src/knowledge/knowledge.js';
@@ -28,6 +30,15 @@ export interface DiagnoseOptions {
 }
 
 export type StartDiagnosis = (context: TurnContext, target: RegistryTarget, symptoms: string[], client?: ClientKind) => Promise<void>;
+
+/**
+ * Without bidi isolates and marks (U+2066–U+2069, U+200E/F). Arabic texts put them around Latin
+ * words ("عنقود AKS") so they display in order; a typed answer has none, and one copied from a
+ * button has them: either way it is compared without.
+ */
+export function withoutBidiControls(text: string): string {
+  return text.replace(/[\u2066-\u2069\u200e\u200f]/g, '');
+}
 
 /** What the steps learnt so far, kept in the dialog's own state (so it survives across turns). */
 function knownOf(step: WaterfallStepContext): DiagnoseOptions {
@@ -56,13 +67,16 @@ export class DiagnoseDialog extends InterruptibleDialog {
   }
 
   private async validateRegistry(prompt: PromptValidatorContext<string>): Promise<boolean> {
+    const answer = withoutBidiControls(prompt.recognized.value ?? '');
     try {
-      parseRegistryTarget(prompt.recognized.value ?? '');
+      parseRegistryTarget(answer);
+      prompt.recognized.value = answer;
       return true;
     } catch (err) {
       if (!(err instanceof TargetError)) throw err;
       const lang = this.lang(prompt);
-      await prompt.context.sendActivity(t(lang, 'dialog.badRegistry', { reason: t(lang, err.key, err.params) }));
+      // The reason quotes the answer: in a card's TextRun, never as markdown.
+      await prompt.context.sendActivity(cardActivity(noticeCard(lang, t(lang, 'dialog.badRegistry', { reason: t(lang, err.key, err.params) }))));
       return false;
     }
   }
@@ -81,7 +95,7 @@ export class DiagnoseDialog extends InterruptibleDialog {
    * comes first: the number recogniser would read "10" in `on 10.0.0.10:53` as choice 10.
    */
   private async validateSymptom(prompt: PromptValidatorContext<FoundChoice>): Promise<boolean> {
-    const text = prompt.context.activity.text ?? '';
+    const text = withoutBidiControls(prompt.context.activity.text ?? '');
     if (declines(text)) {
       prompt.recognized.value = { value: NO_SYMPTOM, index: -1, score: 1 };
       return true;
@@ -102,20 +116,28 @@ export class DiagnoseDialog extends InterruptibleDialog {
     }
     if (known.client) return step.next();
     const lang = this.lang(step);
-    const choices: Choice[] = CLIENT_KINDS.map((kind) => ({ value: kind, action: { type: 'imBack', title: t(lang, `dialog.clients.${kind}`), value: kind }, synonyms: [t(lang, `dialog.clients.${kind}`)] }));
+    const choices: Choice[] = CLIENT_KINDS.map((kind) => ({ value: kind, action: { type: 'imBack', title: t(lang, `dialog.clients.${kind}`), value: kind }, synonyms: [withoutBidiControls(t(lang, `dialog.clients.${kind}`))] }));
     return step.prompt(CLIENT_PROMPT, { prompt: t(lang, 'dialog.askClient'), choices, style: ListStyle.list });
   }
 
   /** "laptop", "on-prem", "kubernetes", "build agent"…, a number or a choice's title; else the reason, and the question again. */
   private async validateClient(prompt: PromptValidatorContext<FoundChoice>): Promise<boolean> {
-    const text = (prompt.context.activity.text ?? '').trim();
+    const text = withoutBidiControls(prompt.context.activity.text ?? '').trim();
     const { client } = understand(text);
     if (client) {
       prompt.recognized.value = { value: client, index: CLIENT_KINDS.indexOf(client), score: 1 };
       return true;
     }
     if (prompt.recognized.succeeded) return true;
-    await prompt.context.sendActivity(t(this.lang(prompt), 'dialog.retryClient', { input: text.slice(0, 80) }));
+    // The prompt matched the answer as sent; an answer copied from an Arabic button has isolates the synonyms lack.
+    const [found] = recognizeChoices(text, prompt.options.choices ?? [], { locale: prompt.context.activity.locale ?? 'en-us' });
+    if (found) {
+      prompt.recognized.value = found.resolution;
+      return true;
+    }
+    const lang = this.lang(prompt);
+    // The answer is quoted back: in a card's TextRun, so `[x](https://evil)` in a group chat stays text.
+    await prompt.context.sendActivity(cardActivity(noticeCard(lang, t(lang, 'dialog.retryClient', { input: text.slice(0, 80) }))));
     return false;
   }
 

@@ -10,6 +10,7 @@ import { DiagnoseDialog, DIAGNOSE_DIALOG, type StartDiagnosis } from './diagnose
 import { InterruptibleDialog } from './interruptible-dialog.js';
 import { parseResourceId, isGuid } from '../src/arm/resource-id.js';
 import { cardActivity } from '../src/bot/card-activity.js';
+import { noticeCard } from '../src/bot/cards.js';
 import { langOfLocale, parseCardSubmit } from '../src/bot/commands.js';
 import { conversationLink } from '../src/bot/conversation-link.js';
 import { escalationSummaryCard, ticketCard } from '../src/bot/escalation-cards.js';
@@ -126,7 +127,8 @@ export class EscalateDialog extends InterruptibleDialog {
       prompt.recognized.value = value;
       return true;
     }
-    await prompt.context.sendActivity(complaint);
+    // A complaint quotes the answer ("call me" is not a phone number): in a card's TextRun, never as markdown.
+    await prompt.context.sendActivity(cardActivity(noticeCard(langOf(prompt.context), complaint)));
     return false;
   }
 

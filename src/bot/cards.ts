@@ -12,6 +12,7 @@ import * as ACData from 'adaptivecards-templating';
 import progressTemplate from '../../cards/progress.json' with { type: 'json' };
 import resultTemplate from '../../cards/result.json' with { type: 'json' };
 import helpTemplate from '../../cards/help.json' with { type: 'json' };
+import noticeTemplate from '../../cards/notice.json' with { type: 'json' };
 import { isolate, isRtl, t } from '../i18n/i18n.js';
 import { knowledge } from '../knowledge/knowledge.js';
 import type { ProgressView } from '../report/progress-view.js';
@@ -141,4 +142,19 @@ export function helpCard(lang: Lang, options: { welcome?: boolean } = {}): Card 
     example: t(lang, 'card.helpExample'),
   };
   return expand(helpTemplate, data);
+}
+
+export interface NoticeCardData {
+  lang: Lang;
+  rtl: boolean;
+  text: string;
+}
+
+/**
+ * A reply that quotes what someone typed. Teams reads a plain message as markdown, so in a group
+ * chat `[x](https://evil)` typed to the bot would come back as the bot's link; in a TextRun it is text.
+ */
+export function noticeCard(lang: Lang, text: string): Card {
+  const data: NoticeCardData = { lang, rtl: isRtl(lang), text };
+  return expand(noticeTemplate, data);
 }

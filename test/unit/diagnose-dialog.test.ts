@@ -2,6 +2,10 @@ import assert from 'node:assert/strict';
 import type { Activity } from 'botbuilder';
 import { DialogTestClient } from 'botbuilder-testing';
 import { DiagnoseDialog, type DiagnoseOptions } from '../../dialogs/diagnose-dialog.js';
+import { t } from '../../src/i18n/i18n.js';
+import { CLIENT_KINDS } from '../../src/report/types.js';
+import { assertShownAsText, HOSTILE, markdownTexts, plain, textRuns } from '../helpers/card-texts.js';
+import { assertValidCard } from '../helpers/validate-card.js';
 
 interface Started {
   registry: string;
@@ -22,7 +26,8 @@ type Step = [userSays: string | Partial<Activity>, botAnswers: RegExp];
 async function converse(test: DialogTestClient, steps: Step[]): Promise<void> {
   for (const [says, answers] of steps) {
     const reply = (await test.sendActivity(says)) as Partial<Activity> | undefined;
-    const text = reply?.text ?? JSON.stringify(reply?.attachments ?? '');
+    // A reply that quotes the user is a card: what it says is in its TextRuns.
+    const text = reply?.text ?? [JSON.stringify(reply?.attachments ?? ''), ...textRuns(reply?.attachments)].join('\n');
     assert.match(text, answers, `after ${JSON.stringify(says)}`);
   }
 }
@@ -85,6 +90,40 @@ describe('guided diagnosis dialog', function () {
     await test.sendActivity('my laptop');
     assert.deepEqual(started, [{ registry: 'myregistry.azurecr.io', symptoms: ['client-timeout'], client: 'onprem' }], 'the question is still open');
   });
+
+  it('quotes an answer it cannot place as text: in a group chat no one makes the bot post a link', async function () {
+    const { test, started } = client({ registry: 'myregistry', symptoms: ['client-timeout'] });
+    await converse(test, [['start', /Where does the failing client run\?/]]);
+    const reply = (await test.sendActivity(HOSTILE)) as Partial<Activity>;
+    assert.equal(reply.text, undefined, 'no plain message, which Teams reads as markdown');
+    const card = reply.attachments?.[0]?.content as unknown;
+    assertValidCard(card);
+    assertShownAsText(card, 'retry');
+    assert.match(textRuns(card).join(''), /could not tell where the client runs/);
+    assert.deepEqual(markdownTexts(card), []);
+    assert.deepEqual(started, []);
+  });
+
+  it('quotes a registry answer it refuses as text', async function () {
+    const { test } = client();
+    await converse(test, [['hi', /Which registry\?/]]);
+    const reply = (await test.sendActivity('[x](https://evil.example)')) as Partial<Activity>;
+    assert.equal(reply.text, undefined);
+    assert.ok(textRuns(reply.attachments).some((run) => run.includes('[x](https://evil.example)')));
+    assert.deepEqual(markdownTexts(reply.attachments), []);
+  });
+
+  for (const kind of CLIENT_KINDS) {
+    it(`Arabic: the client's choice title, typed or copied from its button, picks ${kind}`, async function () {
+      const title = t('ar', `dialog.clients.${kind}`);
+      for (const said of [plain(title).replace(/[\u200e\u200f]/g, ''), title]) {
+        const { test, started } = client({ registry: 'myregistry', symptoms: ['client-timeout'] });
+        await test.sendActivity({ type: 'message', text: 'start', locale: 'ar-SA' });
+        await test.sendActivity({ type: 'message', text: said, locale: 'ar-SA' });
+        assert.deepEqual(started, [{ registry: 'myregistry.azurecr.io', symptoms: ['client-timeout'], client: kind }], JSON.stringify(said));
+      }
+    });
+  }
 
   it('re-asks the symptom when an answer matches nothing', async function () {
     const { test } = client({ registry: 'myregistry' });

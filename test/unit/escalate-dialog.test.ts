@@ -7,6 +7,7 @@ import { ticketKey, type TicketRequest } from '../../src/escalation/ticket.js';
 import type { Report } from '../../src/report/types.js';
 import { DENIED_EVIDENCE, sampleReport } from '../helpers/sample-report.js';
 import { assertValidCard } from '../helpers/validate-card.js';
+import { markdownTexts, textRuns } from '../helpers/card-texts.js';
 
 interface Harness {
   test: DialogTestClient;
@@ -37,12 +38,12 @@ function harness(options: EscalateOptions = {}, overrides: Partial<EscalateDeps>
 
 type Step = [userSays: string | Partial<Activity>, botAnswers: RegExp];
 
-/** Each step's replies, all of them, as text (cards as their JSON). */
+/** Each step's replies, all of them, as text (cards as their JSON and their TextRuns). */
 async function converse(test: DialogTestClient, steps: Step[]): Promise<void> {
   for (const [says, answers] of steps) {
     const replies: Partial<Activity>[] = [(await test.sendActivity(says)) as Partial<Activity>];
     for (let next = test.getNextReply() as Partial<Activity> | undefined; next; next = test.getNextReply() as Partial<Activity> | undefined) replies.push(next);
-    const text = replies.map((r) => `${r?.text ?? ''} ${JSON.stringify(r?.attachments ?? '')} ${JSON.stringify(r?.suggestedActions ?? '')}`).join('\n');
+    const text = replies.map((r) => `${r?.text ?? ''} ${JSON.stringify(r?.attachments ?? '')} ${textRuns(r?.attachments).join(' ')} ${JSON.stringify(r?.suggestedActions ?? '')}`).join('\n');
     assert.match(text, answers, `after ${JSON.stringify(says)}`);
     for (const card of replies.flatMap((r) => r?.attachments ?? [])) assertValidCard(card.content as Record<string, unknown>);
   }
@@ -81,6 +82,17 @@ describe('escalation dialog', function () {
     assert.equal(test.dialogTurnResult.status, 'complete');
   });
 
+  it('a bad answer is quoted back as text, in a card: no one makes the bot post a link', async function () {
+    const { test } = harness();
+    await converse(test, [['escalate', /A title/]]);
+    await converse(test, [['t', /.*/], ['moderate', /.*/]]);
+    const link = '[Re-authenticate](https://evil.example)';
+    const reply = (await test.sendActivity(link)) as Partial<Activity>;
+    assert.equal(reply.text, undefined, 'no plain message, which Teams reads as markdown');
+    assert.ok(textRuns(reply.attachments).some((run) => run.includes(link)), JSON.stringify(reply));
+    assert.deepEqual(markdownTexts(reply.attachments).filter((text) => text.includes('evil.example')), []);
+  });
+
   it('asks for the subscription when the sink needs one and nothing names it', async function () {
     const report = sampleReport(DENIED_EVIDENCE);
     const { test, submitted } = harness({}, { diagnosis: { report, vantage: 'client' }, sink: { kind: 'azure', severities: ['minimal', 'moderate', 'critical', 'highestcriticalimpact'], needsSubscription: true } });
@@ -92,7 +104,8 @@ describe('escalation dialog', function () {
       ['5e1f0000-aaaa-4bbb-8ccc-444455556666', /email/],
       ['pe@contoso.com', /contact you/],
       ['email', /Describe/],
-      ['It fails.', /Review the ticket.*Azure support.*5e1f0000-aaaa-4bbb-8ccc-444455556666.*the failing machine/s],
+      // Our own facts (vantage among them) come first, then what was given (the subscription among them).
+      ['It fails.', /Review the ticket.*Azure support.*the failing machine.*5e1f0000-aaaa-4bbb-8ccc-444455556666/s],
       ['yes', /submitted/],
     ]);
     assert.equal(submitted[0]!.subscriptionId, '5e1f0000-aaaa-4bbb-8ccc-444455556666');
