@@ -10,7 +10,7 @@ import { langOfLocale } from '../src/bot/commands.js';
 import { t } from '../src/i18n/i18n.js';
 import { knowledge } from '../src/knowledge/knowledge.js';
 import { declines, understand } from '../src/knowledge/understand.js';
-import { CLIENT_KINDS, type ClientKind } from '../src/report/types.js';
+import { CLIENT_KINDS, type ClientKind, type Lang } from '../src/report/types.js';
 import { parseRegistryTarget, TargetError, type RegistryTarget } from '../src/target/registry-target.js';
 import { InterruptibleDialog } from './interruptible-dialog.js';
 
@@ -38,6 +38,14 @@ export type StartDiagnosis = (context: TurnContext, target: RegistryTarget, symp
  */
 export function withoutBidiControls(text: string): string {
   return text.replace(/[\u2066-\u2069\u200e\u200f]/g, '');
+}
+
+/** The client question's choices: the button shows the title as the language writes it; the synonym is what a user types. */
+export function clientChoices(lang: Lang): Choice[] {
+  return CLIENT_KINDS.map((kind) => {
+    const title = t(lang, `dialog.clients.${kind}`);
+    return { value: kind, action: { type: 'imBack', title, value: kind }, synonyms: [withoutBidiControls(title)] };
+  });
 }
 
 /** What the steps learnt so far, kept in the dialog's own state (so it survives across turns). */
@@ -116,8 +124,7 @@ export class DiagnoseDialog extends InterruptibleDialog {
     }
     if (known.client) return step.next();
     const lang = this.lang(step);
-    const choices: Choice[] = CLIENT_KINDS.map((kind) => ({ value: kind, action: { type: 'imBack', title: t(lang, `dialog.clients.${kind}`), value: kind }, synonyms: [withoutBidiControls(t(lang, `dialog.clients.${kind}`))] }));
-    return step.prompt(CLIENT_PROMPT, { prompt: t(lang, 'dialog.askClient'), choices, style: ListStyle.list });
+    return step.prompt(CLIENT_PROMPT, { prompt: t(lang, 'dialog.askClient'), choices: clientChoices(lang), style: ListStyle.list });
   }
 
   /** "laptop", "on-prem", "kubernetes", "build agent"…, a number or a choice's title; else the reason, and the question again. */

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import type { Activity } from 'botbuilder';
 import { DialogTestClient } from 'botbuilder-testing';
-import { DiagnoseDialog, type DiagnoseOptions } from '../../dialogs/diagnose-dialog.js';
+import { clientChoices, DiagnoseDialog, type DiagnoseOptions } from '../../dialogs/diagnose-dialog.js';
+import { recognizeChoices } from 'botbuilder-dialogs';
+import { LANGS } from '../../src/report/types.js';
 import { t } from '../../src/i18n/i18n.js';
 import { CLIENT_KINDS } from '../../src/report/types.js';
 import { assertShownAsText, HOSTILE, markdownTexts, plain, textRuns } from '../helpers/card-texts.js';
@@ -111,6 +113,17 @@ describe('guided diagnosis dialog', function () {
     assert.equal(reply.text, undefined);
     assert.ok(textRuns(reply.attachments).some((run) => run.includes('[x](https://evil.example)')));
     assert.deepEqual(markdownTexts(reply.attachments), []);
+  });
+
+  it('the client choices are matched as typed: synonyms carry no bidi controls, and each title picks its own kind', function () {
+    for (const lang of LANGS) {
+      const choices = clientChoices(lang);
+      for (const choice of choices) for (const synonym of choice.synonyms ?? []) assert.doesNotMatch(synonym, /[\u2066-\u2069\u200e\u200f]/, `${lang}: ${synonym}`);
+      for (const kind of CLIENT_KINDS) {
+        const typed = plain(t(lang, `dialog.clients.${kind}`));
+        assert.equal(recognizeChoices(typed, choices, { locale: lang })[0]?.resolution.value, kind, `${lang}: "${typed}"`);
+      }
+    }
   });
 
   for (const kind of CLIENT_KINDS) {
