@@ -1,4 +1,7 @@
 /**
+ * In the lab's namespace, because the SDKs are pointed at Azure's real host names (MSAL treats
+ * login.microsoftonline.com apart): should a request ever miss the loopback proxy, it has nowhere to go.
+ *
  * Azure SDK requests through a proxy that fails them, with the real SDK clients (core-rest-pipeline's
  * default client and proxy policy, @azure/identity, @azure/arm-resources) and real proxies on
  * loopback: the failure is the proxy's, named with what it answered, never put on the Azure host.
@@ -20,6 +23,7 @@ import { timeoutError, type Outcome } from '../../src/probes/evidence.js';
 import { probeExchange } from '../../src/probes/exchange.js';
 import { renderCheck } from '../../src/report/render.js';
 import { LANGS } from '../../src/report/types.js';
+import { assertIsolated } from './isolation.js';
 
 const cloud = cloudFor('azurecr.io', {});
 const ENTRA = 'login.microsoftonline.com';
@@ -131,6 +135,8 @@ const EXPECTED: [proxy: string, failure: EndpointFailure, statusCode: number | u
 ];
 
 describe('Azure endpoints through a proxy that fails the request: the proxy is named, with what it answered', function () {
+  before(() => assertIsolated());
+
   this.timeout(10_000);
 
   for (const [name, failure, statusCode, answer] of EXPECTED) {
