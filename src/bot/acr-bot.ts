@@ -13,7 +13,7 @@ import { t } from '../i18n/i18n.js';
 import { understand } from '../knowledge/understand.js';
 import type { ClientKind, Lang } from '../report/types.js';
 import { parseRegistryTarget, TargetError, type RegistryTarget } from '../target/registry-target.js';
-import { helpCard } from './cards.js';
+import { helpCard, noticeCard } from './cards.js';
 import { langOfLocale, parseCardSubmit, parseCommand } from './commands.js';
 import { DiagnosisLog } from './diagnosis-log.js';
 import { LiveDiagnoses, type LiveDiagnosisDeps } from './live-diagnosis.js';
@@ -92,6 +92,11 @@ export class AcrDoctorBot extends ActivityHandler {
       await this.welcome(context);
       await next();
     });
+  }
+
+  /** The reason a registry was refused quotes what the user typed: in a card's text run, never as markdown. */
+  private badRegistry(lang: Lang, key: string, params: Record<string, string>): Partial<Activity> {
+    return cardActivity(noticeCard(lang, t(lang, 'bot.badRegistry', { reason: t(lang, key, params) })));
   }
 
   private async welcome(context: TurnContext): Promise<void> {
@@ -181,7 +186,7 @@ export class AcrDoctorBot extends ActivityHandler {
       target = parseRegistryTarget(first);
     } catch (err) {
       if (!(err instanceof TargetError)) throw err;
-      return void (await context.sendActivity(t(lang, 'bot.badRegistry', { reason: t(lang, err.key, err.params) })));
+      return void (await context.sendActivity(this.badRegistry(lang, err.key, err.params)));
     }
     const said = understand(words.join(' '));
     await this.live.start(context, lang, target, said.symptoms, said.client);
@@ -195,7 +200,7 @@ export class AcrDoctorBot extends ActivityHandler {
       return await this.beginDialog(context, ESCALATE_DIALOG, { registry: parseRegistryTarget(words.split(/\s+/)[0]!).loginServer });
     } catch (err) {
       if (!(err instanceof TargetError)) throw err;
-      return void (await context.sendActivity(t(lang, 'bot.badRegistry', { reason: t(lang, err.key, err.params) })));
+      return void (await context.sendActivity(this.badRegistry(lang, err.key, err.params)));
     }
   }
 
@@ -244,7 +249,7 @@ export class AcrDoctorBot extends ActivityHandler {
   /** "AKS can't pull from myregistry", or a pasted error: the guided dialog, with what it understood. */
   private async freeText(context: TurnContext, lang: Lang, text: string): Promise<void> {
     const said = understand(text);
-    if (said.rejected && !said.registry) return void (await context.sendActivity(t(lang, 'bot.badRegistry', { reason: t(lang, said.rejected.key, said.rejected.params) })));
+    if (said.rejected && !said.registry) return void (await context.sendActivity(this.badRegistry(lang, said.rejected.key, said.rejected.params)));
     if (said.registry || said.symptoms.length > 0) return this.beginDialog(context, DIAGNOSE_DIALOG, this.knownFrom(text));
     await context.sendActivity(cardActivity(helpCard(lang)));
   }

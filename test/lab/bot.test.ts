@@ -72,7 +72,10 @@ describe('lab: the Teams bot', function () {
     await connector.waitFor((s) => s.some((x) => x.conversation === 'conv-free' && /Too Many Requests|429/.test(cardText(cardOf(x)))));
     await post(activity('conv-bad', { text: 'acr-check https://evil.example' }, connector.url));
     await connector.waitFor((s) => s.some((x) => x.conversation === 'conv-bad'));
-    assert.match(connector.sent.find((x) => x.conversation === 'conv-bad')!.activity.text ?? '', /is a URL/);
+    const refused = connector.sent.find((x) => x.conversation === 'conv-bad')!;
+    // What the user typed comes back inside a card's text run, never as a markdown message.
+    assert.equal(refused.activity.text ?? '', '');
+    assert.match(cardText(cardOf(refused)), /is a URL/);
   });
 
   it('diagnose: asks only what it needs, then runs the diagnosis', async function () {
@@ -96,7 +99,7 @@ describe('lab: the Teams bot', function () {
     assert.equal(card.lang, 'ar');
     await post(activity('conv-ru', { text: 'acr-check abc', locale: 'ru-RU' }, connector.url));
     await connector.waitFor((s) => s.some((x) => x.conversation === 'conv-ru'));
-    assert.match(connector.sent.find((x) => x.conversation === 'conv-ru')!.activity.text ?? '', /не имя реестра/);
+    assert.match(cardText(cardOf(connector.sent.find((x) => x.conversation === 'conv-ru')!)), /не имя реестра/);
   });
 
   it('with a MicrosoftAppId, a request without a Bot Framework token gets 401 and no reply; other tenants are refused', async function () {
