@@ -128,7 +128,17 @@ const HELP_COMMANDS = ['acr-check', 'diagnose', 'escalate', 'help'] as const;
  * What the bot can do. Each command is a RichTextBlock of TextRuns, which no client reads as
  * markdown or HTML: in a TextBlock, Teams takes `<registry>` for a tag and shows nothing.
  */
+/** The help card depends on the language alone: expanded once per language and kind, not on every `help`. */
+const helpCards = new Map<string, Card>();
+
 export function helpCard(lang: Lang, options: { welcome?: boolean } = {}): Card {
+  const key = `${lang}|${options.welcome ? 'welcome' : 'help'}`;
+  let card = helpCards.get(key);
+  if (!card) helpCards.set(key, (card = expandHelpCard(lang, options)));
+  return structuredClone(card);
+}
+
+function expandHelpCard(lang: Lang, options: { welcome?: boolean }): Card {
   const data: HelpCardData = {
     lang,
     rtl: isRtl(lang),
