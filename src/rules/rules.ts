@@ -256,6 +256,15 @@ export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
     (ctx) => (ctx.first('tcp.ok') ? undefined : match(ctx.withOutcome('tcp.unreachable', 'v2.transport.unreachable'))),
   ],
   [
+    'some-addresses-fail',
+    (ctx) => {
+      // One address answers, so clients that try the next (most do) get through: worth knowing, rarely the cause.
+      if (!ctx.first('tcp.ok')) return undefined;
+      const failed = ctx.withOutcome('tcp.timeout', 'tcp.unreachable', 'tcp.refused');
+      return match(failed, { address: failed.map((e) => text(e.data, 'address')).join(', '), workingAddress: ctx.withOutcome('tcp.ok').map((e) => text(e.data, 'address')).join(', ') });
+    },
+  ],
+  [
     'public-access-denied',
     (ctx) => {
       const hit = ctx.withOutcome('v2.denied', 'token.denied', 'exchange.denied');

@@ -114,8 +114,9 @@ export const NETWORK_SCENARIOS: Scenario[] = [
     args: ['--timeout', '4'],
     expect: {
       exit: 1,
-      verdict: 'inconclusive',
-      rule: 'unknown',
+      verdict: 'problem',
+      rule: 'some-addresses-fail',
+      cause: 'client-firewall-or-proxy',
       checks: { [`tcp:${D.registry}`]: 'tcp.timeout', [`tcp:${A.registry}`]: 'tcp.ok', tls: 'tls.ok', v2: 'v2.challenge' },
       quick: ['tls'],
       waitsForDeadline: [`tcp:${D.registry}`],

@@ -195,6 +195,13 @@ const TABLE: Row[] = [
     rule: 'service-restricted-symptom',
     cause: 'service-access-restricted',
   },
+  {
+    name: 'one of two addresses drops connections, the other answers',
+    evidence: [...publicDns, ev('tcp:2603:1020::1', 'tcp.unreachable', { address: '2603:1020::1' }), ev('tcp:20.45.122.144', 'tcp.ok', { address: '20.45.122.144' }), ev('tls', 'tls.ok'), ev('v2', 'v2.challenge')],
+    rule: 'some-addresses-fail',
+    cause: 'client-firewall-or-proxy',
+    params: { address: '2603:1020::1', workingAddress: '20.45.122.144' },
+  },
   { name: 'something fails that no rule knows', evidence: [...healthyPath, ev('v2', 'v2.unexpected', { statusCode: 502 })], rule: 'unknown', cause: 'unknown' },
 ];
 
