@@ -20,6 +20,13 @@ import { t } from './i18n/i18n.js';
 import { TOOL } from './version.js';
 import { REPORTS_PATH } from './handover/protocol.js';
 import { RateLimit } from './http/rate-limit.js';
+import { malformedActivity, refuseBeforeReading } from './http/request-guard.js';
+
+/** Limits on how long one client may take to send its request, and how many may be connected at once. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+const MAX_CONNECTIONS = 1_000;
 
 export interface RunningServer {
   url: string;
@@ -82,8 +89,20 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
     res.send(429, { error: 'too-many', message: `too many reports from this address; try again in ${wait} s`, retryAfter: wait });
     return next(false);
   });
-  server.use(restify.plugins.bodyParser({ maxBodySize: config.maxBodyBytes, mapParams: false }));
+  server.pre((req, res, next) => {
+    if (req.method !== 'POST') return next();
+    const refused = refuseBeforeReading(req.headers);
+    if (!refused) return next();
+    res.send(refused.status, refused.body);
+    return next(false);
+  });
+  // JSON only: restify's full body parser would write multipart parts to disk before authentication.
+  // jsonBodyParser hands its options to restify's body reader, which bounds the body (its types omit that).
+  const jsonOptions: restify.plugins.JsonBodyParserOptions & { maxBodySize: number } = { maxBodySize: config.maxBodyBytes, mapParams: false };
+  server.use(restify.plugins.jsonBodyParser(jsonOptions));
   server.post('/api/messages', async (req, res) => {
+    const malformed = malformedActivity(req.body as unknown);
+    if (malformed) return void res.send(malformed.status, malformed.body);
     await adapter.process(req, res, (context) => bot.run(context));
   });
   server.post(REPORTS_PATH, async (req, res) => {
@@ -99,6 +118,11 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
     return next();
   });
 
+  // A slow client is cut off in seconds, not held for Node's default five minutes.
+  server.server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.server.maxConnections = MAX_CONNECTIONS;
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host}:${port}`;

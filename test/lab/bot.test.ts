@@ -1,6 +1,10 @@
 /** The real bot process in the lab: activities in over HTTP, cards out to a connector stub. */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { CLIENT_EGRESS_IP } from './addresses.js';
 import { startAzurite } from './azurite.js';
@@ -19,12 +23,15 @@ describe('lab: the Teams bot', function () {
   let bot: ChildProcess;
   let connector: Awaited<ReturnType<typeof startConnectorStub>>;
   let botLog = '';
+  /** The bot's own temporary folder: an upload must never land there. */
+  let botTmp = '';
 
   before(async function () {
     assertIsolated();
     lab = await startLabWorld();
     connector = await startConnectorStub();
-    bot = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, new URL('../../src/start.js', import.meta.url).pathname], { PORT: String(BOT_PORT), HOST: '127.0.0.1' });
+    botTmp = mkdtempSync(path.join(os.tmpdir(), 'acr-bot-tmp-'));
+    bot = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, new URL('../../src/start.js', import.meta.url).pathname], { PORT: String(BOT_PORT), HOST: '127.0.0.1', TMPDIR: botTmp });
     bot.stdout?.on('data', (c: Buffer) => (botLog += c.toString()));
     bot.stderr?.on('data', (c: Buffer) => (botLog += c.toString()));
     await waitForPort(BOT_PORT, '127.0.0.1', 15_000);
@@ -155,6 +162,33 @@ describe('lab: the Teams bot', function () {
       first.kill('SIGTERM');
       second.kill('SIGTERM');
       azurite.close();
+    }
+  });
+
+  it('reads only JSON bodies sent as they are: multipart and compressed bodies get 415 before they are read, and nothing reaches the disk', async function () {
+    const send = async (headers: Record<string, string>, body: Buffer | string): Promise<{ status: number; text: string }> => {
+      const res = await request(`${BOT}/api/messages`, { method: 'POST', headers, body });
+      return { status: res.statusCode, text: await res.body.text() };
+    };
+    const boundary = 'acrlab';
+    const part = `--${boundary}\r\nContent-Disposition: form-data; name="f"; filename="x.bin"\r\nContent-Type: application/octet-stream\r\n\r\n${'x'.repeat(64 * 1024)}\r\n--${boundary}--\r\n`;
+    const multipart = await send({ 'content-type': `multipart/form-data; boundary=${boundary}` }, part);
+    assert.equal(multipart.status, 415, multipart.text);
+    assert.match(multipart.text, /application\/json/);
+    assert.deepEqual(readdirSync(botTmp), [], 'nothing written to the temporary folder');
+    const bomb = gzipSync(Buffer.alloc(20 * 1024 * 1024, 0x20));
+    const gzipped = await send({ 'content-type': 'application/json', 'content-encoding': 'gzip' }, bomb);
+    assert.equal(gzipped.status, 415, gzipped.text);
+    const form = await send({ 'content-type': 'application/x-www-form-urlencoded' }, 'type=message&text=acr-check+myregistry');
+    assert.equal(form.status, 415, form.text);
+  });
+
+  it('an activity without a conversation is 400 with a short reason, never 500 or internal text', async function () {
+    for (const body of [{ type: 'message', text: 'help' }, { type: 'message', conversation: {} }, [], 'null', { conversation: { id: 'c' } }]) {
+      const res = await request(`${BOT}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+      const text = await res.body.text();
+      assert.equal(res.statusCode, 400, `${JSON.stringify(body)}: ${text}`);
+      assert.doesNotMatch(text, /Cannot read|undefined|at \w+ \(/);
     }
   });
 
