@@ -2,6 +2,7 @@
 import { NODE_IMAGE } from './bot/handover-cards.js';
 import { readTicketConfig, type TicketConfig } from './escalation/sinks/choose.js';
 import { MAX_REPORT_BYTES } from './handover/protocol.js';
+import { isLoopbackHost } from './http/request-guard.js';
 
 export interface BotConfig {
   host: string;
@@ -11,7 +12,7 @@ export interface BotConfig {
   appPassword: string;
   appType: string;
   appTenantId: string;
-  /** Tenants allowed to use the bot; empty: any. */
+  /** Tenants allowed to use the bot; `*`: any (required with an app id); empty: any, only unauthenticated on loopback. */
   allowedTenants: string[];
   budgetMs: number;
   maxBodyBytes: number;
@@ -42,14 +43,23 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
 export function readConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
   const port = Number(env.PORT ?? 3978);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not ${JSON.stringify(env.PORT)}`);
+  const host = env.HOST ?? '127.0.0.1';
+  const appId = env.MicrosoftAppId ?? '';
+  if (!appId && !isLoopbackHost(host)) {
+    throw new Error(`HOST=${host} without MicrosoftAppId: an unauthenticated bot listens on loopback only (HOST=127.0.0.1); set MicrosoftAppId to serve other hosts`);
+  }
+  const allowedTenants = (env.ALLOWED_TENANTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (appId && allowedTenants.length === 0) {
+    throw new Error('ALLOWED_TENANTS is required with MicrosoftAppId: the tenant ids that may use the bot, comma-separated, or * for any tenant');
+  }
   return {
-    host: env.HOST ?? '127.0.0.1',
+    host,
     port,
-    appId: env.MicrosoftAppId ?? '',
+    appId,
     appPassword: env.MicrosoftAppPassword ?? '',
     appType: env.MicrosoftAppType ?? (env.MicrosoftAppId ? 'MultiTenant' : ''),
     appTenantId: env.MicrosoftAppTenantId ?? '',
-    allowedTenants: (env.ALLOWED_TENANTS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    allowedTenants,
     budgetMs: Number(env.DIAGNOSIS_BUDGET_MS ?? 8000),
     maxBodyBytes: MAX_REPORT_BYTES,
     logLevel: env.LOG_LEVEL ?? 'info',

@@ -20,7 +20,7 @@ import { t } from './i18n/i18n.js';
 import { TOOL } from './version.js';
 import { REPORTS_PATH } from './handover/protocol.js';
 import { RateLimit } from './http/rate-limit.js';
-import { malformedActivity, refuseBeforeReading } from './http/request-guard.js';
+import { malformedActivity, nonLocalServiceUrl, refuseBeforeReading, refuseBrowser } from './http/request-guard.js';
 
 /** Limits on how long one client may take to send its request, and how many may be connected at once. */
 const HEADERS_TIMEOUT_MS = 10_000;
@@ -91,7 +91,8 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
   });
   server.pre((req, res, next) => {
     if (req.method !== 'POST') return next();
-    const refused = refuseBeforeReading(req.headers);
+    // Unauthenticated, the bot would act for any web page the developer opens: browsers send an Origin.
+    const refused = (!config.appId ? refuseBrowser(req.headers) : undefined) ?? refuseBeforeReading(req.headers);
     if (!refused) return next();
     res.send(refused.status, refused.body);
     return next(false);
@@ -101,7 +102,7 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
   const jsonOptions: restify.plugins.JsonBodyParserOptions & { maxBodySize: number } = { maxBodySize: config.maxBodyBytes, mapParams: false };
   server.use(restify.plugins.jsonBodyParser(jsonOptions));
   server.post('/api/messages', async (req, res) => {
-    const malformed = malformedActivity(req.body as unknown);
+    const malformed = malformedActivity(req.body as unknown) ?? (!config.appId ? nonLocalServiceUrl(req.body as unknown) : undefined);
     if (malformed) return void res.send(malformed.status, malformed.body);
     await adapter.process(req, res, (context) => bot.run(context));
   });
@@ -128,6 +129,7 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
   const url = `http://${config.host}:${port}`;
   logger.info({ url, authenticated: Boolean(config.appId) }, `${TOOL.name} ${TOOL.version} listening on ${url}/api/messages`);
   if (!config.appId) logger.warn('no MicrosoftAppId: requests are NOT authenticated; use this only on localhost');
+  if (config.allowedTenants.includes('*')) logger.warn('ALLOWED_TENANTS=*: every Microsoft Entra tenant may use this bot');
   logger.info({ sink: config.tickets.sink, dataDir: config.tickets.dataDir }, `escalations go to the ${config.tickets.sink} ticket sink`);
   const resumed = await escalations.start();
   if (resumed > 0) logger.info({ pending: resumed }, 'resuming escalations left pending');

@@ -172,7 +172,7 @@ export class AcrDoctorBot extends ActivityHandler {
   }
 
   private tenantAllowed(activity: Activity): boolean {
-    if (this.deps.allowedTenants.length === 0) return true;
+    if (this.deps.allowedTenants.length === 0 || this.deps.allowedTenants.includes('*')) return true;
     const channelTenant = (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
     const tenant = activity.conversation?.tenantId ?? channelTenant;
     return tenant !== undefined && this.deps.allowedTenants.includes(tenant);

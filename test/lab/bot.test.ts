@@ -116,6 +116,7 @@ describe('lab: the Teams bot', function () {
       MicrosoftAppId: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
       MicrosoftAppPassword: 'not-used-by-this-test',
       MicrosoftAppType: 'MultiTenant',
+      ALLOWED_TENANTS: '*',
     });
     const tenantLocked = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, new URL('../../src/start.js', import.meta.url).pathname], {
       PORT: String(port + 1),
@@ -190,6 +191,38 @@ describe('lab: the Teams bot', function () {
       assert.equal(res.statusCode, 400, `${JSON.stringify(body)}: ${text}`);
       assert.doesNotMatch(text, /Cannot read|undefined|at \w+ \(/);
     }
+  });
+
+  it('local mode is local: a web page (Origin) gets 403, a serviceUrl off this machine gets 400, nothing is sent', async function () {
+    const before = connector.sent.length;
+    const fromPage = await request(`${BOT}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://evil.example' }, body: JSON.stringify(activity('conv-page', { text: 'acr-check deniedreg' }, connector.url)) });
+    assert.equal(fromPage.statusCode, 403, await fromPage.body.text());
+    const elsewhere = await request(`${BOT}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity('conv-far', { text: 'help' }, 'http://10.9.9.9:8080')) });
+    assert.equal(elsewhere.statusCode, 400, await elsewhere.body.text());
+    const playground = await request(`${BOT}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://localhost:56150' }, body: JSON.stringify(activity('conv-playground', { text: 'help' }, connector.url)) });
+    await playground.body.dump();
+    await connector.waitFor((s) => s.some((x) => x.conversation === 'conv-playground'));
+    assert.ok(!connector.sent.slice(before).some((x) => x.conversation === 'conv-page' || x.conversation === 'conv-far'), 'nothing sent for refused requests');
+  });
+
+  it('refuses to start unauthenticated on a non-loopback HOST, or authenticated without ALLOWED_TENANTS', async function () {
+    const start = (env: Record<string, string>): Promise<{ code: number | null; stderr: string }> =>
+      new Promise((resolve) => {
+        const child = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, new URL('../../src/start.js', import.meta.url).pathname], { PORT: String(BOT_PORT + 5), ...env });
+        let stderr = '';
+        child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.on('exit', (code) => {
+          clearTimeout(timer);
+          resolve({ code, stderr });
+        });
+      });
+    const open = await start({ HOST: '0.0.0.0' });
+    assert.equal(open.code, 1);
+    assert.match(open.stderr, /HOST=0\.0\.0\.0 without MicrosoftAppId/);
+    const anyTenant = await start({ MicrosoftAppId: '3f2504e0-4f89-41d3-9a0c-0305e82c3301', MicrosoftAppPassword: 'x', MicrosoftAppType: 'MultiTenant' });
+    assert.equal(anyTenant.code, 1);
+    assert.match(anyTenant.stderr, /ALLOWED_TENANTS is required/);
   });
 
   it('rejects malformed (400) and oversized (413) requests', async function () {
