@@ -212,7 +212,9 @@ export class AcrDoctorBot extends ActivityHandler {
 
   /** A summary card's button pressed again after its dialog ended (a double click): the ticket as it stands. */
   private async staleConfirmation(context: TurnContext, lang: Lang, key: string): Promise<void> {
-    const escalation: Escalation | undefined = await this.deps.escalations.find(key);
+    const found: Escalation<Partial<ConversationReference>> | undefined = await this.deps.escalations.find(key);
+    // Another conversation's escalation gets the same neutral answer as none at all.
+    const escalation = found?.reference.conversation?.id === context.activity.conversation.id ? found : undefined;
     if (!escalation) return void (await context.sendActivity(t(lang, 'escalation.cancelled')));
     await context.sendActivity(cardActivity(ticketCard(lang, escalation, t(lang, 'escalation.already'))));
   }

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { timeoutSignal } from '../probes/evidence.js';
 import { createJsonExclusive, readJson, readJsonDir, writeJsonAtomic } from './json-files.js';
 import { redactDeep } from './redact.js';
-import { SinkError, type SinkKind, type Ticket, type TicketRequest, type TicketSink } from './ticket.js';
+import { isTicketKey, SinkError, type SinkKind, type Ticket, type TicketRequest, type TicketSink } from './ticket.js';
 
 export type EscalationState = 'pending' | 'created' | 'failed';
 
@@ -69,6 +69,7 @@ export class Escalations<R = unknown> {
 
   /** The escalation for a key, if there is one. */
   find(key: string): Promise<Escalation<R> | undefined> {
+    if (!isTicketKey(key)) return Promise.resolve(undefined);
     return readJson<Escalation<R>>(this.file(key));
   }
 

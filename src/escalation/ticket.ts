@@ -85,6 +85,13 @@ export class SinkError extends Error {
 }
 
 /** The idempotency key of the ticket for a diagnosis: the same diagnosis always gives the same key. */
+const TICKET_KEY = /^acr-doctor-[0-9a-f]{32}$/;
+
+/** A key as ticketKey makes them: anything else (`../tickets/x`) names no escalation and no file. */
+export function isTicketKey(key: string): boolean {
+  return TICKET_KEY.test(key);
+}
+
 export function ticketKey(report: Pick<Report, 'id'>): string {
   return `acr-doctor-${createHash('sha256').update(`ticket:${report.id}`).digest('hex').slice(0, 32)}`;
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -51,6 +51,13 @@ async function until(predicate: () => boolean, ms = 5000): Promise<void> {
 }
 
 describe('escalations: exactly one ticket per diagnosis, never silently lost', function () {
+  it('a key from card data that is not a ticket key names no file: `../x` reads nothing outside the outbox', async function () {
+    const { escalations, dir } = outbox(new FlakySink());
+    const outside = path.join(path.dirname(dir), 'x.json');
+    writeFileSync(outside, JSON.stringify({ key: 'x', state: 'created' }));
+    for (const key of ['../x', '..\\x', `../${path.basename(dir)}/../x`, 'acr-doctor-zz', '']) assert.equal(await escalations.find(key), undefined, key);
+  });
+
   it('a double submit (two clicks at once, or a retried turn) creates one ticket, and both see it', async function () {
     const sink = new FlakySink();
     sink.delayMs = 50;
