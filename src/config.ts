@@ -30,14 +30,23 @@ export interface BotConfig {
   handoverImage: string;
   /** Report uploads one address may make per minute. */
   reportsPerMinute: number;
-  /** Behind a reverse proxy (App Service, Front Door): the client's address is X-Forwarded-For's first. */
-  trustForwardedFor: boolean;
+  /** Reverse proxies in front of the bot (App Service, Front Door): the client is the X-Forwarded-For entry the outermost one added. */
+  trustedProxyHops: number;
 }
 
 function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const value = Number(env[name] ?? fallback);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, not ${JSON.stringify(env[name])}`);
   return value;
+}
+
+/** TRUST_FORWARDED_FOR: how many reverse proxies stand in front (`true` is one); unset or 0: none. */
+function proxyHops(value: string | undefined): number {
+  if (value === undefined || value === '' || value === '0' || value === 'false') return 0;
+  if (value === 'true') return 1;
+  const hops = Number(value);
+  if (!Number.isInteger(hops) || hops < 0 || hops > 10) throw new Error(`TRUST_FORWARDED_FOR must be the number of trusted proxies (0–10) or true, not ${JSON.stringify(value)}`);
+  return hops;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
@@ -70,6 +79,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     handoverTtlMs: positive(env, 'HANDOVER_CODE_TTL_MS', 15 * 60_000),
     handoverImage: env.HANDOVER_NODE_IMAGE ?? NODE_IMAGE,
     reportsPerMinute: positive(env, 'REPORTS_PER_MINUTE', 10),
-    trustForwardedFor: env.TRUST_FORWARDED_FOR === '1' || env.TRUST_FORWARDED_FOR === 'true',
+    trustedProxyHops: proxyHops(env.TRUST_FORWARDED_FOR),
   };
 }

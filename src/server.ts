@@ -19,6 +19,7 @@ import { cardActivity } from './bot/card-activity.js';
 import { t } from './i18n/i18n.js';
 import { TOOL } from './version.js';
 import { REPORTS_PATH } from './handover/protocol.js';
+import { clientAddress, rateKey } from './http/client-address.js';
 import { RateLimit } from './http/rate-limit.js';
 import { malformedActivity, nonLocalServiceUrl, refuseBeforeReading, refuseBrowser } from './http/request-guard.js';
 
@@ -82,8 +83,7 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
   const uploads = new RateLimit(config.reportsPerMinute);
   server.pre((req, res, next) => {
     if (req.method !== 'POST' || req.getPath() !== REPORTS_PATH) return next();
-    const forwarded = config.trustForwardedFor ? String(req.headers['x-forwarded-for'] ?? '').split(',')[0]!.trim() : '';
-    const wait = uploads.take(forwarded || (req.socket.remoteAddress ?? ''));
+    const wait = uploads.take(rateKey(clientAddress(req.socket.remoteAddress ?? '', req.headers['x-forwarded-for'], config.trustedProxyHops)));
     if (wait === undefined) return next();
     res.header('retry-after', String(wait));
     res.send(429, { error: 'too-many', message: `too many reports from this address; try again in ${wait} s`, retryAfter: wait });

@@ -1,24 +1,34 @@
-/** Requests per client address in a sliding minute: a flood from one address gets 429, not the bot's time. */
+/**
+ * Requests per client in a sliding minute: a flood from one client gets 429, not the bot's time.
+ * The clients it remembers are bounded (the least recently seen go first), and each request costs
+ * the same however many clients there are.
+ */
 export class RateLimit {
   private readonly seen = new Map<string, number[]>();
 
   constructor(
     private readonly perMinute: number,
     private readonly now: () => number = Date.now,
+    private readonly maxClients = 10_000,
   ) {}
 
-  /** Undefined when `address` may go on; else the seconds until it may. */
-  take(address: string): number | undefined {
+  /** Undefined when `key` may go on; else the seconds until it may. */
+  take(key: string): number | undefined {
     const now = this.now();
-    const recent = (this.seen.get(address) ?? []).filter((at) => now - at < 60_000);
+    const recent = (this.seen.get(key) ?? []).filter((at) => now - at < 60_000);
+    // Re-inserted, so the map's order is the order clients were last seen in.
+    this.seen.delete(key);
     if (recent.length >= this.perMinute) {
-      this.seen.set(address, recent);
+      this.seen.set(key, recent);
       return Math.max(1, Math.ceil((recent[0]! + 60_000 - now) / 1000));
     }
     recent.push(now);
-    this.seen.set(address, recent);
-    // Addresses that went quiet are forgotten, so the map stays as small as the traffic.
-    if (this.seen.size > 10_000) for (const [key, times] of this.seen) if (now - times[times.length - 1]! >= 60_000) this.seen.delete(key);
+    this.seen.set(key, recent);
+    if (this.seen.size > this.maxClients) this.seen.delete(this.seen.keys().next().value!);
     return undefined;
+  }
+
+  get clients(): number {
+    return this.seen.size;
   }
 }

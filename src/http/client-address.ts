@@ -1,0 +1,27 @@
+/**
+ * Which client a request counts against. Behind trusted reverse proxies (App Service, Front Door)
+ * the address is the one the outermost trusted proxy saw: counted from the right of
+ * X-Forwarded-For, since everything left of it is whatever the client chose to send. IPv6 clients
+ * are counted by their /64, which one subscriber usually holds whole.
+ */
+import ipaddr from 'ipaddr.js';
+
+export function clientAddress(socketAddress: string, forwardedFor: string | string[] | undefined, trustedHops: number): string {
+  if (trustedHops <= 0 || forwardedFor === undefined) return socketAddress;
+  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor)
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  return hops[hops.length - trustedHops] ?? socketAddress;
+}
+
+/** The key a rate limit counts: an IPv4 address (also when written IPv4-mapped), or an IPv6 /64. */
+export function rateKey(address: string): string {
+  const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  if (!ipaddr.isValid(bare)) return bare;
+  const parsed = ipaddr.parse(bare);
+  if (parsed.kind() === 'ipv4') return parsed.toString();
+  const v6 = parsed as ipaddr.IPv6;
+  if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().toString();
+  return `${v6.toNormalizedString().split(':').slice(0, 4).join(':')}::/64`;
+}
