@@ -6,7 +6,8 @@
 import { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
 import type { Escalation } from '../escalation/escalations.js';
-import { readJsonDir } from '../escalation/json-files.js';
+import path from 'node:path';
+import { QUARANTINE, quarantined, readJsonDir } from '../escalation/json-files.js';
 import { localStoreDir, outboxDir, readTicketConfig } from '../escalation/sinks/choose.js';
 import type { StoredTicket } from '../escalation/sinks/local-store.js';
 import { ticketText } from '../escalation/ticket-text.js';
@@ -23,9 +24,14 @@ interface Row {
   detail?: string;
 }
 
-export async function ticketRows(dataDir: string): Promise<{ rows: Row[]; escalations: Escalation[]; stored: StoredTicket[] }> {
+export async function ticketRows(dataDir: string): Promise<{ rows: Row[]; escalations: Escalation[]; stored: StoredTicket[]; damaged: string[] }> {
+  // A damaged file is moved aside (as the bot does) and listed, never a reason to list nothing.
   const escalations = await readJsonDir<Escalation>(outboxDir(dataDir));
   const stored = await readJsonDir<StoredTicket>(localStoreDir(dataDir));
+  const damaged = [
+    ...(await quarantined(outboxDir(dataDir))).map((name) => path.join(outboxDir(dataDir), QUARANTINE, name)),
+    ...(await quarantined(localStoreDir(dataDir))).map((name) => path.join(localStoreDir(dataDir), QUARANTINE, name)),
+  ];
   const rows: Row[] = escalations.map((e) => ({
     id: e.ticket?.id ?? '-',
     key: e.key,
@@ -41,7 +47,7 @@ export async function ticketRows(dataDir: string): Promise<{ rows: Row[]; escala
   const known = new Set(rows.map((r) => r.key));
   for (const t of stored) if (!known.has(t.key)) rows.push({ id: t.id, key: t.key, created: t.createdAt, state: 'created', sink: 'local', severity: t.severity, registry: t.registry, title: t.title });
   rows.sort((a, b) => b.created.localeCompare(a.created));
-  return { rows, escalations, stored };
+  return { rows, escalations, stored, damaged };
 }
 
 function table(rows: Row[]): string {
@@ -68,7 +74,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
   }
   const options = program.opts<{ json?: boolean; dataDir?: string }>();
   const dataDir = readTicketConfig({ ...env, ...(options.dataDir ? { DATA_DIR: options.dataDir } : {}) }).dataDir;
-  const { rows, escalations, stored } = await ticketRows(dataDir);
+  const { rows, escalations, stored, damaged } = await ticketRows(dataDir);
   const wanted = program.args[0];
   if (wanted) {
     const escalation = escalations.find((e) => e.key === wanted || e.ticket?.id === wanted);
@@ -81,8 +87,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     out(options.json ? `${JSON.stringify({ escalation, ticket }, null, 2)}\n` : `${request.title}\n${'='.repeat(Math.min(request.title.length, 80))}\n${ticketText(request)}\n`);
     return 0;
   }
-  if (options.json) out(`${JSON.stringify(rows, null, 2)}\n`);
-  else out(rows.length ? `${table(rows)}\n` : `No tickets yet in ${dataDir}.\n`);
+  const quarantineNote = `Quarantined (damaged files, not delivered; repair or remove them):\n${damaged.map((f) => `  ${f}`).join('\n')}\n`;
+  if (options.json) {
+    out(`${JSON.stringify(rows, null, 2)}\n`);
+    if (damaged.length) process.stderr.write(quarantineNote);
+  } else {
+    out(rows.length ? `${table(rows)}\n` : `No tickets yet in ${dataDir}.\n`);
+    if (damaged.length) out(`\n${quarantineNote}`);
+  }
   return 0;
 }
 

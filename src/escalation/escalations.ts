@@ -8,7 +8,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { timeoutSignal } from '../probes/evidence.js';
-import { createJsonExclusive, readJson, readJsonDir, writeJsonAtomic } from './json-files.js';
+import { createJsonExclusive, readJsonDir, readJsonOrQuarantine, writeJsonAtomic } from './json-files.js';
 import { redactDeep } from './redact.js';
 import { isTicketKey, SinkError, type SinkKind, type Ticket, type TicketRequest, type TicketSink } from './ticket.js';
 
@@ -70,11 +70,15 @@ export class Escalations<R = unknown> {
   /** The escalation for a key, if there is one. */
   find(key: string): Promise<Escalation<R> | undefined> {
     if (!isTicketKey(key)) return Promise.resolve(undefined);
-    return readJson<Escalation<R>>(this.file(key));
+    return readJsonOrQuarantine<Escalation<R>>(this.file(key), this.damaged);
   }
 
   list(): Promise<Escalation<R>[]> {
-    return readJsonDir<Escalation<R>>(this.options.dir);
+    return readJsonDir<Escalation<R>>(this.options.dir, this.damaged);
+  }
+
+  private readonly damaged = (file: string, err: Error): void => {
+    this.options.logger.warn({ file, err: err.message }, 'a damaged escalation file was moved to quarantine; `npm run tickets` lists it');
   }
 
   /**

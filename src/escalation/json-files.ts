@@ -46,8 +46,15 @@ export async function readJson<T>(file: string): Promise<T | undefined> {
   }
 }
 
-/** Every `*.json` in `dir` (none when it does not exist yet). */
-export async function readJsonDir<T>(dir: string): Promise<T[]> {
+/** Where a file that no longer parses is moved, beside the good ones, so one damaged file stops nothing. */
+export const QUARANTINE = 'quarantine';
+
+/**
+ * Every `*.json` in `dir` (none when it does not exist yet), read one at a time. A file that does not
+ * parse (truncated by a full disk, edited by hand) is moved to `dir/quarantine`, told to `onDamaged`,
+ * and left out: the rest are still read.
+ */
+export async function readJsonDir<T>(dir: string, onDamaged: (file: string, err: Error) => void = () => undefined): Promise<T[]> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => n.endsWith('.json') && !n.startsWith('.'));
@@ -55,6 +62,36 @@ export async function readJsonDir<T>(dir: string): Promise<T[]> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  const values = await Promise.all(names.map((n) => readJson<T>(path.join(dir, n))));
-  return values.filter((v): v is Awaited<T> => v !== undefined) as T[];
+  const values: T[] = [];
+  for (const name of names) {
+    const value = await readJsonOrQuarantine<T>(path.join(dir, name), onDamaged);
+    if (value !== undefined) values.push(value);
+  }
+  return values;
+}
+
+/** One file; undefined when it does not exist, or when it did not parse and was moved to quarantine. */
+export async function readJsonOrQuarantine<T>(file: string, onDamaged: (file: string, err: Error) => void = () => undefined): Promise<T | undefined> {
+  try {
+    return await readJson<T>(file);
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+    const target = path.join(path.dirname(file), QUARANTINE, path.basename(file));
+    await mkdir(path.dirname(target), { recursive: true });
+    await rename(file, target).catch((moveErr: unknown) => {
+      if ((moveErr as NodeJS.ErrnoException).code !== 'ENOENT') throw moveErr;
+    });
+    onDamaged(target, err);
+    return undefined;
+  }
+}
+
+/** The files moved to `dir/quarantine`, by name. */
+export async function quarantined(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(path.join(dir, QUARANTINE))).filter((n) => n.endsWith('.json')).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
 }

@@ -1,7 +1,7 @@
 /** The real bot process in the lab: activities in over HTTP, cards out to a connector stub. */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -15,6 +15,7 @@ import { spawnInWorld } from './run-cli.js';
 import { startLabWorld, type LabWorld } from './world.js';
 import { activity, cardOf, cardText, postTo } from './bot-client.js';
 import { assertValidCard } from '../helpers/validate-card.js';
+import { outboxDir } from '../../src/escalation/sinks/choose.js';
 
 const BOT_PORT = 3978;
 const BOT = `http://127.0.0.1:${BOT_PORT}`;
@@ -203,6 +204,27 @@ describe('lab: the Teams bot', function () {
     await playground.body.dump();
     await connector.waitFor((s) => s.some((x) => x.conversation === 'conv-playground'));
     assert.ok(!connector.sent.slice(before).some((x) => x.conversation === 'conv-page' || x.conversation === 'conv-far'), 'nothing sent for refused requests');
+  });
+
+  it('starts and serves with a damaged outbox file: the file is moved to quarantine, the log says so', async function () {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'acr-data-'));
+    mkdirSync(outboxDir(dataDir), { recursive: true });
+    writeFileSync(path.join(outboxDir(dataDir), 'acr-doctor-0123456789abcdef0123456789abcdef.json'), '{"key": "acr-doctor-01');
+    const port = BOT_PORT + 6;
+    const child = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, new URL('../../src/start.js', import.meta.url).pathname], { PORT: String(port), DATA_DIR: dataDir });
+    let log = '';
+    child.stdout?.on('data', (c: Buffer) => (log += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (log += c.toString()));
+    try {
+      await waitForPort(port, '127.0.0.1', 15_000);
+      const health = await request(`http://127.0.0.1:${port}/healthz`);
+      assert.equal(health.statusCode, 200, log);
+      await health.body.dump();
+      assert.deepEqual(readdirSync(path.join(outboxDir(dataDir), 'quarantine')), ['acr-doctor-0123456789abcdef0123456789abcdef.json']);
+      assert.match(log, /moved to quarantine/);
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 
   it('refuses to start unauthenticated on a non-loopback HOST, or authenticated without ALLOWED_TENANTS', async function () {

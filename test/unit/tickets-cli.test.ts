@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -37,5 +37,24 @@ describe('npm run tickets', function () {
     const json = JSON.parse((await run(['--json'], dataDir)).out) as { state: string }[];
     assert.deepEqual(json.map((r) => r.state).sort(), ['created', 'failed']);
     assert.equal((await run(['ACR-nope'], dataDir)).code, 1);
+  });
+
+  it('one damaged outbox file is moved to quarantine and listed; the other escalations still show and resume', async function () {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'acr-data-'));
+    const logger = pino({ level: 'silent' });
+    const warned: string[] = [];
+    const outbox = new Escalations({ sink: new LocalTicketStore(localStoreDir(dataDir)), dir: outboxDir(dataDir), logger, notify: async () => undefined });
+    const good = await outbox.submit(sampleTicketRequest({ title: 'Still here' }), {});
+    const damagedFile = path.join(outboxDir(dataDir), 'acr-doctor-0123456789abcdef0123456789abcdef.json');
+    writeFileSync(damagedFile, '{"key": "acr-doctor-0123');
+    const restarted = new Escalations({ sink: new LocalTicketStore(localStoreDir(dataDir)), dir: outboxDir(dataDir), logger: { ...logger, warn: (o: object) => void warned.push(JSON.stringify(o)) } as unknown as typeof logger, notify: async () => undefined });
+    assert.equal(await restarted.start(), 0, 'starts despite the damaged file');
+    restarted.stop();
+    assert.equal(warned.length, 1);
+    assert.ok(!existsSync(damagedFile), 'moved out of the outbox');
+    const { code, out } = await run([], dataDir);
+    assert.equal(code, 0);
+    assert.match(out, new RegExp(`${good.ticket!.id}.*Still here`));
+    assert.match(out, /Quarantined \(damaged files, not delivered; repair or remove them\):\n {2}.*quarantine\/acr-doctor-0123456789abcdef0123456789abcdef\.json/);
   });
 });
