@@ -7,6 +7,7 @@
 import type { ConversationReference } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { IntakeAnswer } from '../handover/protocol.js';
+import { shapeProblem } from '../http/json-shape.js';
 import { clientView } from '../report/vantages.js';
 import type { Report } from '../report/types.js';
 import { parseRegistryTarget, TargetError } from '../target/registry-target.js';
@@ -34,6 +35,9 @@ const CODE_REFUSALS = {
 export async function receiveReport(body: unknown, deps: IntakeDeps): Promise<IntakeAnswer> {
   const upload = (body && typeof body === 'object' ? body : {}) as { code?: unknown; report?: unknown };
   if (typeof upload.code !== 'string') return CODE_REFUSALS.unknown;
+  // Before the code is even looked at, and before the schema validator walks it.
+  const shape = shapeProblem(upload.report);
+  if (shape) return refuse(400, 'invalid-report', `report: ${shape}`);
   const checked = await deps.codes.check(upload.code);
   if (!checked.ok) return CODE_REFUSALS[checked.reason];
   // The schema validator (ajv) is loaded with the first upload, not with every bot.

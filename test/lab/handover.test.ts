@@ -124,6 +124,11 @@ describe('lab: the report from the failing machine, beside the bot view', functi
     assert.equal(malformed.json.error, 'invalid-report');
     assert.match(malformed.json.message ?? '', /\/checks must be array/);
     assert.equal((await upload('{"code": "x", "report": ')).status, 400, 'not JSON');
+    // 5,000 levels in 17 KB: refused for its shape before anything walks it, and the code stays good.
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    const nested = await upload(`{"code": "${fresh.code}", "report": {"schemaVersion": 1, "checks": [{"data": {"x": ${deep}}}]}}`);
+    assert.equal(nested.status, 400);
+    assert.match(nested.json.message ?? '', /nested deeper than 16 levels/);
     const big = { ...valid, checks: Array.from({ length: 1500 }, () => valid.checks[0]!) };
     assert.ok(JSON.stringify(big).length > 256 * 1024);
     assert.equal((await upload(JSON.stringify({ code: fresh.code, report: big }))).status, 413);
