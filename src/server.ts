@@ -13,6 +13,7 @@ import { langOfLocale } from './bot/commands.js';
 import type { BotConfig } from './config.js';
 import { diagnose } from './diagnose.js';
 import { Escalations } from './escalation/escalations.js';
+import { assertWritableDir } from './escalation/json-files.js';
 import { outboxDir, ticketSink } from './escalation/sinks/choose.js';
 import { ticketCard } from './bot/escalation-cards.js';
 import { cardActivity } from './bot/card-activity.js';
@@ -44,6 +45,7 @@ async function stateStorage(config: BotConfig, logger: Logger): Promise<Storage>
 }
 
 export async function startServer(config: BotConfig, logger: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+  await assertWritableDir(outboxDir(config.tickets.dataDir), 'DATA_DIR');
   const auth = new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: config.appId,
     MicrosoftAppPassword: config.appPassword,

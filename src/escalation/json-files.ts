@@ -13,10 +13,26 @@ async function writeTemporary(file: string, value: unknown): Promise<string> {
   try {
     await handle.writeFile(`${JSON.stringify(value, null, 2)}\n`);
     await handle.sync();
-  } finally {
-    await handle.close();
+  } catch (err) {
+    // A full disk must not leave an empty temporary file behind.
+    await handle.close().catch(() => undefined);
+    await unlink(temporary).catch(() => undefined);
+    throw err;
   }
+  await handle.close();
   return temporary;
+}
+
+/** Fails with a clear message when `dir` cannot be created or written: said at start-up, not as a later apology. */
+export async function assertWritableDir(dir: string, name: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    const probe = path.join(dir, `.write-check.${randomUUID()}.tmp`);
+    await (await open(probe, 'wx', 0o600)).close();
+    await unlink(probe);
+  } catch (err) {
+    throw new Error(`${name} ${dir} is not writable (${(err as NodeJS.ErrnoException).code ?? String(err)}): escalations are kept there`, { cause: err });
+  }
 }
 
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {

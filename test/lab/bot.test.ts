@@ -227,7 +227,7 @@ describe('lab: the Teams bot', function () {
     }
   });
 
-  it('refuses to start unauthenticated on a non-loopback HOST, or authenticated without ALLOWED_TENANTS', async function () {
+  it('refuses to start unauthenticated on a non-loopback HOST, authenticated without ALLOWED_TENANTS, or with a DATA_DIR it cannot write', async function () {
     const start = (env: Record<string, string>): Promise<{ code: number | null; stderr: string }> =>
       new Promise((resolve) => {
         const child = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, new URL('../../src/start.js', import.meta.url).pathname], { PORT: String(BOT_PORT + 5), ...env });
@@ -245,6 +245,12 @@ describe('lab: the Teams bot', function () {
     const anyTenant = await start({ MicrosoftAppId: '3f2504e0-4f89-41d3-9a0c-0305e82c3301', MicrosoftAppPassword: 'x', MicrosoftAppType: 'MultiTenant' });
     assert.equal(anyTenant.code, 1);
     assert.match(anyTenant.stderr, /ALLOWED_TENANTS is required/);
+    // A DATA_DIR that cannot be written is said at start-up (root ignores modes, so: a path under a file).
+    const notADir = path.join(mkdtempSync(path.join(os.tmpdir(), 'acr-data-')), 'file');
+    writeFileSync(notADir, '');
+    const unwritable = await start({ DATA_DIR: path.join(notADir, 'data') });
+    assert.equal(unwritable.code, 1);
+    assert.match(unwritable.stderr, /DATA_DIR .* is not writable \(ENOTDIR\)/);
   });
 
   it('rejects malformed (400) and oversized (413) requests', async function () {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { Escalations, type Escalation } from '../../src/escalation/escalations.js';
+import { writeJsonAtomic } from '../../src/escalation/json-files.js';
 import { LocalTicketStore } from '../../src/escalation/sinks/local-store.js';
 import { SinkError, type Ticket, type TicketRequest, type TicketSink } from '../../src/escalation/ticket.js';
 import { sampleTicketRequest } from '../helpers/ticket-request.js';
@@ -51,6 +52,13 @@ async function until(predicate: () => boolean, ms = 5000): Promise<void> {
 }
 
 describe('escalations: exactly one ticket per diagnosis, never silently lost', function () {
+  it('a write that fails leaves no temporary file behind', async function () {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'acr-outbox-'));
+    // A value that cannot be written (as a full disk would fail the write) after the temporary file was opened.
+    await assert.rejects(writeJsonAtomic(path.join(dir, 'x.json'), { n: 1n }));
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
   it('a key from card data that is not a ticket key names no file: `../x` reads nothing outside the outbox', async function () {
     const { escalations, dir } = outbox(new FlakySink());
     const outside = path.join(path.dirname(dir), 'x.json');
