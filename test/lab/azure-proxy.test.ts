@@ -90,8 +90,8 @@ async function withProxy<T>(proxy: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Signs in with a service principal through the watched transport, as the CLI does, within `ms`. */
-async function signIn(watch: EndpointWatch, ms: number): Promise<unknown> {
+/** Tokens of a service principal, signed in through the watched transport without retries, as the CLI does. */
+async function servicePrincipalTokens(watch: EndpointWatch): Promise<ReturnType<typeof tokenSource>> {
   const { ClientSecretCredential } = await import('@azure/identity');
   const credential = new ClientSecretCredential('72f988bf-0000-4000-8000-00000000cafe', '11111111-2222-4333-8444-555555555555', 'secret', {
     authorityHost: `https://${ENTRA}`,
@@ -99,7 +99,12 @@ async function signIn(watch: EndpointWatch, ms: number): Promise<unknown> {
     retryOptions: { maxRetries: 0 },
     httpClient: watch.httpClient,
   });
-  const source = tokenSource(cloud, () => Promise.resolve(credential), {}, watch);
+  return tokenSource(cloud, () => Promise.resolve(credential), {}, watch);
+}
+
+/** Signs in with a service principal through the watched transport, as the CLI does, within `ms`. */
+async function signIn(watch: EndpointWatch, ms: number): Promise<unknown> {
+  const source = await servicePrincipalTokens(watch);
   return source(AbortSignal.timeout(ms)).then(
     () => undefined,
     (err: unknown) => err,
@@ -183,14 +188,7 @@ describe('Azure endpoints through a proxy that fails the request: the proxy is n
     try {
       await withProxy(withCredentials, async () => {
         const watch = new EndpointWatch(endpointOf);
-        const { ClientSecretCredential } = await import('@azure/identity');
-        const credential = new ClientSecretCredential('72f988bf-0000-4000-8000-00000000cafe', '11111111-2222-4333-8444-555555555555', 'secret', {
-          authorityHost: `https://${ENTRA}`,
-          disableInstanceDiscovery: true,
-          retryOptions: { maxRetries: 0 },
-          httpClient: watch.httpClient,
-        });
-        const source = tokenSource(cloud, () => Promise.resolve(credential), {}, watch);
+        const source = await servicePrincipalTokens(watch);
         // The registry itself is never dialled: the token is missing before the exchange is sent.
         const outcome = await probeExchange('myregistry.azurecr.io', dispatcher, AbortSignal.timeout(3000), source);
         assert.equal(outcome.outcome, 'exchange.unreachable.proxy-auth-required');
