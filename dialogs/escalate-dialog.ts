@@ -172,7 +172,7 @@ export class EscalateDialog extends InterruptibleDialog {
     const options = step.options as EscalateOptions;
     const found = await this.deps.findDiagnosis(step.context, options);
     if (!found) return step.replaceDialog(RUN_FIRST, options);
-    const existing = await this.deps.existing(ticketKey(found.report));
+    const existing = await this.deps.existing(ticketKey(found.report, found.vantage));
     if (existing && existing.state !== 'failed') {
       const lang = langOf(step.context);
       await step.context.sendActivity(cardActivity(ticketCard(lang, existing, t(lang, 'escalation.already'))));
@@ -240,7 +240,7 @@ export class EscalateDialog extends InterruptibleDialog {
     const lang = langOf(step.context);
     const [firstName = 'Teams', ...rest] = (step.context.activity.from?.name ?? '').trim().split(/\s+/).filter(Boolean);
     const request: TicketRequest = {
-      key: ticketKey(report),
+      key: ticketKey(report, vantage),
       title: g.title!,
       severity: g.severity!,
       description: String(step.result).slice(0, MAX_DESCRIPTION),

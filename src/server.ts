@@ -23,6 +23,7 @@ import { REPORTS_PATH } from './handover/protocol.js';
 import { clientAddress, rateKey } from './http/client-address.js';
 import { RateLimit } from './http/rate-limit.js';
 import { malformedActivity, nonLocalServiceUrl, refuseBeforeReading, refuseBrowser } from './http/request-guard.js';
+import { errorLine, stackOf } from './http/error-line.js';
 
 /** Limits on how long one client may take to send its request, and how many may be connected at once. */
 const HEADERS_TIMEOUT_MS = 10_000;
@@ -55,7 +56,7 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
   const adapter = new CloudAdapter(auth);
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     const correlationId = randomUUID();
-    logger.error({ err: error, correlationId, conversation: context.activity.conversation?.id }, 'turn failed');
+    logger.error({ err: errorLine(error), stack: stackOf(error), correlationId, conversation: context.activity.conversation?.id }, 'turn failed');
     await context.sendActivity(t(langOfLocale(context.activity.locale), 'bot.error', { id: correlationId }));
   };
   const continueConversation = (reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> => adapter.continueConversationAsync(config.appId, reference, logic);
@@ -111,7 +112,7 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
   server.post(REPORTS_PATH, async (req, res) => {
     const answer = await bot.receiveReport(req.body as unknown).catch((err: unknown) => {
       const correlationId = randomUUID();
-      logger.error({ err, correlationId }, 'report intake failed');
+      logger.error({ err: errorLine(err), stack: stackOf(err), correlationId }, 'report intake failed');
       return { status: 500, body: { message: `internal error, correlation id ${correlationId}` } };
     });
     res.send(answer.status, answer.body);

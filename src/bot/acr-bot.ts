@@ -23,6 +23,7 @@ import { handoverCard } from './handover-cards.js';
 import { HandoverCodes } from './handover-codes.js';
 import { receiveReport } from './report-intake.js';
 import type { IntakeAnswer } from '../handover/protocol.js';
+import { withoutBidiControls, withoutBidiControlsDeep } from '../report/outside-text.js';
 
 /** How long a welcome is remembered in memory: enough for Teams' install activities that come together. */
 const WELCOME_RACE_MS = 60_000;
@@ -38,6 +39,13 @@ export interface BotDeps extends Omit<LiveDiagnosisDeps, 'log'> {
   defaultSubscription?: string;
   /** Hand-over to the failing machine: the bot's address as clients reach it, how long a code lives. */
   handover: { publicUrl: string; ttlMs: number; image?: string };
+}
+
+/** What a user typed or a card sent, without the bidirectional controls that could reorder what others read. */
+function withoutBidiControlsIn(activity: Activity): void {
+  if (typeof activity.text === 'string') activity.text = withoutBidiControls(activity.text);
+  if (activity.value !== undefined) activity.value = withoutBidiControlsDeep(activity.value as unknown);
+  if (typeof activity.from?.name === 'string') activity.from.name = withoutBidiControls(activity.from.name);
 }
 
 /** MemoryStorage's eTag error, or Blob Storage's 412: another writer saved first. */
@@ -112,6 +120,7 @@ export class AcrDoctorBot extends ActivityHandler {
 
   /** Every turn ends by saving the conversation's state, so a dialog survives a restart with durable storage. */
   override async run(context: TurnContext): Promise<void> {
+    withoutBidiControlsIn(context.activity);
     await super.run(context);
     try {
       await this.conversationState.saveChanges(context, false);
@@ -221,7 +230,7 @@ export class AcrDoctorBot extends ActivityHandler {
 
   /** "Run it from the failing machine": a one-time code for this conversation and diagnosis, and the commands. */
   private async handover(context: TurnContext, lang: Lang, diagnosisId: string): Promise<void> {
-    const found = await this.log.find(context.activity.conversation.id, { diagnosisId });
+    const found = await this.log.find(context.activity.conversation.id, { diagnosisId, vantage: 'bot' });
     if (!found) return void (await context.sendActivity(t(lang, 'handover.noDiagnosis')));
     const { handover } = this.deps;
     const { code } = await this.codes.issue({ diagnosisId, loginServer: found.report.registry.loginServer, lang, conversation: TurnContext.getConversationReference(context.activity) });

@@ -12,6 +12,8 @@ interface Entry {
   diagnoses: Diagnosis[];
 }
 
+const sameDiagnosis = (a: Diagnosis, b: Diagnosis): boolean => a.vantage === b.vantage && a.report.id === b.report.id;
+
 export class DiagnosisLog {
   /** Writes to one conversation's entry go one after another, so two finishing at once both stay. */
   private readonly queues = new Map<string, Promise<void>>();
@@ -31,7 +33,8 @@ export class DiagnosisLog {
     const previous = this.queues.get(conversationId) ?? Promise.resolve();
     const next = previous.then(async () => {
       const entry = await this.read(conversationId);
-      const diagnoses = [...entry.diagnoses.filter((d) => d.report.id !== diagnosis.report.id), diagnosis].slice(-KEEP);
+      // Keyed by vantage and id: a client's report never replaces the bot's own diagnosis.
+      const diagnoses = [...entry.diagnoses.filter((d) => !sameDiagnosis(d, diagnosis)), diagnosis].slice(-KEEP);
       await this.storage.write({ [this.key(conversationId)]: { diagnoses, eTag: '*' } });
     });
     const settled = next.catch(() => undefined);
@@ -40,9 +43,9 @@ export class DiagnosisLog {
     return next;
   }
 
-  /** By id (the card's button), else the newest of a registry, else the newest of all. */
-  async find(conversationId: string, options: EscalateOptions): Promise<Diagnosis | undefined> {
-    const newestFirst = [...(await this.read(conversationId)).diagnoses].reverse();
+  /** By id (the card's button), else the newest of a registry, else the newest of all; of one vantage when asked. */
+  async find(conversationId: string, options: EscalateOptions & { vantage?: Diagnosis['vantage'] }): Promise<Diagnosis | undefined> {
+    const newestFirst = [...(await this.read(conversationId)).diagnoses].reverse().filter((d) => !options.vantage || d.vantage === options.vantage);
     if (options.diagnosisId) return newestFirst.find((d) => d.report.id === options.diagnosisId);
     if (options.registry) {
       const wanted = options.registry.toLowerCase();

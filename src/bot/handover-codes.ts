@@ -20,6 +20,7 @@ export interface Handover {
 }
 
 export type Redeemed = { ok: true; handover: Handover } | { ok: false; reason: 'unknown' | 'expired' | 'used' };
+export type Used = { ok: true; handover: Handover; usedAt: string } | { ok: false; reason: 'unknown' | 'expired' | 'used' };
 
 export function newCode(): string {
   const chars = Array.from({ length: 10 }, () => ALPHABET[randomInt(ALPHABET.length)]);
@@ -69,15 +70,31 @@ export class HandoverCodes {
   }
 
   /** Uses the code up: of two uses at once, one gets the hand-over and the other "used". */
-  async redeem(code: string, now = Date.now()): Promise<Redeemed> {
+  async redeem(code: string, now = Date.now()): Promise<Used> {
     const looked = await this.look(code, now);
     if (!('found' in looked)) return looked;
     const { key, found } = looked;
+    const usedAt = new Date(now).toISOString();
     try {
-      await this.storage.write({ [key]: { ...found, usedAt: new Date(now).toISOString(), eTag: found.eTag ?? '*' } });
+      await this.storage.write({ [key]: { ...found, usedAt, eTag: found.eTag ?? '*' } });
     } catch {
       return { ok: false, reason: 'used' }; // another use won the write
     }
-    return { ok: true, handover: withoutETag(found) };
+    return { ok: true, handover: withoutETag(found), usedAt };
+  }
+
+  /**
+   * Gives a redeemed code back, when what it was redeemed for could not be done (the card could not
+   * be posted): the user runs the same command again. Only the use made at `usedAt` is undone.
+   */
+  async release(code: string, usedAt: string): Promise<void> {
+    const normalized = normalizeCode(code);
+    if (!normalized) return;
+    const key = this.key(normalized);
+    const found = (await this.storage.read([key]))[key] as (Handover & { eTag?: string }) | undefined;
+    if (found?.usedAt !== usedAt) return;
+    const entry: Handover & { eTag?: string } = { ...found, eTag: found.eTag ?? '*' };
+    delete entry.usedAt;
+    await this.storage.write({ [key]: entry });
   }
 }

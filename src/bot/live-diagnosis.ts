@@ -16,6 +16,7 @@ import { cardActivity } from './card-activity.js';
 import { progressCard, resultCard, type Card } from './cards.js';
 import type { DiagnosisLog } from './diagnosis-log.js';
 import { DiagnosisRuns } from './diagnosis-runs.js';
+import { errorLine, stackOf } from '../http/error-line.js';
 
 /** At most one progress update per card in this interval (Teams throttles edits). */
 const PROGRESS_INTERVAL_MS = 700;
@@ -74,7 +75,7 @@ export class LiveDiagnoses {
       if (timer || done) return;
       timer = setTimeout(() => {
         timer = undefined;
-        if (!done) void update(progressCard(lang, target.loginServer, progressView(lang, progress))).catch((err: unknown) => this.deps.logger.warn({ err }, 'progress update failed'));
+        if (!done) void update(progressCard(lang, target.loginServer, progressView(lang, progress))).catch((err: unknown) => this.deps.logger.warn({ err: errorLine(err) }, 'progress update failed'));
       }, PROGRESS_INTERVAL_MS);
     };
     showProgress();
@@ -89,16 +90,16 @@ export class LiveDiagnoses {
         (result) => {
           stopProgress();
           // Kept before the card shows it, so its Escalate button always finds it.
-          const logged = this.deps.log.add(reference.conversation?.id ?? '', { report: result, vantage: 'bot' }).catch((err: unknown) => this.deps.logger.error({ err }, 'could not keep the diagnosis for escalation'));
+          const logged = this.deps.log.add(reference.conversation?.id ?? '', { report: result, vantage: 'bot' }).catch((err: unknown) => this.deps.logger.error({ err: errorLine(err) }, 'could not keep the diagnosis for escalation'));
           return logged.then(() => update(resultCard(result, 'bot')));
         },
         (err: unknown) => {
           stopProgress();
           const id = randomUUID();
-          this.deps.logger.error({ err, correlationId: id, registry: target.loginServer }, 'diagnosis failed');
+          this.deps.logger.error({ err: errorLine(err), stack: stackOf(err), correlationId: id, registry: target.loginServer }, 'diagnosis failed');
           return replace(MessageFactory.text(t(lang, 'bot.error', { id })));
         },
       )
-      .catch((err: unknown) => this.deps.logger.error({ err, registry: target.loginServer }, 'result update failed'));
+      .catch((err: unknown) => this.deps.logger.error({ err: errorLine(err), registry: target.loginServer }, 'result update failed'));
   }
 }

@@ -4,17 +4,20 @@
  * (a malformed upload does not burn the code); then the client's view goes into the conversation,
  * beside the bot's own, and is kept there for escalation.
  */
+import { randomUUID } from 'node:crypto';
 import type { ConversationReference } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { IntakeAnswer } from '../handover/protocol.js';
 import { shapeProblem } from '../http/json-shape.js';
-import { clientView } from '../report/vantages.js';
+import { withoutBidiControlsDeep } from '../report/outside-text.js';
+import { clientView, decidedClientReport } from '../report/vantages.js';
 import type { Report } from '../report/types.js';
 import { parseRegistryTarget, TargetError } from '../target/registry-target.js';
 import type { Card } from './cards.js';
 import type { DiagnosisLog } from './diagnosis-log.js';
 import { clientReportCard } from './handover-cards.js';
 import type { HandoverCodes } from './handover-codes.js';
+import { errorLine } from '../http/error-line.js';
 
 export interface IntakeDeps {
   codes: HandoverCodes;
@@ -44,7 +47,8 @@ export async function receiveReport(body: unknown, deps: IntakeDeps): Promise<In
   const { reportProblems } = await import('../report/validate.js');
   const problems = reportProblems(upload.report);
   if (problems) return refuse(400, 'invalid-report', problems);
-  const report = upload.report as Report;
+  // What the upload says is shown as text; its bidirectional controls could reorder what a reader sees.
+  const report = withoutBidiControlsDeep(upload.report as Report);
   try {
     if (parseRegistryTarget(report.registry.loginServer).loginServer !== checked.handover.loginServer) {
       return refuse(400, 'wrong-registry', `the code is for ${checked.handover.loginServer}, the report for ${report.registry.loginServer}`);
@@ -53,14 +57,25 @@ export async function receiveReport(body: unknown, deps: IntakeDeps): Promise<In
     if (err instanceof TargetError) return refuse(400, 'invalid-report', `registry.loginServer: ${err.key}`);
     throw err;
   }
+  // Everything that could fail on the report's content happens before the code is used up.
+  const { handover } = checked;
+  const conversationId = handover.conversation.conversation?.id ?? '';
+  const bot = await deps.log.find(conversationId, { diagnosisId: handover.diagnosisId, vantage: 'bot' });
+  const view = clientView(report, handover.lang, bot?.report);
+  const kept = decidedClientReport(report, view, handover.lang, randomUUID());
+  const card = clientReportCard(handover.lang, kept, view, bot !== undefined);
+
   const redeemed = await deps.codes.redeem(upload.code);
   if (!redeemed.ok) return CODE_REFUSALS[redeemed.reason];
-  const { handover } = redeemed;
-  const conversationId = handover.conversation.conversation?.id ?? '';
-  const bot = await deps.log.find(conversationId, { diagnosisId: handover.diagnosisId });
-  const view = clientView(report, handover.lang, bot?.report);
-  await deps.log.add(conversationId, { report, vantage: 'client' });
-  await deps.post(handover.conversation, clientReportCard(handover.lang, report, view, bot !== undefined));
-  deps.logger.info({ conversation: conversationId, registry: report.registry.loginServer, differences: view.differences.length }, 'client report posted');
+  try {
+    await deps.log.add(conversationId, { report: kept, vantage: 'client' });
+    await deps.post(handover.conversation, card);
+  } catch (err) {
+    // The card is not in the conversation: the code is given back, so the same command works again.
+    await deps.codes.release(upload.code, redeemed.usedAt).catch((release: unknown) => deps.logger.error({ err: errorLine(release) }, 'could not give the code back'));
+    deps.logger.error({ conversation: conversationId, err: errorLine(err) }, 'client report not posted; code given back');
+    return refuse(503, 'not-posted', 'could not post the report into the conversation; the code is still good, try again in a minute');
+  }
+  deps.logger.info({ conversation: conversationId, registry: kept.registry.loginServer, diagnosis: kept.id, differences: view.differences.length }, 'client report posted');
   return { status: 200, body: { status: 'posted', message: 'posted in the conversation' } };
 }

@@ -11,7 +11,8 @@ import { request } from '../probes/undici-lean.js';
 import type { Lang, Report } from '../report/types.js';
 import { TOOL } from '../version.js';
 
-const SEND_TIMEOUT_MS = 20_000;
+/** Long enough for the bot to post its card: the connector SDK retries a busy connector for ~15 s before the bot gives up. */
+const SEND_TIMEOUT_MS = 45_000;
 
 export async function sendReport(report: Report, send: { url: string; code: string }, lang: Lang): Promise<{ ok: boolean; line: string }> {
   const body = JSON.stringify({ code: send.code, report });

@@ -11,6 +11,7 @@ import { timeoutSignal } from '../probes/evidence.js';
 import { createJsonExclusive, readJsonDir, readJsonOrQuarantine, writeJsonAtomic } from './json-files.js';
 import { redactDeep } from './redact.js';
 import { isTicketKey, SinkError, type SinkKind, type Ticket, type TicketRequest, type TicketSink } from './ticket.js';
+import { errorLine } from '../http/error-line.js';
 
 export type EscalationState = 'pending' | 'created' | 'failed';
 
@@ -141,7 +142,7 @@ export class Escalations<R = unknown> {
     if (this.stopped || this.timers.has(key)) return;
     const timer = setTimeout(() => {
       this.timers.delete(key);
-      void this.once(key, () => this.deliver(key, true)).catch((err: unknown) => this.options.logger.error({ err, key }, 'escalation retry failed'));
+      void this.once(key, () => this.deliver(key, true)).catch((err: unknown) => this.options.logger.error({ err: errorLine(err), key }, 'escalation retry failed'));
     }, delayMs);
     timer.unref();
     this.timers.set(key, timer);
@@ -170,7 +171,7 @@ export class Escalations<R = unknown> {
     await writeJsonAtomic(this.file(key), next);
     if ((later || this.owed.has(key)) && next.state !== 'pending') {
       this.owed.delete(key);
-      await this.options.notify(next).catch((err: unknown) => logger.error({ err, key }, 'could not tell the user about the ticket'));
+      await this.options.notify(next).catch((err: unknown) => logger.error({ err: errorLine(err), key }, 'could not tell the user about the ticket'));
     }
     return next;
   }

@@ -92,8 +92,10 @@ export function isTicketKey(key: string): boolean {
   return TICKET_KEY.test(key);
 }
 
-export function ticketKey(report: Pick<Report, 'id'>): string {
-  return `acr-doctor-${createHash('sha256').update(`ticket:${report.id}`).digest('hex').slice(0, 32)}`;
+export function ticketKey(report: Pick<Report, 'id'>, vantage: TicketRequest['vantage'] = 'bot'): string {
+  // Namespaced by vantage: a client's report can never claim the key of the bot's own diagnosis.
+  const name = vantage === 'bot' ? `ticket:${report.id}` : `ticket:${vantage}:${report.id}`;
+  return `acr-doctor-${createHash('sha256').update(name).digest('hex').slice(0, 32)}`;
 }
 
 export const isSeverity = (value: string): value is Severity => (SEVERITIES as readonly string[]).includes(value);

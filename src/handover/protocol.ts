@@ -19,7 +19,7 @@ export function normalizeCode(input: string): string | undefined {
 }
 
 /** Why the bot refused an upload; the CLI says it in the user's language. */
-export const REFUSALS = ['unknown-code', 'expired-code', 'used-code', 'wrong-registry', 'invalid-report', 'too-large', 'too-many'] as const;
+export const REFUSALS = ['unknown-code', 'expired-code', 'used-code', 'wrong-registry', 'invalid-report', 'too-large', 'too-many', 'not-posted'] as const;
 export type Refusal = (typeof REFUSALS)[number];
 
 export interface IntakeAnswer {

@@ -74,3 +74,12 @@ export function clientView(client: Report, lang: Lang, bot?: Report): ClientView
     differences,
   };
 }
+
+/**
+ * The client's report as the bot keeps it, for escalation: the bot's own id (an upload never names
+ * or replaces a diagnosis), and what the bot decided over the client's evidence (verdict, findings,
+ * checks rendered here), never the titles the upload carried.
+ */
+export function decidedClientReport(client: Report, view: ClientView, lang: Lang, id: string): Report {
+  return { ...client, id, lang, verdict: view.verdict, findings: view.findings, checks: view.checks };
+}

@@ -10,8 +10,18 @@ export interface Sent {
   activity: { type?: string; text?: string; attachments?: { contentType: string; content: Record<string, unknown> }[] };
 }
 
-export async function startConnectorStub(): Promise<{ url: string; sent: Sent[]; close(): Promise<void>; waitFor(predicate: (s: Sent[]) => boolean, ms?: number): Promise<void> }> {
+export interface ConnectorStub {
+  url: string;
+  sent: Sent[];
+  /** Conversations whose activities the connector answers 503 (down for them), recording nothing. */
+  down: Set<string>;
+  close(): Promise<void>;
+  waitFor(predicate: (s: Sent[]) => boolean, ms?: number): Promise<void>;
+}
+
+export async function startConnectorStub(): Promise<ConnectorStub> {
   const sent: Sent[] = [];
+  const down = new Set<string>();
   let next = 0;
   const server = http.createServer((req, res) => {
     let body = '';
@@ -20,6 +30,10 @@ export async function startConnectorStub(): Promise<{ url: string; sent: Sent[];
       const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(req.url ?? '');
       if (!match || (req.method !== 'POST' && req.method !== 'PUT')) {
         res.writeHead(404).end();
+        return;
+      }
+      if (down.has(decodeURIComponent(match[1]!))) {
+        res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'ServiceUnavailable', message: 'connector down (lab)' } }));
         return;
       }
       const id = req.method === 'PUT' ? decodeURIComponent(match[2] ?? '') : `reply-${++next}`;
@@ -32,6 +46,7 @@ export async function startConnectorStub(): Promise<{ url: string; sent: Sent[];
   return {
     url: `http://127.0.0.1:${port}`,
     sent,
+    down,
     close: served.close,
     async waitFor(predicate, ms = 20_000) {
       const until = Date.now() + ms;

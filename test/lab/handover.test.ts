@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { request } from 'undici';
 import { LAB_ADDRESSES as A } from './addresses.js';
-import { activity, cardOf, postTo, said } from './bot-client.js';
+import { activity, cardOf, cardText, postTo, said } from './bot-client.js';
 import { startConnectorStub, type Sent } from './connector-stub.js';
 import { assertIsolated } from './isolation.js';
 import { waitForPort } from './oci-registry.js';
@@ -136,6 +136,80 @@ describe('lab: the report from the failing machine, beside the bot view', functi
     assert.equal(otherRegistry.status, 400);
     assert.equal(otherRegistry.json.error, 'wrong-registry');
     assert.equal(inConversation('ho-bad').filter((s) => /From the failing machine/.test(said(s))).length, 0, 'nothing posted for any refusal');
+  });
+
+  it('an upload cannot replace the bot diagnosis, claim its ticket, or put links and bidi tricks on a card: what users see is what the rules decided', async function () {
+    const bot = await startBot(3984);
+    const { code } = await codeFor(3984, 'ho-forge');
+    const mine = (): Sent[] => inConversation('ho-forge');
+    const botResult = cardOf(mine().filter((s) => s.method === 'PUT').pop()!)!;
+    const botDiagnosis = (botResult.actions as { data?: Record<string, string> }[]).find((a) => a.data?.verb === 'escalate')!.data!;
+    const valid = sampleReport(DENIED_EVIDENCE);
+    const link = '[Your session expired, sign in again](https://evil.example/login)';
+    const forged = {
+      ...valid,
+      id: botDiagnosis.diagnosis,
+      registry: { name: 'stalereg', loginServer: 'stalereg.azurecr.io' },
+      client: { ...valid.client, hostname: 'aks-\u202Eexe.node' },
+      findings: valid.findings.map((f) => ({ ...f, title: link, explanation: link })),
+      checks: valid.checks.map((c) => ({ ...c, title: link, detail: `\u2066${link}\u2069` })),
+    };
+    const res = await request(`${bot}/api/reports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, report: forged }) });
+    assert.equal(res.statusCode, 200, await res.body.text());
+    await connector.waitFor(() => mine().some((s) => /From the failing machine/.test(said(s))));
+    const clientCard = cardOf(mine().find((s) => /From the failing machine/.test(said(s)))!)!;
+    const shown = cardText(clientCard);
+    assert.ok(!shown.includes('evil.example'), 'no text of the upload\'s own findings or check titles reaches the card');
+    assert.ok(!/[\u202A-\u202E]/.test(shown), 'no bidi override reaches the card');
+    assert.match(shown, /aks-exe\.node/, 'the hostname is shown, without its override');
+    assert.match(shown, /203\.0\.113\.77/, 'the findings are the rules\' own, over the uploaded evidence');
+    const clientEscalate = (clientCard.actions as { data?: Record<string, string> }[]).find((a) => a.data?.verb === 'escalate')!.data!;
+    assert.notEqual(clientEscalate.diagnosis, botDiagnosis.diagnosis, 'the upload got an id of the bot\'s making');
+
+    // Each Escalate button leads to its own diagnosis: the bot's is still the bot's, with its own ticket key.
+    const summaryOf = async (button: Record<string, string>): Promise<{ text: string; key: string }> => {
+      const say = async (body: Record<string, unknown>, expect: RegExp): Promise<Sent> => {
+        const before = mine().length;
+        assert.equal(await postTo(3984, activity('ho-forge', body, connector.url)), 200);
+        await connector.waitFor(() => mine().slice(before).some((s) => expect.test(said(s))));
+        return mine().slice(before).find((s) => expect.test(said(s)))!;
+      };
+      const asked = await say({ value: button }, /A title for the ticket/);
+      assert.ok(!JSON.stringify(asked.activity).includes('evil.example'), 'the suggested title is not the upload\'s');
+      await say({ text: 'stalereg: pulls fail from one node' }, /How severe is it\?/);
+      await say({ text: 'moderate' }, /Your email address/);
+      await say({ text: 'pe@contoso.com' }, /How should support contact you\?/);
+      await say({ text: 'email' }, /Describe the problem/);
+      const summary = await say({ text: 'Since 09:00 \u202Etxt.exe' }, /Review the ticket/);
+      const card = cardOf(summary)!;
+      await say({ value: { verb: 'escalation.cancel', escalation: 'x' } }, /Not escalated/);
+      return { text: cardText(card), key: (card.actions as { data: { verb: string; escalation: string } }[]).find((a) => a.data.verb === 'escalation.confirm')!.data.escalation };
+    };
+    const fromClient = await summaryOf(clientEscalate);
+    assert.ok(!fromClient.text.includes('evil.example'), 'the escalation attaches the rules\' re-run, not the upload\'s titles');
+    assert.ok(!/[\u202A-\u202E]/.test(fromClient.text), 'what the user typed loses its bidi override too');
+    assert.match(fromClient.text, /203\.0\.113\.77/);
+    assert.match(fromClient.text, /failing machine/i);
+    const fromBot = await summaryOf(botDiagnosis);
+    assert.doesNotMatch(fromBot.text, /203\.0\.113\.77/, 'the bot\'s diagnosis was not replaced by the upload');
+    assert.notEqual(fromBot.key, fromClient.key, 'ticket keys are namespaced by vantage');
+  });
+
+  it('a code is used up only when the card is posted: with the connector down, the upload gets 503 and the same code works later', async function () {
+    const bot = await startBot(3985);
+    const { code } = await codeFor(3985, 'ho-down');
+    connector.down.add('ho-down');
+    try {
+      const refused = await runCli(['stalereg', '--send', bot, '--code', code], worldFor(stale, lab.pki.caPath));
+      assert.equal(refused.code, 4, refused.stderr);
+      assert.match(refused.stderr, /\(503\): the bot could not post it into the conversation just now; the code is still good/);
+    } finally {
+      connector.down.delete('ho-down');
+    }
+    const sent = await runCli(['stalereg', '--send', bot, '--code', code], worldFor(stale, lab.pki.caPath));
+    assert.equal(sent.code, 1, sent.stderr);
+    assert.match(sent.stderr, /the bot posted it in the conversation/);
+    await connector.waitFor(() => inConversation('ho-down').some((s) => /From the failing machine/.test(said(s))));
   });
 
   it('a flood from one address gets 429 before its bodies are read, whatever it writes in X-Forwarded-For; other addresses go on', async function () {
