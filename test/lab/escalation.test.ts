@@ -17,7 +17,7 @@ import { assertIsolated } from './isolation.js';
 import { waitForPort } from './oci-registry.js';
 import { spawnInWorld } from './run-cli.js';
 import { ARM_SCENARIOS, identityEnv, SCENARIOS } from './scenarios.js';
-import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
+import { sendAgain, startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 import { startLabWorld, type LabWorld } from './world.js';
 import { assertValidCard } from '../helpers/validate-card.js';
 
@@ -107,6 +107,16 @@ describe('lab: escalation to a support ticket', function () {
     const sent = JSON.stringify(ticket.body);
     assert.ok(!sent.includes(JWT) && !sent.includes('c2VjcmV0LWtleS12YWx1ZQ'), 'secrets are redacted');
     assert.match(sent, /AccountKey=\[REDACTED\]/);
+
+    // The bot's own requests, captured and sent again changed: a lookup for another key, the POST
+    // under a new Idempotency-Key. Both refused (the signature covers path and key): no second ticket.
+    const lookup = receiver.requests.find((r) => r.method === 'GET' && r.key === key)!;
+    const post = receiver.requests.find((r) => r.method === 'POST' && r.key === key)!;
+    const otherKey = 'acr-doctor-00000000000000000000000000000000';
+    const tickets = receiver.tickets.length;
+    assert.equal((await sendAgain(receiver, { ...lookup, path: `/tickets/${otherKey}`, key: otherKey })).status, 401);
+    assert.equal((await sendAgain(receiver, { ...post, key: otherKey })).status, 401);
+    assert.equal(receiver.tickets.length, tickets);
   });
 
   it('a double submit (the confirm pressed twice at once) makes one ticket, and both answers name it', async function () {

@@ -1,30 +1,29 @@
 /**
- * A generic HTTPS webhook (ServiceNow, Jira or any in-house queue). The protocol, as the README
- * documents it for whoever writes the receiver:
+ * A generic HTTPS webhook (ServiceNow, Jira or any in-house queue). The protocol, as
+ * docs/tickets-webhook.md documents it for whoever writes the receiver:
  * - `GET <url>/<key>`: 200 with the ticket when one exists for that key, 404 when not (a receiver
  *   without lookups may answer 404 or 405 always; then the key alone prevents duplicates).
  * - `POST <url>`: the ticket as JSON, with `Idempotency-Key: <key>`; a repeated key must answer the
  *   ticket already created. 200/201 with `{ "id": …, "url"?: …, "status"?: … }`.
- * - Both carry `X-Acr-Doctor-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
+ * - Both carry `X-Acr-Doctor-Signature: t=<unix seconds>,v2=<hex HMAC>` over the method, path, key,
+ *   time and body (webhook-signature.ts).
+ * Deliveries go through the proxy HTTPS_PROXY / NO_PROXY select for the receiver's host, read when the
+ * sink is made, as the probes and `--send` choose theirs.
  */
-import { createHmac } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { makeDispatcher } from '../../probes/http.js';
+import { selectProxy } from '../../probes/proxy.js';
 import { request as httpRequest } from '../../probes/undici-lean.js';
 import { TOOL } from '../../version.js';
 import { SEVERITIES, SinkError, type Severity, type Ticket, type TicketRequest, type TicketSink } from '../ticket.js';
 import { ticketText } from '../ticket-text.js';
+import { SIGNATURE_HEADER, signRequest } from './webhook-signature.js';
 
 export interface WebhookOptions {
   url: string;
   secret: string;
   severities?: readonly Severity[];
   timeoutMs?: number;
-}
-
-export function signature(secret: string, body: string, now = Date.now()): string {
-  const t = Math.floor(now / 1000);
-  return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
 }
 
 /** Statuses worth sending again: the receiver was busy, slow or down, not saying no. */
@@ -36,10 +35,14 @@ export class WebhookSink implements TicketSink {
   readonly needsSubscription = false;
   /** One connection pool for every delivery, with the timeouts on it (the same lean undici the probes use). */
   private readonly dispatcher: Dispatcher;
+  /** The proxy deliveries go through, credentials removed, for error messages. */
+  private readonly proxy: string | undefined;
 
   constructor(private readonly options: WebhookOptions) {
     this.severities = options.severities ?? SEVERITIES;
-    this.dispatcher = makeDispatcher(undefined, options.timeoutMs ?? 15_000);
+    const proxy = selectProxy(new URL(options.url).hostname);
+    this.proxy = proxy?.display;
+    this.dispatcher = makeDispatcher(proxy, options.timeoutMs ?? 15_000);
   }
 
   async deliver(request: TicketRequest, signal: AbortSignal): Promise<Ticket> {
@@ -47,13 +50,15 @@ export class WebhookSink implements TicketSink {
   }
 
   private async call(method: 'GET' | 'POST', url: string, body: string, key: string, signal: AbortSignal): Promise<{ status: number; json: unknown }> {
+    // The path as undici puts it on the request line, which is what the receiver checks.
+    const { pathname, search } = new URL(url);
     try {
       const res = await httpRequest(url, {
         method,
         headers: {
           'content-type': 'application/json',
           'idempotency-key': key,
-          'x-acr-doctor-signature': signature(this.options.secret, body),
+          [SIGNATURE_HEADER]: signRequest(this.options.secret, { method, path: `${pathname}${search}`, idempotencyKey: key, body }),
           'user-agent': `${TOOL.name}/${TOOL.version}`,
         },
         ...(method === 'POST' ? { body } : {}),
@@ -69,7 +74,8 @@ export class WebhookSink implements TicketSink {
       }
       return { status: res.statusCode, json };
     } catch (err) {
-      throw new SinkError(`webhook ${method} ${new URL(url).host}: ${err instanceof Error ? err.message : String(err)}`, false, { cause: err });
+      const route = this.proxy ? ` through ${this.proxy}` : '';
+      throw new SinkError(`webhook ${method} ${new URL(url).host}${route}: ${err instanceof Error ? err.message : String(err)}`, false, { cause: err });
     }
   }
 
