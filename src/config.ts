@@ -2,6 +2,7 @@
 import { NODE_IMAGE } from './bot/handover-cards.js';
 import { readTicketConfig, type TicketConfig } from './escalation/sinks/choose.js';
 import { MAX_REPORT_BYTES } from './handover/protocol.js';
+import type { DiagnosisLimits } from './bot/live-diagnosis.js';
 import { isLoopbackHost } from './http/request-guard.js';
 
 export interface BotConfig {
@@ -30,6 +31,8 @@ export interface BotConfig {
   handoverImage: string;
   /** Report uploads one address may make per minute. */
   reportsPerMinute: number;
+  /** Diagnoses at once, waiting for a place, and at once in one conversation. */
+  diagnoses: DiagnosisLimits;
   /** Reverse proxies in front of the bot (App Service, Front Door): the client is the X-Forwarded-For entry the outermost one added. */
   trustedProxyHops: number;
 }
@@ -37,6 +40,13 @@ export interface BotConfig {
 function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const value = Number(env[name] ?? fallback);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, not ${JSON.stringify(env[name])}`);
+  return value;
+}
+
+/** A whole number from `min` up (a count of things). */
+function count(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
+  const value = Number(env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < min || value > 100_000) throw new Error(`${name} must be a whole number from ${min} to 100000, not ${JSON.stringify(env[name])}`);
   return value;
 }
 
@@ -80,5 +90,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     handoverImage: env.HANDOVER_NODE_IMAGE ?? NODE_IMAGE,
     reportsPerMinute: positive(env, 'REPORTS_PER_MINUTE', 10),
     trustedProxyHops: proxyHops(env.TRUST_FORWARDED_FOR),
+    diagnoses: {
+      running: count(env, 'MAX_DIAGNOSES', 64),
+      waiting: count(env, 'MAX_QUEUED_DIAGNOSES', 256, 0),
+      perConversation: count(env, 'MAX_DIAGNOSES_PER_CONVERSATION', 3),
+    },
   };
 }

@@ -30,6 +30,7 @@ const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 const MAX_CONNECTIONS = 1_000;
+const CHECK_TIMEOUTS_EVERY_MS = 1_000;
 
 export interface RunningServer {
   url: string;
@@ -77,6 +78,7 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
     handover: { publicUrl: config.publicUrl, ttlMs: config.handoverTtlMs, image: config.handoverImage },
     logger,
     budgetMs: config.budgetMs,
+    limits: config.diagnoses,
     allowedTenants: config.allowedTenants,
     storage: await stateStorage(config, logger),
   });
@@ -127,6 +129,9 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
   server.server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.server.maxConnections = MAX_CONNECTIONS;
+  // Node looks for expired requests every 30 s by default: a dribbling client would get up to that much more.
+  // Read when the server starts listening; the types know it only as a constructor option.
+  (server.server as typeof server.server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = CHECK_TIMEOUTS_EVERY_MS;
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host}:${port}`;

@@ -41,13 +41,14 @@ export interface ProgressCardData {
 }
 
 /** While a diagnosis runs: how many of the planned checks finished, how, and which are still running. */
-export function progressCard(lang: Lang, loginServer: string, view: ProgressView): Card {
+/** `queuedAhead`: diagnoses waiting before this one for a place to run (none: it runs). */
+export function progressCard(lang: Lang, loginServer: string, view: ProgressView, queuedAhead = 0): Card {
   const data: ProgressCardData = {
     lang,
     rtl: isRtl(lang),
     title: t(lang, 'card.progressTitle', { loginServer }),
     status: t(lang, 'card.progressStatus', { done: String(view.done), total: String(view.total) }),
-    pending: view.pending.length > 0 ? t(lang, 'card.progressRunning', { names: view.pending.join(', ') }) : '',
+    pending: queuedAhead > 0 ? t(lang, 'card.progressQueued', { ahead: String(queuedAhead) }) : view.pending.length > 0 ? t(lang, 'card.progressRunning', { names: view.pending.join(', ') }) : '',
     // Words, not emoji: they read the same in every client and font, in every language.
     checks: view.finished.map((c) => ({ mark: t(lang, `status.${c.status}`), title: c.title })),
   };

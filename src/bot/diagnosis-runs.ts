@@ -39,4 +39,15 @@ export class DiagnosisRuns {
   get size(): number {
     return this.runs.size;
   }
+
+  /** Runs whose key starts with `prefix` (a conversation's, as `conversation|`). */
+  countStartingWith(prefix: string): number {
+    let count = 0;
+    for (const key of this.runs.keys()) if (key.startsWith(prefix)) count++;
+    return count;
+  }
+
+  has(key: string): boolean {
+    return this.runs.has(key);
+  }
 }

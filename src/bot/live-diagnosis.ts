@@ -13,7 +13,8 @@ import { NO_PROGRESS, progressView } from '../report/progress-view.js';
 import type { ClientKind, Lang, Report } from '../report/types.js';
 import type { RegistryTarget } from '../target/registry-target.js';
 import { cardActivity } from './card-activity.js';
-import { progressCard, resultCard, type Card } from './cards.js';
+import { noticeCard, progressCard, resultCard, type Card } from './cards.js';
+import { DiagnosisSlots, type Entry } from './diagnosis-slots.js';
 import type { DiagnosisLog } from './diagnosis-log.js';
 import { DiagnosisRuns } from './diagnosis-runs.js';
 import { errorLine, stackOf } from '../http/error-line.js';
@@ -31,12 +32,23 @@ export interface LiveDiagnosisDeps {
   budgetMs: number;
   /** Where finished diagnoses are kept for escalation and hand-over. */
   log: DiagnosisLog;
+  /** Diagnoses at once (the bot's), waiting for a place, and at once in one conversation. */
+  limits: DiagnosisLimits;
+}
+
+export interface DiagnosisLimits {
+  running: number;
+  waiting: number;
+  perConversation: number;
 }
 
 export class LiveDiagnoses {
   private readonly runs = new DiagnosisRuns();
+  private readonly slots: DiagnosisSlots;
 
-  constructor(private readonly deps: LiveDiagnosisDeps) {}
+  constructor(private readonly deps: LiveDiagnosisDeps) {
+    this.slots = new DiagnosisSlots(deps.limits.running, deps.limits.waiting);
+  }
 
   /** Diagnoses in flight. */
   get size(): number {
@@ -51,10 +63,27 @@ export class LiveDiagnoses {
     let done = false;
     let showProgress = (): void => undefined;
 
-    const key = `${reference.conversation?.id ?? ''}|${target.loginServer}`;
+    const conversation = `${reference.conversation?.id ?? ''}|`;
+    const key = `${conversation}${target.loginServer}`;
+    // A request for a registry already being checked here joins that run and costs nothing more.
+    let place: Entry | undefined;
+    if (!this.runs.has(key)) {
+      const here = this.runs.countStartingWith(conversation);
+      if (here >= this.deps.limits.perConversation) return void (await context.sendActivity(cardActivity(noticeCard(lang, t(lang, 'bot.busyConversation', { count: String(here) })))));
+      place = this.slots.enter();
+      if (!place) return void (await context.sendActivity(cardActivity(noticeCard(lang, t(lang, 'bot.busy')))));
+    }
+    const entered = place?.entered ?? Promise.resolve((): void => undefined);
     const { report } = this.runs.join(
       key,
-      (onProgress) => this.deps.diagnose({ target, symptoms, ...(client ? { client } : {}), lang, budgetMs: this.deps.budgetMs, onProgress, ...this.deps.azure(target) }),
+      async (onProgress) => {
+        const release = await entered;
+        try {
+          return await this.deps.diagnose({ target, symptoms, ...(client ? { client } : {}), lang, budgetMs: this.deps.budgetMs, onProgress, ...this.deps.azure(target) });
+        } finally {
+          release();
+        }
+      },
       (event) => {
         progress = event.progress;
         showProgress();
@@ -63,7 +92,7 @@ export class LiveDiagnoses {
     // Handled below once the card is out; a failure meanwhile is not an unhandled rejection.
     report.catch(() => undefined);
     // Sent once the run has planned its checks, so the first card already counts all of them.
-    const sent = await context.sendActivity(cardActivity(progressCard(lang, target.loginServer, progressView(lang, progress))));
+    const sent = await context.sendActivity(cardActivity(progressCard(lang, target.loginServer, progressView(lang, progress), place?.ahead)));
     // Updates of one card go out in order, so a late progress update never covers the result.
     let updates: Promise<void> = Promise.resolve();
     const replace = (activity: Partial<Activity>): Promise<void> =>

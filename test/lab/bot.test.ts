@@ -2,13 +2,14 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { CLIENT_EGRESS_IP } from './addresses.js';
 import { startAzurite } from './azurite.js';
-import { startConnectorStub } from './connector-stub.js';
+import { startConnectorStub, type Sent } from './connector-stub.js';
 import { assertIsolated } from './isolation.js';
 import { waitForPort } from './oci-registry.js';
 import { spawnInWorld } from './run-cli.js';
@@ -251,6 +252,72 @@ describe('lab: the Teams bot', function () {
     const unwritable = await start({ DATA_DIR: path.join(notADir, 'data') });
     assert.equal(unwritable.code, 1);
     assert.match(unwritable.stderr, /DATA_DIR .* is not writable \(ENOTDIR\)/);
+  });
+
+  it('caps diagnoses: one conversation gets "already running", the bot past its places queues, past its waiting line says busy; the queued one still runs', async function () {
+    const port = BOT_PORT + 7;
+    const child = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, new URL('../../src/start.js', import.meta.url).pathname], {
+      PORT: String(port),
+      DIAGNOSIS_BUDGET_MS: '2500',
+      MAX_DIAGNOSES: '1',
+      MAX_QUEUED_DIAGNOSES: '1',
+      MAX_DIAGNOSES_PER_CONVERSATION: '1',
+    });
+    try {
+      await waitForPort(port, '127.0.0.1', 15_000);
+      const first = (conversation: string): Promise<Sent> =>
+        connector.waitFor((s) => s.some((x) => x.conversation === conversation)).then(() => connector.sent.find((x) => x.conversation === conversation)!);
+      // The resolver never answers timeoutreg: its diagnosis takes its whole budget.
+      await postTo(port, activity('cap-a', { text: 'acr-check timeoutreg' }, connector.url));
+      assert.match(cardText(cardOf(await first('cap-a'))), /Checking timeoutreg/);
+      await postTo(port, activity('cap-b', { text: 'acr-check timeoutreg' }, connector.url));
+      const queued = await first('cap-b');
+      assertValidCard(cardOf(queued));
+      assert.match(cardText(cardOf(queued)), /Queued: 1 diagnoses ahead/);
+      await postTo(port, activity('cap-c', { text: 'acr-check deniedreg' }, connector.url));
+      assert.match(cardText(cardOf(await first('cap-c'))), /busy with other diagnoses right now; try again in a minute/);
+      const before = connector.sent.filter((x) => x.conversation === 'cap-a').length;
+      await postTo(port, activity('cap-a', { text: 'acr-check deniedreg' }, connector.url));
+      await connector.waitFor((s) => s.filter((x) => x.conversation === 'cap-a').length > before);
+      assert.match(cardText(cardOf(connector.sent.filter((x) => x.conversation === 'cap-a')[before]!)), /1 diagnoses are already running in this conversation/);
+      // The same registry again in the same conversation joins its run: no refusal.
+      await postTo(port, activity('cap-a', { text: 'acr-check timeoutreg' }, connector.url));
+      await connector.waitFor((s) => s.some((x) => x.conversation === 'cap-b' && x.method === 'PUT' && /PROBLEM/.test(cardText(cardOf(x)))), 20_000);
+      const health = (await (await request(`http://127.0.0.1:${port}/healthz`)).body.json()) as { diagnosesRunning: number };
+      assert.equal(health.diagnosesRunning, 0);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  it('cuts off slow clients: headers dribbled in get 408 within seconds, a body dribbled in is cut within the request timeout, not held for minutes', async function () {
+    this.timeout(60_000);
+    const dribble = (lines: string[], every: number): Promise<{ ms: number; answer: string }> =>
+      new Promise((resolve, reject) => {
+        const started = Date.now();
+        let answer = '';
+        const socket = net.connect(BOT_PORT, '127.0.0.1');
+        let i = 0;
+        const timer = setInterval(() => {
+          if (!socket.destroyed) socket.write(lines[Math.min(i++, lines.length - 1)]!);
+        }, every);
+        socket.on('data', (d: Buffer) => (answer += d.toString()));
+        socket.on('error', () => undefined);
+        socket.on('close', () => {
+          clearInterval(timer);
+          resolve({ ms: Date.now() - started, answer: answer.split('\r\n')[0] ?? '' });
+        });
+        setTimeout(() => reject(new Error('still connected after 50 s')), 50_000).unref();
+      });
+    const body = JSON.stringify(activity('conv-slow', { text: 'help' }, connector.url));
+    const [headers, slowBody] = await Promise.all([
+      dribble(['POST /api/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n', 'X-Slow: 1\r\n'], 2000),
+      dribble([`POST /api/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`, ' '], 2000),
+    ]);
+    assert.match(headers.answer, /408/);
+    assert.ok(headers.ms < 15_000, `headers held ${headers.ms} ms`);
+    assert.ok(slowBody.ms < 35_000, `body held ${slowBody.ms} ms`);
+    assert.ok(!connector.sent.some((x) => x.conversation === 'conv-slow'));
   });
 
   it('rejects malformed (400) and oversized (413) requests', async function () {

@@ -24,6 +24,7 @@ function bot(storage: MemoryStorage, warnings: string[]): AcrDoctorBot {
     continueConversation: () => Promise.resolve(),
     logger,
     budgetMs: 1000,
+    limits: { running: 4, waiting: 4, perConversation: 3 },
     allowedTenants: [],
     storage,
     escalations: new Escalations({ sink: new LocalTicketStore(path.join(dir, 'tickets')), dir: path.join(dir, 'outbox'), logger, notify: async () => undefined }),
