@@ -8,7 +8,7 @@ import { ChoicePrompt, ListStyle, TextPrompt, WaterfallDialog, type Choice, type
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { DiagnoseDialog, DIAGNOSE_DIALOG, type StartDiagnosis } from './diagnose-dialog.js';
 import { InterruptibleDialog } from './interruptible-dialog.js';
-import { parseResourceId, isGuid } from '../src/arm/resource-id.js';
+import { parseResourceId } from '../src/arm/resource-id.js';
 import { cardActivity } from '../src/bot/card-activity.js';
 import { noticeCard } from '../src/bot/cards.js';
 import { langOfLocale, parseCardSubmit } from '../src/bot/commands.js';
@@ -50,13 +50,25 @@ export interface EscalateOptions {
   diagnosisId?: string;
   /** `escalate myregistry`: that registry's last diagnosis. */
   registry?: string;
+  /** Only diagnoses seen from here (the bot's own, 'bot') or from the failing machine ('client'). */
+  vantage?: TicketRequest['vantage'];
+}
+
+/** What users may choose, set by whoever runs the bot. */
+export interface EscalationPolicy {
+  /** The severities offered: the sink's, up to the configured highest. */
+  severities: readonly Severity[];
+  /**
+   * Where Azure support tickets may be filed when the bot did not find the registry's own
+   * subscription in ARM: a typed or uploaded resource id is never trusted for this.
+   */
+  subscriptions: readonly string[];
 }
 
 export interface EscalateDeps {
   findDiagnosis: (context: TurnContext, options: EscalateOptions) => Promise<Diagnosis | undefined>;
   sink: Pick<TicketSink, 'kind' | 'severities' | 'needsSubscription'>;
-  /** The subscription for tickets whose diagnosis names none (configuration). */
-  defaultSubscription?: string;
+  policy: EscalationPolicy;
   existing: (key: string) => Promise<Escalation | undefined>;
   /** Records and sends the ticket, and tells the user how it went. */
   submit: (context: TurnContext, request: TicketRequest) => Promise<void>;
@@ -95,7 +107,7 @@ export class EscalateDialog extends InterruptibleDialog {
     this.addDialog(new ChoicePrompt(RUN_FIRST_PROMPT));
     this.addDialog(new TextPrompt(TITLE_PROMPT, (p) => this.validate(p, (v) => (v.length === 0 ? t(langOf(p.context), 'escalation.badTitle') : v.length > MAX_TITLE ? t(langOf(p.context), 'escalation.longTitle', { length: String(v.length), max: String(MAX_TITLE) }) : undefined))));
     this.addDialog(new ChoicePrompt(SEVERITY_PROMPT));
-    this.addDialog(new TextPrompt(SUBSCRIPTION_PROMPT, (p) => this.validate(p, (v) => (isGuid(v) ? undefined : t(langOf(p.context), 'escalation.badSubscription', { input: v.slice(0, 80) })))));
+    this.addDialog(new ChoicePrompt(SUBSCRIPTION_PROMPT));
     this.addDialog(new TextPrompt(EMAIL_PROMPT, (p) => this.validate(p, (v) => (EMAIL.test(v) && v.length <= 254 ? undefined : t(langOf(p.context), 'escalation.badEmail', { input: v.slice(0, 80) })))));
     this.addDialog(new ChoicePrompt(METHOD_PROMPT));
     this.addDialog(new TextPrompt(PHONE_PROMPT, (p) => this.validate(p, (v) => (PHONE.test(v) ? undefined : t(langOf(p.context), 'escalation.badPhone', { input: v.slice(0, 80) })))));
@@ -179,8 +191,10 @@ export class EscalateDialog extends InterruptibleDialog {
       return step.endDialog(existing);
     }
     const { report } = found;
-    const fromId = parseResourceId(report.facts.resourceId ?? report.registry.resourceId ?? '')?.subscriptionId;
-    const subscriptionId = fromId ?? this.deps.defaultSubscription;
+    // The subscription ARM showed the bot the registry in: the bot's own diagnosis of it, never an upload's or a typed id.
+    const seen = found.vantage === 'bot' ? found : await this.deps.findDiagnosis(step.context, { registry: report.registry.loginServer, vantage: 'bot' });
+    const { subscriptions } = this.deps.policy;
+    const subscriptionId = parseResourceId(seen?.report.facts.resourceId ?? '')?.subscriptionId ?? (subscriptions.length === 1 ? subscriptions[0] : undefined);
     (step.values as { gathered: Gathered }).gathered = { diagnosisId: report.id, registry: report.registry.loginServer, ...(subscriptionId ? { subscriptionId } : {}) };
     return step.next();
   }
@@ -195,7 +209,7 @@ export class EscalateDialog extends InterruptibleDialog {
   private async askSeverity(step: WaterfallStepContext) {
     gathered(step).title = String(step.result);
     const lang = langOf(step.context);
-    const severities = this.deps.sink.severities;
+    const severities = this.deps.policy.severities;
     const choices: Choice[] = severities.map((s) => ({ value: s, action: { type: 'imBack', title: t(lang, `escalation.severities.${s}`), value: s }, synonyms: [t(lang, `escalation.severities.${s}`), t(lang, `escalation.severities.${s}`).split(':')[0]!] }));
     const retry = t(lang, 'escalation.badSeverity', { sink: t(lang, `escalation.sinks.${this.deps.sink.kind}`), list: severities.map((s) => t(lang, `escalation.severities.${s}`).split(':')[0]!).join(', ') });
     return step.prompt(SEVERITY_PROMPT, { prompt: t(lang, 'escalation.askSeverity'), retryPrompt: retry, choices, style: ListStyle.list });
@@ -205,12 +219,20 @@ export class EscalateDialog extends InterruptibleDialog {
     const g = gathered(step);
     g.severity = (step.result as FoundChoice).value as Severity;
     if (!this.deps.sink.needsSubscription || g.subscriptionId) return step.next();
-    return step.prompt(SUBSCRIPTION_PROMPT, { prompt: t(langOf(step.context), 'escalation.askSubscription') });
+    const lang = langOf(step.context);
+    const { subscriptions } = this.deps.policy;
+    if (subscriptions.length === 0) {
+      await step.context.sendActivity(t(lang, 'escalation.noSubscription'));
+      return step.endDialog();
+    }
+    const choices: Choice[] = subscriptions.map((s) => ({ value: s, action: { type: 'imBack', title: s, value: s } }));
+    return step.prompt(SUBSCRIPTION_PROMPT, { prompt: t(lang, 'escalation.askSubscription'), retryPrompt: t(lang, 'escalation.askSubscription'), choices, style: ListStyle.list });
   }
 
   private async askEmail(step: WaterfallStepContext) {
     const g = gathered(step);
-    if (typeof step.result === 'string') g.subscriptionId = step.result;
+    const chosen = step.result as FoundChoice | undefined;
+    if (chosen?.value) g.subscriptionId = chosen.value;
     return step.prompt(EMAIL_PROMPT, { prompt: t(langOf(step.context), 'escalation.askEmail') });
   }
 

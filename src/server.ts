@@ -15,6 +15,7 @@ import { diagnose } from './diagnose.js';
 import { Escalations } from './escalation/escalations.js';
 import { assertWritableDir } from './escalation/json-files.js';
 import { outboxDir, ticketSink } from './escalation/sinks/choose.js';
+import { severitiesUpTo } from './escalation/ticket.js';
 import { ticketCard } from './bot/escalation-cards.js';
 import { cardActivity } from './bot/card-activity.js';
 import { t } from './i18n/i18n.js';
@@ -69,12 +70,18 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
     // Told later, in the conversation the escalation came from.
     notify: (escalation) => continueConversation(escalation.reference, async (context) => void (await context.sendActivity(cardActivity(ticketCard(escalation.request.lang, escalation))))),
   });
+  const severities = severitiesUpTo(escalations.sink.severities, config.tickets.maxSeverity);
+  if (severities.length === 0) throw new Error(`TICKET_MAX_SEVERITY=${config.tickets.maxSeverity} leaves none of the ${escalations.sink.kind} sink's severities (${escalations.sink.severities.join(', ')})`);
   const bot = new AcrDoctorBot({
     diagnose,
     azure: (target) => azureAccess({ target, arm: true }),
     continueConversation,
     escalations,
-    ...(config.tickets.supportSubscriptionId ? { defaultSubscription: config.tickets.supportSubscriptionId } : {}),
+    escalationPolicy: {
+      severities,
+      subscriptions: config.tickets.supportSubscriptionIds,
+      perUserPerHour: config.tickets.escalationsPerHour,
+    },
     handover: { publicUrl: config.publicUrl, ttlMs: config.handoverTtlMs, image: config.handoverImage },
     logger,
     budgetMs: config.budgetMs,

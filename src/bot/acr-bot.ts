@@ -6,7 +6,8 @@
 import { ActivityHandler, ConversationState, MemoryStorage, TurnContext, type Activity, type ConversationReference, type StatePropertyAccessor, type Storage } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import { DiagnoseDialog, DIAGNOSE_DIALOG, type DiagnoseOptions } from '../../dialogs/diagnose-dialog.js';
-import { EscalateDialog, ESCALATE_DIALOG, type EscalateOptions } from '../../dialogs/escalate-dialog.js';
+import { EscalateDialog, ESCALATE_DIALOG, type EscalateOptions, type EscalationPolicy } from '../../dialogs/escalate-dialog.js';
+import { RateLimit } from '../http/rate-limit.js';
 import type { Escalation, Escalations } from '../escalation/escalations.js';
 import type { TicketRequest } from '../escalation/ticket.js';
 import { t } from '../i18n/i18n.js';
@@ -18,7 +19,8 @@ import { langOfLocale, parseCardSubmit, parseCommand } from './commands.js';
 import { DiagnosisLog } from './diagnosis-log.js';
 import { LiveDiagnoses, type LiveDiagnosisDeps } from './live-diagnosis.js';
 import { cardActivity } from './card-activity.js';
-import { ticketCard } from './escalation-cards.js';
+import { foundTicketCard, ticketCard } from './escalation-cards.js';
+import { parseResourceId } from '../arm/resource-id.js';
 import { handoverCard } from './handover-cards.js';
 import { HandoverCodes } from './handover-codes.js';
 import { receiveReport } from './report-intake.js';
@@ -35,8 +37,8 @@ export interface BotDeps extends Omit<LiveDiagnosisDeps, 'log'> {
   storage?: Storage;
   /** Tickets: the outbox and the sink behind it. */
   escalations: Escalations<Partial<ConversationReference>>;
-  /** The subscription for tickets whose diagnosis names none. */
-  defaultSubscription?: string;
+  /** What users may choose (severities, subscriptions), and how many escalations one user may open in an hour. */
+  escalationPolicy: EscalationPolicy & { perUserPerHour: number };
   /** Hand-over to the failing machine: the bot's address as clients reach it, how long a code lives. */
   handover: { publicUrl: string; ttlMs: number; image?: string };
 }
@@ -63,6 +65,8 @@ export class AcrDoctorBot extends ActivityHandler {
   private readonly dialogs: DialogSet;
   private readonly log: DiagnosisLog;
   private readonly codes: HandoverCodes;
+  /** New escalations per user (their Entra object id, else their channel id) in a sliding hour. */
+  private readonly escalationsPerUser: RateLimit;
 
   constructor(private readonly deps: BotDeps) {
     super();
@@ -72,6 +76,7 @@ export class AcrDoctorBot extends ActivityHandler {
     this.welcomed = this.conversationState.createProperty<boolean>('welcomed');
     this.log = new DiagnosisLog(storage);
     this.codes = new HandoverCodes(storage, deps.handover.ttlMs);
+    this.escalationsPerUser = new RateLimit(deps.escalationPolicy.perUserPerHour, Date.now, 10_000, 60 * 60_000);
     this.live = new LiveDiagnoses({ ...deps, log: this.log });
     const startDiagnosis = (context: TurnContext, target: RegistryTarget, symptoms: string[], client?: ClientKind): Promise<void> =>
       this.live.start(context, langOfLocale(context.activity.locale), target, symptoms, client);
@@ -79,7 +84,7 @@ export class AcrDoctorBot extends ActivityHandler {
       new EscalateDialog({
         findDiagnosis: (context, options) => this.log.find(context.activity.conversation.id, options),
         sink: deps.escalations.sink,
-        ...(deps.defaultSubscription ? { defaultSubscription: deps.defaultSubscription } : {}),
+        policy: deps.escalationPolicy,
         existing: (key) => deps.escalations.find(key),
         submit: (context, request) => this.submit(context, request),
         startDiagnosis,
@@ -215,17 +220,33 @@ export class AcrDoctorBot extends ActivityHandler {
 
   /** The escalation's outbox takes the request; the user sees where it stands (created, pending, failed). */
   private async submit(context: TurnContext, request: TicketRequest): Promise<void> {
+    const lang = langOfLocale(context.activity.locale);
+    // Only new escalations count: confirming one already filed (a double click) answers its ticket.
+    if (!(await this.deps.escalations.find(request.key))) {
+      const { from } = context.activity;
+      const wait = this.escalationsPerUser.take(from?.aadObjectId ?? from?.id ?? '');
+      if (wait !== undefined) {
+        this.deps.logger.warn({ user: from?.aadObjectId ?? from?.id, key: request.key }, 'escalation refused: too many from this user this hour');
+        const count = String(this.deps.escalationPolicy.perUserPerHour);
+        return void (await context.sendActivity(cardActivity(noticeCard(lang, t(lang, 'escalation.tooMany', { count, minutes: String(Math.ceil(wait / 60)) })))));
+      }
+    }
     const escalation = await this.deps.escalations.submit(request, TurnContext.getConversationReference(context.activity));
-    await context.sendActivity(cardActivity(ticketCard(langOfLocale(context.activity.locale), escalation)));
+    await context.sendActivity(cardActivity(ticketCard(lang, escalation)));
   }
 
   /** A summary card's button pressed again after its dialog ended (a double click): the ticket as it stands. */
   private async staleConfirmation(context: TurnContext, lang: Lang, key: string): Promise<void> {
+    const conversation = context.activity.conversation.id;
     const found: Escalation<Partial<ConversationReference>> | undefined = await this.deps.escalations.find(key);
     // Another conversation's escalation gets the same neutral answer as none at all.
-    const escalation = found?.reference.conversation?.id === context.activity.conversation.id ? found : undefined;
-    if (!escalation) return void (await context.sendActivity(t(lang, 'escalation.cancelled')));
-    await context.sendActivity(cardActivity(ticketCard(lang, escalation, t(lang, 'escalation.already'))));
+    if (found?.reference.conversation?.id === conversation) return void (await context.sendActivity(cardActivity(ticketCard(lang, found, t(lang, 'escalation.already')))));
+    // Not in this instance's outbox: another instance may have filed it. Only a key of one of this
+    // conversation's diagnoses is looked up, in the subscription the bot found its registry in.
+    const diagnosis = await this.log.findByTicketKey(conversation, key);
+    const ticket = diagnosis && (await this.deps.escalations.lookup(key, parseResourceId(diagnosis.report.facts.resourceId ?? '')?.subscriptionId));
+    if (!diagnosis || !ticket) return void (await context.sendActivity(t(lang, 'escalation.cancelled')));
+    await context.sendActivity(cardActivity(foundTicketCard(lang, ticket, diagnosis.report.registry.loginServer, t(lang, 'escalation.already'))));
   }
 
   /** "Run it from the failing machine": a one-time code for this conversation and diagnosis, and the commands. */

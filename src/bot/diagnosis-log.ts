@@ -4,6 +4,7 @@
  */
 import type { Storage } from 'botbuilder';
 import type { Diagnosis, EscalateOptions } from '../../dialogs/escalate-dialog.js';
+import { ticketKey } from '../escalation/ticket.js';
 
 /** Diagnoses kept per conversation; older ones fall off. */
 const KEEP = 5;
@@ -41,6 +42,11 @@ export class DiagnosisLog {
     this.queues.set(conversationId, settled);
     void settled.then(() => this.queues.get(conversationId) === settled && this.queues.delete(conversationId));
     return next;
+  }
+
+  /** The diagnosis whose ticket key is `key`, if it is one of this conversation's. */
+  async findByTicketKey(conversationId: string, key: string): Promise<Diagnosis | undefined> {
+    return (await this.read(conversationId)).diagnoses.find((d) => ticketKey(d.report, d.vantage) === key);
   }
 
   /** By id (the card's button), else the newest of a registry, else the newest of all; of one vantage when asked. */

@@ -3,7 +3,7 @@ import summaryTemplate from '../../cards/escalation-summary.json' with { type: '
 import ticketTemplate from '../../cards/ticket.json' with { type: 'json' };
 import type { Escalation } from '../escalation/escalations.js';
 import { redactDeep } from '../escalation/redact.js';
-import type { TicketRequest, SinkKind } from '../escalation/ticket.js';
+import type { SinkKind, Ticket, TicketRequest } from '../escalation/ticket.js';
 import { isRtl, ownDirection, t } from '../i18n/i18n.js';
 import type { Lang } from '../report/types.js';
 import { expand, type Card } from './cards.js';
@@ -85,6 +85,25 @@ const STYLE: Record<Escalation['state'], string> = { created: 'good', pending: '
 /** Where an escalation stands: the ticket's id, link and status, or why there is none (yet); the headline may quote the sink's error, so it is a TextRun. */
 export function ticketCard(lang: Lang, escalation: Escalation, detail = ''): Card {
   const { ticket, request } = escalation;
+  return ticketStateCard(lang, { state: escalation.state, sink: escalation.sink, loginServer: request.report.registry.loginServer, title: request.title, ...(ticket ? { ticket } : {}), ...(escalation.lastError ? { lastError: escalation.lastError } : {}) }, detail);
+}
+
+/** A ticket the sink knows for this diagnosis, though this instance's outbox does not (another instance filed it). */
+export function foundTicketCard(lang: Lang, ticket: Ticket, loginServer: string, detail = ''): Card {
+  return ticketStateCard(lang, { state: 'created', sink: ticket.sink, loginServer, ticket }, detail);
+}
+
+interface TicketState {
+  state: Escalation['state'];
+  sink: SinkKind;
+  loginServer: string;
+  title?: string;
+  ticket?: Ticket;
+  lastError?: string;
+}
+
+function ticketStateCard(lang: Lang, escalation: TicketState, detail: string): Card {
+  const { ticket } = escalation;
   const sink = t(lang, `escalation.sinks.${escalation.sink}`);
   const field = (name: string): string => t(lang, `escalation.fields.${name}`);
   const headline =
@@ -102,11 +121,11 @@ export function ticketCard(lang: Lang, escalation: Escalation, detail = ''): Car
     given: [
       ...(ticket ? [{ title: field('ticket'), value: ticket.id }] : []),
       { title: field('status'), value: ticket?.status ?? t(lang, `escalation.states.${escalation.state}`) },
-      { title: field('title'), value: request.title },
+      ...(escalation.title ? [{ title: field('title'), value: escalation.title }] : []),
     ],
     facts: [
       { title: field('sink'), value: sink },
-      { title: field('registry'), value: request.report.registry.loginServer },
+      { title: field('registry'), value: escalation.loginServer },
     ],
     url: ticket?.url ?? '',
     labels: { open: t(lang, 'escalation.open') },

@@ -74,6 +74,20 @@ export class Escalations<R = unknown> {
     return readJsonOrQuarantine<Escalation<R>>(this.file(key), this.damaged);
   }
 
+  /**
+   * The ticket the sink holds for a key this outbox does not know (another instance filed it);
+   * undefined when there is none or the sink cannot say in time.
+   */
+  async lookup(key: string, subscriptionId?: string): Promise<Ticket | undefined> {
+    if (!isTicketKey(key)) return undefined;
+    try {
+      return await this.options.sink.find(key, timeoutSignal(this.options.attemptTimeoutMs ?? 30_000), subscriptionId);
+    } catch (err) {
+      this.options.logger.warn({ key, sink: this.options.sink.kind, err: errorLine(err) }, 'could not look the ticket up');
+      return undefined;
+    }
+  }
+
   list(): Promise<Escalation<R>[]> {
     return readJsonDir<Escalation<R>>(this.options.dir, this.damaged);
   }

@@ -70,6 +70,8 @@ export interface TicketSink {
   /** Whether a ticket must name an Azure subscription. */
   readonly needsSubscription: boolean;
   deliver(request: TicketRequest, signal: AbortSignal): Promise<Ticket>;
+  /** The ticket filed under `key`, if any (Azure support looks in `subscriptionId`). */
+  find(key: string, signal: AbortSignal, subscriptionId?: string): Promise<Ticket | undefined>;
 }
 
 /** A delivery that failed; `permanent` when sending the same again cannot succeed (a 400, a 403). */
@@ -99,3 +101,8 @@ export function ticketKey(report: Pick<Report, 'id'>, vantage: TicketRequest['va
 }
 
 export const isSeverity = (value: string): value is Severity => (SEVERITIES as readonly string[]).includes(value);
+
+/** The severities a user may choose: the sink's, up to `max`. */
+export function severitiesUpTo(severities: readonly Severity[], max: Severity): Severity[] {
+  return severities.filter((s) => SEVERITIES.indexOf(s) <= SEVERITIES.indexOf(max));
+}

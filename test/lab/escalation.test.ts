@@ -73,9 +73,11 @@ describe('lab: escalation to a support ticket', function () {
       },
       /** Runs a diagnosis and answers the escalation dialog up to the summary card; the summary's data. */
       async escalateUpToSummary(registry: string, description: string, severity = 'critical'): Promise<{ key: string; diagnosis: string }> {
+        const before = mine().length;
         await this.say(`/acr-check ${registry}`, /Checking/);
-        await connector.waitFor(() => mine().some((s) => s.method === 'PUT' && /PROBLEM/.test(said(s))));
-        const result = cardOf(mine().filter((s) => s.method === 'PUT').pop()!)!;
+        // This diagnosis's result, not an earlier one of the conversation.
+        await connector.waitFor(() => mine().slice(before).some((s) => s.method === 'PUT' && /PROBLEM/.test(said(s))));
+        const result = cardOf(mine().slice(before).filter((s) => s.method === 'PUT' && /PROBLEM/.test(said(s))).pop()!)!;
         const escalate = (result.actions as { data?: { verb?: string; diagnosis?: string; registry?: string } }[]).find((a) => a.data?.verb === 'escalate')!.data!;
         await this.say(escalate, /A title for the ticket/);
         await this.say(`${registry}: pulls denied from AKS`, /How severe is it\?/);
@@ -171,16 +173,13 @@ describe('lab: escalation to a support ticket', function () {
     assert.equal(receiver.tickets.filter((t) => t.key === key).length, 1);
   });
 
-  it('two bot instances (shared Blob state, separate outboxes) confirming at once: one ticket', async function () {
+  it('two bot instances (shared Blob state, separate outboxes) confirming at once: one ticket, and a late confirmation on the other instance names it', async function () {
     const azurite = await startAzurite(10_000);
     try {
       const shared = { ...webhook(), BOT_STORAGE_CONNECTION_STRING: azurite.connectionString };
       await startBot(3996, shared);
       await startBot(3997, shared);
-      // Each instance has served a turn first: a cold first turn (the Blob SDK, the dialogs loading) can
-      // start after the other instance has finished the dialog, and such a late confirmation is answered
-      // from its own outbox, which does not know the other's ticket (open in issue 12).
-      await user(3997, 'esc-two-warm').say('help', /acr-check/);
+      // No warm-up: B's cold first turn may well come after A has finished the dialog; B then asks the sink.
       const onA = user(3996, 'esc-two');
       const { key } = await onA.escalateUpToSummary('armdenied', 'Two instances behind a load balancer.');
       const before = onA.mine().length;
@@ -188,9 +187,30 @@ describe('lab: escalation to a support ticket', function () {
       await connector.waitFor(() => onA.mine().slice(before).filter((s) => /INC\d+/.test(said(s))).length >= 2);
       assert.equal(receiver.tickets.filter((t) => t.key === key).length, 1);
       assert.equal(new Set(onA.mine().slice(before).flatMap((s) => said(s).match(/INC\d+/g) ?? [])).size, 1);
+      // Pressed again later, on the instance whose outbox never saw it: the ticket, from the queue.
+      const ticket = receiver.tickets.find((t) => t.key === key)!;
+      const late = await user(3997, 'esc-two').say({ verb: 'escalation.confirm', escalation: key }, /INC\d+|Not escalated/);
+      assert.match(said(late), new RegExp(`Ticket ${ticket.id} created`));
+      assert.match(said(late), /escalated already/);
+      assert.equal(receiver.tickets.filter((t) => t.key === key).length, 1);
+      // A key of no diagnosis of this conversation is not looked up: the neutral answer.
+      await user(3997, 'esc-two-other').say({ verb: 'escalation.confirm', escalation: key }, /Not escalated/);
     } finally {
       azurite.close();
     }
+  });
+
+  it('one user may open ESCALATIONS_PER_USER_PER_HOUR escalations an hour: the next is refused with when to try again, and nothing is filed', async function () {
+    await startBot(3998, { ...webhook(), ESCALATIONS_PER_USER_PER_HOUR: '1' });
+    const pe = user(3998, 'esc-limit');
+    const first = await pe.escalateUpToSummary('armdenied', 'The first one.');
+    await pe.say({ verb: 'escalation.confirm', escalation: first.key }, /Ticket INC\d+ created/);
+    // The same one confirmed again is its ticket, not a new escalation.
+    await pe.say({ verb: 'escalation.confirm', escalation: first.key }, /INC\d+/);
+    const second = await pe.escalateUpToSummary('armdenied', 'A second one within the hour.');
+    const refused = await pe.say({ verb: 'escalation.confirm', escalation: second.key }, /escalations in the last hour/);
+    assert.match(said(refused), /You have opened 1 escalations in the last hour.*try again in \d+ min/);
+    assert.equal(receiver.tickets.filter((t) => t.key === second.key).length, 0);
   });
 
   it('Azure support: the ticket filed in the Container Registry networking category, with the report; kill -9 mid-create makes no second', async function () {

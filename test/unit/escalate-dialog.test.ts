@@ -23,7 +23,7 @@ function harness(options: EscalateOptions = {}, overrides: Partial<EscalateDeps>
   const submitted: TicketRequest[] = [];
   const started: string[] = [];
   const deps: EscalateDeps = {
-    findDiagnosis: async () => diagnosis,
+    findDiagnosis: async (_context, wanted) => (wanted.vantage && diagnosis?.vantage !== wanted.vantage ? undefined : diagnosis),
     sink: { kind: 'webhook', severities: ['minimal', 'moderate', 'critical'], needsSubscription: false },
     existing: async () => undefined,
     submit: async (context, request) => {
@@ -32,6 +32,7 @@ function harness(options: EscalateOptions = {}, overrides: Partial<EscalateDeps>
     },
     startDiagnosis: async (_c, target) => void started.push(target.loginServer),
     ...overrides,
+    policy: overrides.policy ?? { severities: ['minimal', 'moderate', 'critical'], subscriptions: [] },
   };
   return { test: new DialogTestClient('msteams', new EscalateDialog(deps), options), submitted, started, report: diagnosis?.report ?? report };
 }
@@ -59,7 +60,7 @@ describe('escalation dialog', function () {
       ['   ', /The title is empty/],
       ['x'.repeat(201), /201 characters; 200 at most/],
       ['Pulls from AKS denied since 09:00', /How severe is it\?.*Minimal.*Moderate.*Critical/s],
-      ['highestcriticalimpact', /the ticket system \(webhook\) takes these severities: Minimal, Moderate, Critical/],
+      ['highestcriticalimpact', /Choose one of: Minimal, Moderate, Critical/],
       ['critical', /Your email address/],
       ['pe at contoso', /"pe at contoso" is not an email address/],
       ['pe@contoso.com', /How should support contact you\?/],
@@ -93,14 +94,19 @@ describe('escalation dialog', function () {
     assert.deepEqual(markdownTexts(reply.attachments).filter((text) => text.includes('evil.example')), []);
   });
 
-  it('asks for the subscription when the sink needs one and nothing names it', async function () {
+  it('Azure support: a subscription the upload names is not believed; the user chooses only among the configured ones, and only severities up to the configured highest', async function () {
     const report = sampleReport(DENIED_EVIDENCE);
-    const { test, submitted } = harness({}, { diagnosis: { report, vantage: 'client' }, sink: { kind: 'azure', severities: ['minimal', 'moderate', 'critical', 'highestcriticalimpact'], needsSubscription: true } });
+    // What a failing machine uploaded: the registry "in" a subscription of the uploader's choosing.
+    report.facts.resourceId = '/subscriptions/99999999-9999-4999-8999-999999999999/resourceGroups/x/providers/Microsoft.ContainerRegistry/registries/myregistry';
+    const azure = { kind: 'azure', severities: ['minimal', 'moderate', 'critical', 'highestcriticalimpact'], needsSubscription: true } as const;
+    const policy = { severities: ['minimal', 'moderate', 'critical'] as const, subscriptions: ['5e1f0000-aaaa-4bbb-8ccc-444455556666', '6e2f0000-bbbb-4ccc-8ddd-555566667777'] };
+    const { test, submitted } = harness({}, { diagnosis: { report, vantage: 'client' }, sink: azure, policy });
     await converse(test, [
       ['escalate', /A title/],
       ['Denied', /How severe/],
-      ['Emergency', /Which Azure subscription/],
-      ['my-sub', /"my-sub" is not a subscription id/],
+      ['Emergency', /Choose one of: Minimal, Moderate, Critical/],
+      ['Critical', /Which Azure subscription.*5e1f0000-aaaa-4bbb-8ccc-444455556666.*6e2f0000-bbbb-4ccc-8ddd-555566667777/s],
+      ['99999999-9999-4999-8999-999999999999', /Which Azure subscription/],
       ['5e1f0000-aaaa-4bbb-8ccc-444455556666', /email/],
       ['pe@contoso.com', /contact you/],
       ['email', /Describe/],
@@ -109,7 +115,19 @@ describe('escalation dialog', function () {
       ['yes', /submitted/],
     ]);
     assert.equal(submitted[0]!.subscriptionId, '5e1f0000-aaaa-4bbb-8ccc-444455556666');
-    assert.equal(submitted[0]!.severity, 'highestcriticalimpact');
+    assert.equal(submitted[0]!.severity, 'critical');
+  });
+
+  it('Azure support: with no subscription found or configured, says so and files nothing', async function () {
+    const report = sampleReport(DENIED_EVIDENCE);
+    const azure = { kind: 'azure', severities: ['minimal', 'moderate', 'critical', 'highestcriticalimpact'], needsSubscription: true } as const;
+    const { test, submitted } = harness({}, { diagnosis: { report, vantage: 'bot' }, sink: azure, policy: { severities: ['minimal'], subscriptions: [] } });
+    await converse(test, [
+      ['escalate', /A title/],
+      ['Denied', /How severe/],
+      ['Minimal', /only in the subscription where it found the registry.*SUPPORT_SUBSCRIPTION_IDS/s],
+    ]);
+    assert.deepEqual(submitted, []);
   });
 
   it('cancel on the summary sends nothing', async function () {

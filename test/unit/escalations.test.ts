@@ -33,6 +33,11 @@ class FlakySink implements TicketSink {
     this.tickets.set(request.key, ticket);
     return ticket;
   }
+
+  async find(key: string): Promise<Ticket | undefined> {
+    if (this.failures > 0) throw new SinkError('503 from the ticket system', false);
+    return this.tickets.get(key);
+  }
 }
 
 const quiet = pino({ level: 'silent' });

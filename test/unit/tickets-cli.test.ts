@@ -23,7 +23,7 @@ describe('npm run tickets', function () {
     const logger = pino({ level: 'silent' });
     const local = new Escalations({ sink: new LocalTicketStore(localStoreDir(dataDir)), dir: outboxDir(dataDir), logger, notify: async () => undefined });
     const created = await local.submit(sampleTicketRequest({ title: 'Denied from AKS' }), {});
-    const down = new Escalations({ sink: { kind: 'webhook', severities: ['moderate'], needsSubscription: false, deliver: () => Promise.reject(new SinkError('webhook answered 400: unknown queue', true)) }, dir: outboxDir(dataDir), logger, notify: async () => undefined });
+    const down = new Escalations({ sink: { kind: 'webhook', severities: ['moderate'], needsSubscription: false, deliver: () => Promise.reject(new SinkError('webhook answered 400: unknown queue', true)), find: () => Promise.resolve(undefined) }, dir: outboxDir(dataDir), logger, notify: async () => undefined });
     await down.submit(sampleTicketRequest({ title: 'Refused one' }), {});
 
     const { code, out } = await run([], dataDir);

@@ -62,7 +62,7 @@ export class AzureSupportSink implements TicketSink {
     if (!subscriptionId) throw new SinkError('an Azure support request needs a subscription', true);
     try {
       const client = await this.client(subscriptionId);
-      const existing = await this.find(client, request.key, signal);
+      const existing = await this.get(client, request.key, signal);
       if (existing) return existing;
       const { serviceId, problemClassificationId } = await this.problemClassification(client, signal);
       const details: SupportTicketDetails = {
@@ -88,7 +88,7 @@ export class AzureSupportSink implements TicketSink {
         return this.ticketOf(request.key, created);
       } catch (err) {
         // Someone else created it under this name meanwhile: that is the ticket.
-        if (statusOf(err) === 409) return (await this.find(client, request.key, signal)) ?? Promise.reject(err);
+        if (statusOf(err) === 409) return (await this.get(client, request.key, signal)) ?? Promise.reject(err);
         throw err;
       }
     } catch (err) {
@@ -96,7 +96,16 @@ export class AzureSupportSink implements TicketSink {
     }
   }
 
-  private async find(client: MicrosoftSupport, key: string, signal: AbortSignal): Promise<Ticket | undefined> {
+  async find(key: string, signal: AbortSignal, subscriptionId?: string): Promise<Ticket | undefined> {
+    if (!subscriptionId) return undefined;
+    try {
+      return await this.get(await this.client(subscriptionId), key, signal);
+    } catch (err) {
+      throw err instanceof SinkError ? err : sinkError(err);
+    }
+  }
+
+  private async get(client: MicrosoftSupport, key: string, signal: AbortSignal): Promise<Ticket | undefined> {
     try {
       return this.ticketOf(key, await client.supportTickets.get(key, { abortSignal: signal }));
     } catch (err) {

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { cloudFor } from '../../azure/cloud.js';
 import { isHttpsOrLoopback } from '../../http/transport-rule.js';
 import { defaultCredential, sharedTokens } from '../../azure/credential.js';
-import { isSeverity, type Severity, type SinkKind, type TicketSink } from '../ticket.js';
+import { isGuid } from '../../arm/resource-id.js';
+import { isSeverity, SEVERITIES, type Severity, type SinkKind, type TicketSink } from '../ticket.js';
 import { AzureSupportSink } from './azure-support.js';
 import { LocalTicketStore } from './local-store.js';
 import { WebhookSink } from './webhook.js';
@@ -18,8 +19,14 @@ export interface TicketConfig {
   supportProblemClassificationId: string;
   supportTimeZone: string;
   supportCountry: string;
-  /** The subscription for tickets whose diagnosis names none. */
+  /** The subscription for tickets whose registry the bot did not find in ARM. */
   supportSubscriptionId: string;
+  /** The subscriptions a user may choose from when the registry's own is not known (the default first). */
+  supportSubscriptionIds: string[];
+  /** The highest severity a user may choose (default: critical, not the top one). */
+  maxSeverity: Severity;
+  /** New escalations one user may make in an hour. */
+  escalationsPerHour: number;
   retryFirstDelayMs: number;
 }
 
@@ -40,7 +47,10 @@ export function readTicketConfig(env: NodeJS.ProcessEnv): TicketConfig {
     supportProblemClassificationId: env.SUPPORT_PROBLEM_CLASSIFICATION_ID ?? '',
     supportTimeZone: env.SUPPORT_TIMEZONE ?? 'UTC',
     supportCountry: env.SUPPORT_COUNTRY ?? 'usa',
-    supportSubscriptionId: env.SUPPORT_SUBSCRIPTION_ID ?? '',
+    supportSubscriptionId: (env.SUPPORT_SUBSCRIPTION_ID ?? '').trim().toLowerCase(),
+    supportSubscriptionIds: [],
+    maxSeverity: (env.TICKET_MAX_SEVERITY ?? 'critical').trim().toLowerCase() as Severity,
+    escalationsPerHour: Number(env.ESCALATIONS_PER_USER_PER_HOUR ?? 5),
     retryFirstDelayMs: Number(env.TICKET_RETRY_FIRST_MS ?? 5000),
   };
   if (config.sink === 'webhook') {
@@ -55,6 +65,14 @@ export function readTicketConfig(env: NodeJS.ProcessEnv): TicketConfig {
     if (config.webhookSecret.length < 16) throw new Error('TICKET_SINK=webhook needs TICKET_WEBHOOK_SECRET, at least 16 characters, to sign each request');
   }
   if (!Number.isFinite(config.retryFirstDelayMs) || config.retryFirstDelayMs < 0) throw new Error('TICKET_RETRY_FIRST_MS must be a number of milliseconds');
+  if (!isSeverity(config.maxSeverity)) throw new Error(`TICKET_MAX_SEVERITY must be one of ${SEVERITIES.join(', ')}, not ${JSON.stringify(env.TICKET_MAX_SEVERITY)}`);
+  if (!Number.isInteger(config.escalationsPerHour) || config.escalationsPerHour < 1) throw new Error(`ESCALATIONS_PER_USER_PER_HOUR must be a whole number from 1, not ${JSON.stringify(env.ESCALATIONS_PER_USER_PER_HOUR)}`);
+  // Azure support files where the registry was found, or in one of these: never where a user says.
+  const listed = (env.SUPPORT_SUBSCRIPTION_IDS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const subscriptions = [...new Set([config.supportSubscriptionId, ...listed].filter(Boolean))];
+  const notGuid = subscriptions.filter((s) => !isGuid(s));
+  if (notGuid.length) throw new Error(`SUPPORT_SUBSCRIPTION_ID and SUPPORT_SUBSCRIPTION_IDS take subscription ids (GUIDs), not ${notGuid.map((s) => JSON.stringify(s)).join(', ')}`);
+  config.supportSubscriptionIds = subscriptions;
   return config;
 }
 

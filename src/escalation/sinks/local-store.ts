@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { createJsonExclusive, readJson, readJsonDir } from '../json-files.js';
-import { SEVERITIES, type Ticket, type TicketRequest, type TicketSink } from '../ticket.js';
+import { isTicketKey, SEVERITIES, type Ticket, type TicketRequest, type TicketSink } from '../ticket.js';
 import { ticketText } from '../ticket-text.js';
 
 export interface StoredTicket extends Ticket {
@@ -47,6 +47,12 @@ export class LocalTicketStore implements TicketSink {
     if (await createJsonExclusive(this.file(request.key), stored)) return ticketOf(stored);
     // Another process created it between the look and the write: that one is the ticket.
     return ticketOf((await readJson<StoredTicket>(this.file(request.key)))!);
+  }
+
+  async find(key: string): Promise<Ticket | undefined> {
+    if (!isTicketKey(key)) return undefined;
+    const stored = await readJson<StoredTicket>(this.file(key));
+    return stored ? ticketOf(stored) : undefined;
   }
 
   /** Every ticket, newest first. */

@@ -79,7 +79,7 @@ export class WebhookSink implements TicketSink {
     }
   }
 
-  private async find(key: string, signal: AbortSignal): Promise<Ticket | undefined> {
+  async find(key: string, signal: AbortSignal): Promise<Ticket | undefined> {
     const { status, json } = await this.call('GET', `${this.options.url.replace(/\/+$/, '')}/${encodeURIComponent(key)}`, '', key, signal);
     if (status === 200) return this.ticketOf(key, json);
     if (status === 404 || status === 405 || status === 501) return undefined;
