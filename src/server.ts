@@ -24,7 +24,7 @@ import { REPORTS_PATH } from './handover/protocol.js';
 import { clientAddress, rateKey } from './http/client-address.js';
 import { RateLimit } from './http/rate-limit.js';
 import { malformedActivity, nonLocalServiceUrl, refuseBeforeReading, refuseBrowser } from './http/request-guard.js';
-import { errorLine, stackOf } from './http/error-line.js';
+import { BoundedError, errorLine, stackOf } from './http/error-line.js';
 
 /** Limits on how long one client may take to send its request, and how many may be connected at once. */
 const HEADERS_TIMEOUT_MS = 10_000;
@@ -47,6 +47,39 @@ async function stateStorage(config: BotConfig, logger: Logger): Promise<Storage>
   return new BlobsStorage(config.storageConnectionString, config.storageContainer);
 }
 
+/**
+ * A failed turn, told: one log line (the error bounded, its stack frames), and the user's apology
+ * with a correlation id. False when even the apology could not be sent (the connector is unreachable).
+ */
+async function apologise(context: TurnContext, error: unknown, logger: Logger): Promise<boolean> {
+  const correlationId = randomUUID();
+  const conversation = context.activity.conversation?.id;
+  logger.error({ error: errorLine(error), stack: stackOf(error), correlationId, conversation }, 'turn failed');
+  try {
+    await context.sendActivity(t(langOfLocale(context.activity.locale), 'bot.error', { id: correlationId }));
+    return true;
+  } catch (again) {
+    logger.error({ error: errorLine(again), correlationId, conversation, serviceUrl: context.activity.serviceUrl }, 'connector unreachable: the turn’s answer was not delivered');
+    return false;
+  }
+}
+
+/** What the adapter answers, held until it ends, so that `override` may replace it. */
+function deferredAnswer(res: restify.Response, override: () => { status: number; body: unknown } | undefined): { socket: unknown; status(code: number): void; header(name: string, value: string): void; send(body: unknown): void; end(): void } {
+  let status = 200;
+  let body: unknown;
+  return {
+    socket: res.socket,
+    status: (code) => void (status = code),
+    header: (name, value) => void res.header(name, value),
+    send: (sent) => void (body = sent),
+    end: () => {
+      const replaced = override();
+      res.send(replaced?.status ?? status, replaced?.body ?? body);
+    },
+  };
+}
+
 export async function startServer(config: BotConfig, logger: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
   await assertWritableDir(outboxDir(config.tickets.dataDir), 'DATA_DIR');
   const auth = new ConfigurationBotFrameworkAuthentication({
@@ -56,11 +89,9 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
     MicrosoftAppTenantId: config.appTenantId,
   });
   const adapter = new CloudAdapter(auth);
-  adapter.onTurnError = async (context: TurnContext, error: Error) => {
-    const correlationId = randomUUID();
-    logger.error({ err: errorLine(error), stack: stackOf(error), correlationId, conversation: context.activity.conversation?.id }, 'turn failed');
-    await context.sendActivity(t(langOfLocale(context.activity.locale), 'bot.error', { id: correlationId }));
-  };
+  // An incoming turn's failures are caught in the route below. What reaches here failed outside one (a
+  // card posted or updated later): its caller decides, told the error without its request and token.
+  adapter.onTurnError = (_context: TurnContext, error: Error) => Promise.reject(new BoundedError(error));
   const continueConversation = (reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> => adapter.continueConversationAsync(config.appId, reference, logic);
   const escalations = new Escalations<Partial<ConversationReference>>({
     sink: ticketSink(config.tickets),
@@ -116,12 +147,24 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
   server.post('/api/messages', async (req, res) => {
     const malformed = malformedActivity(req.body as unknown) ?? (!config.appId ? nonLocalServiceUrl(req.body as unknown) : undefined);
     if (malformed) return void res.send(malformed.status, malformed.body);
-    await adapter.process(req, res, (context) => bot.run(context));
+    // The adapter answers a failed turn with a 500 carrying the raw error (and prints it whole, its
+    // request and bearer token with it): the turn's failures are handled here, and the answer decided here.
+    const turn = { undelivered: false };
+    const answer = deferredAnswer(res, () =>
+      turn.undelivered ? { status: 502, body: { error: 'connector-unreachable', message: 'the answer could not be delivered to the Bot Framework connector' } } : undefined,
+    );
+    await adapter.process(req, answer, async (context) => {
+      try {
+        await bot.run(context);
+      } catch (error) {
+        turn.undelivered = !(await apologise(context, error, logger));
+      }
+    });
   });
   server.post(REPORTS_PATH, async (req, res) => {
     const answer = await bot.receiveReport(req.body as unknown).catch((err: unknown) => {
       const correlationId = randomUUID();
-      logger.error({ err: errorLine(err), stack: stackOf(err), correlationId }, 'report intake failed');
+      logger.error({ error: errorLine(err), stack: stackOf(err), correlationId }, 'report intake failed');
       return { status: 500, body: { message: `internal error, correlation id ${correlationId}` } };
     });
     res.send(answer.status, answer.body);

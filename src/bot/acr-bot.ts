@@ -152,6 +152,7 @@ export class AcrDoctorBot extends ActivityHandler {
     const lang = langOfLocale(context.activity.locale);
     if (!this.tenantAllowed(context.activity)) return void (await context.sendActivity(t(lang, 'bot.notAllowed')));
     const submit = parseCardSubmit(context.activity.value);
+    if (submit.invalid) return void (await context.sendActivity(t(lang, 'bot.staleCard')));
     if (submit.verb === 'rerun' && submit.registry !== undefined) return this.acrCheck(context, lang, submit.registry);
     if (submit.verb === 'handover' && submit.diagnosis !== undefined) return this.handover(context, lang, submit.diagnosis);
     if (submit.verb === 'escalate') {

@@ -1,3 +1,4 @@
+import { isTicketKey } from '../escalation/ticket.js';
 import { isLang } from '../i18n/i18n.js';
 import type { Lang } from '../report/types.js';
 
@@ -24,21 +25,40 @@ export function langOfLocale(locale: string | undefined): Lang {
   return isLang(code) ? code : 'en';
 }
 
-/** What a card button sent (Action.Submit data): only its string fields, since a client may send anything. */
+/** The buttons our cards carry. */
+export const CARD_VERBS = ['rerun', 'handover', 'escalate', 'escalation.confirm', 'escalation.cancel'] as const;
+export type CardVerb = (typeof CARD_VERBS)[number];
+
+/** What a card button sent (Action.Submit data), each field in the format our cards write it. */
 export interface CardSubmit {
-  verb?: string;
+  verb?: CardVerb;
   registry?: string;
   diagnosis?: string;
   escalation?: string;
+  /** A field was there in a shape no card of ours writes: forged or from another version; one neutral answer. */
+  invalid?: true;
 }
 
+const DIAGNOSIS_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Names, login servers and resource ids alike are shorter (registry-target.ts refuses the rest with a reason). */
+const MAX_REGISTRY = 512;
+
+const FORMATS: Record<keyof Omit<CardSubmit, 'invalid'>, (value: string) => boolean> = {
+  verb: (v) => (CARD_VERBS as readonly string[]).includes(v),
+  registry: (v) => v.length <= MAX_REGISTRY,
+  diagnosis: (v) => DIAGNOSIS_ID.test(v),
+  escalation: isTicketKey,
+};
+
 export function parseCardSubmit(value: unknown): CardSubmit {
-  if (!value || typeof value !== 'object') return {};
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
   const fields = value as Record<string, unknown>;
   const submit: CardSubmit = {};
-  for (const name of ['verb', 'registry', 'diagnosis', 'escalation'] as const) {
+  for (const name of Object.keys(FORMATS) as (keyof typeof FORMATS)[]) {
     const field = fields[name];
-    if (typeof field === 'string') submit[name] = field;
+    if (field === undefined) continue;
+    if (typeof field === 'string' && FORMATS[name](field)) (submit as Record<string, string>)[name] = field;
+    else submit.invalid = true;
   }
   return submit;
 }

@@ -104,7 +104,7 @@ export class LiveDiagnoses {
       if (timer || done) return;
       timer = setTimeout(() => {
         timer = undefined;
-        if (!done) void update(progressCard(lang, target.loginServer, progressView(lang, progress))).catch((err: unknown) => this.deps.logger.warn({ err: errorLine(err) }, 'progress update failed'));
+        if (!done) void update(progressCard(lang, target.loginServer, progressView(lang, progress))).catch((err: unknown) => this.deps.logger.warn({ error: errorLine(err) }, 'progress update failed'));
       }, PROGRESS_INTERVAL_MS);
     };
     showProgress();
@@ -119,16 +119,16 @@ export class LiveDiagnoses {
         (result) => {
           stopProgress();
           // Kept before the card shows it, so its Escalate button always finds it.
-          const logged = this.deps.log.add(reference.conversation?.id ?? '', { report: result, vantage: 'bot' }).catch((err: unknown) => this.deps.logger.error({ err: errorLine(err) }, 'could not keep the diagnosis for escalation'));
+          const logged = this.deps.log.add(reference.conversation?.id ?? '', { report: result, vantage: 'bot' }).catch((err: unknown) => this.deps.logger.error({ error: errorLine(err) }, 'could not keep the diagnosis for escalation'));
           return logged.then(() => update(resultCard(result, 'bot')));
         },
         (err: unknown) => {
           stopProgress();
           const id = randomUUID();
-          this.deps.logger.error({ err: errorLine(err), stack: stackOf(err), correlationId: id, registry: target.loginServer }, 'diagnosis failed');
+          this.deps.logger.error({ error: errorLine(err), stack: stackOf(err), correlationId: id, registry: target.loginServer }, 'diagnosis failed');
           return replace(MessageFactory.text(t(lang, 'bot.error', { id })));
         },
       )
-      .catch((err: unknown) => this.deps.logger.error({ err: errorLine(err), registry: target.loginServer }, 'result update failed'));
+      .catch((err: unknown) => this.deps.logger.error({ error: errorLine(err), registry: target.loginServer }, 'result update failed'));
   }
 }

@@ -72,8 +72,8 @@ export async function receiveReport(body: unknown, deps: IntakeDeps): Promise<In
     await deps.post(handover.conversation, card);
   } catch (err) {
     // The card is not in the conversation: the code is given back, so the same command works again.
-    await deps.codes.release(upload.code, redeemed.usedAt).catch((release: unknown) => deps.logger.error({ err: errorLine(release) }, 'could not give the code back'));
-    deps.logger.error({ conversation: conversationId, err: errorLine(err) }, 'client report not posted; code given back');
+    await deps.codes.release(upload.code, redeemed.usedAt).catch((release: unknown) => deps.logger.error({ error: errorLine(release) }, 'could not give the code back'));
+    deps.logger.error({ conversation: conversationId, error: errorLine(err) }, 'client report not posted; code given back');
     return refuse(503, 'not-posted', 'could not post the report into the conversation; the code is still good, try again in a minute');
   }
   deps.logger.info({ conversation: conversationId, registry: kept.registry.loginServer, diagnosis: kept.id, differences: view.differences.length }, 'client report posted');

@@ -83,7 +83,7 @@ export class Escalations<R = unknown> {
     try {
       return await this.options.sink.find(key, timeoutSignal(this.options.attemptTimeoutMs ?? 30_000), subscriptionId);
     } catch (err) {
-      this.options.logger.warn({ key, sink: this.options.sink.kind, err: errorLine(err) }, 'could not look the ticket up');
+      this.options.logger.warn({ key, sink: this.options.sink.kind, error: errorLine(err) }, 'could not look the ticket up');
       return undefined;
     }
   }
@@ -156,7 +156,7 @@ export class Escalations<R = unknown> {
     if (this.stopped || this.timers.has(key)) return;
     const timer = setTimeout(() => {
       this.timers.delete(key);
-      void this.once(key, () => this.deliver(key, true)).catch((err: unknown) => this.options.logger.error({ err: errorLine(err), key }, 'escalation retry failed'));
+      void this.once(key, () => this.deliver(key, true)).catch((err: unknown) => this.options.logger.error({ error: errorLine(err), key }, 'escalation retry failed'));
     }, delayMs);
     timer.unref();
     this.timers.set(key, timer);
@@ -185,7 +185,7 @@ export class Escalations<R = unknown> {
     await writeJsonAtomic(this.file(key), next);
     if ((later || this.owed.has(key)) && next.state !== 'pending') {
       this.owed.delete(key);
-      await this.options.notify(next).catch((err: unknown) => logger.error({ err: errorLine(err), key }, 'could not tell the user about the ticket'));
+      await this.options.notify(next).catch((err: unknown) => logger.error({ error: errorLine(err), key }, 'could not tell the user about the ticket'));
     }
     return next;
   }

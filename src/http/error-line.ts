@@ -31,3 +31,17 @@ export function stackOf(err: unknown): string[] | undefined {
     .slice(0, 12)
     .map((line) => line.trim());
 }
+
+/** An error passed on without what it carried (its request, its cause): only what errorLine keeps. */
+export class BoundedError extends Error {
+  readonly statusCode?: number;
+  readonly code?: string;
+
+  constructor(err: unknown) {
+    const line = errorLine(err);
+    super(line.message);
+    this.name = line.name;
+    if (line.statusCode !== undefined) this.statusCode = line.statusCode;
+    if (line.code !== undefined) this.code = line.code;
+  }
+}

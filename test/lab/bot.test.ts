@@ -14,7 +14,7 @@ import { assertIsolated } from './isolation.js';
 import { waitForPort } from './oci-registry.js';
 import { spawnInWorld } from './run-cli.js';
 import { startLabWorld, type LabWorld } from './world.js';
-import { activity, cardOf, cardText, postTo } from './bot-client.js';
+import { activity, cardOf, cardText, postTo, said } from './bot-client.js';
 import { assertValidCard } from '../helpers/validate-card.js';
 import { outboxDir } from '../../src/escalation/sinks/choose.js';
 
@@ -318,6 +318,44 @@ describe('lab: the Teams bot', function () {
     assert.ok(headers.ms < 15_000, `headers held ${headers.ms} ms`);
     assert.ok(slowBody.ms < 35_000, `body held ${slowBody.ms} ms`);
     assert.ok(!connector.sent.some((x) => x.conversation === 'conv-slow'));
+  });
+
+  it('card data is checked: ids in a shape our cards never write, or of another conversation, get one neutral answer and touch nothing', async function () {
+    const answers = async (conversation: string, value: unknown): Promise<string> => {
+      const before = connector.sent.length;
+      assert.equal(await post(activity(conversation, { value }, connector.url)), 200);
+      await connector.waitFor((s) => s.slice(before).some((x) => x.conversation === conversation));
+      return said(connector.sent.slice(before).find((x) => x.conversation === conversation)!);
+    };
+    const stale = /This button does not apply here any more/;
+    assert.match(await answers('conv-card-1', { verb: 'escalation.confirm', escalation: '../tickets/x' }), stale);
+    assert.match(await answers('conv-card-1', { verb: 'escalation.confirm', escalation: 'acr-doctor-0123456789abcdef0123456789abcdef' }), /Not escalated/);
+    assert.match(await answers('conv-card-2', { verb: 'escalate', diagnosis: '../../outbox/x' }), stale);
+    assert.match(await answers('conv-card-3', { verb: 'handover', diagnosis: { $gt: '' } }), stale);
+    assert.match(await answers('conv-card-4', { verb: 'delete-everything' }), stale);
+    // A diagnosis of another conversation is no diagnosis here.
+    await post(activity('conv-card-owner', { text: 'acr-check deniedreg' }, connector.url));
+    await connector.waitFor((s) => s.some((x) => x.conversation === 'conv-card-owner' && x.method === 'PUT' && /PROBLEM/.test(cardText(cardOf(x)))));
+    const owner = cardOf(connector.sent.filter((x) => x.conversation === 'conv-card-owner' && x.method === 'PUT').pop()!)!;
+    const handover = (owner.actions as { data?: Record<string, string> }[]).find((a) => a.data?.verb === 'handover')!.data!;
+    assert.match(await answers('conv-card-5', handover), /That diagnosis is no longer here/);
+  });
+
+  it('a connector that cannot be reached: one structured log line without the SDK error, and an answer without internal text', async function () {
+    const before = botLog.length;
+    const res = await request(`${BOT}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity('conv-no-connector', { text: 'help' }, 'http://127.0.0.1:9')) });
+    const text = await res.body.text();
+    assert.equal(res.statusCode, 502, text);
+    assert.doesNotMatch(text, /ECONNREFUSED|at \w+ \(|Error:/);
+    await new Promise((r) => setTimeout(r, 200));
+    const lines = botLog.slice(before).split('\n').filter((l) => l.includes('conv-no-connector'));
+    assert.ok(lines.length >= 1, botLog.slice(before));
+    for (const line of lines) {
+      const entry = JSON.parse(line) as { error?: { code?: string; message?: string; request?: unknown; stack?: unknown } };
+      assert.equal(entry.error?.code, 'ECONNREFUSED', line);
+      assert.equal(entry.error?.request, undefined, 'never the request (and its token)');
+      assert.equal(entry.error?.stack, undefined);
+    }
   });
 
   it('rejects malformed (400) and oversized (413) requests', async function () {

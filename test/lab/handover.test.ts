@@ -182,8 +182,9 @@ describe('lab: the report from the failing machine, beside the bot view', functi
       await say({ text: 'email' }, /Describe the problem/);
       const summary = await say({ text: 'Since 09:00 \u202Etxt.exe' }, /Review the ticket/);
       const card = cardOf(summary)!;
-      await say({ value: { verb: 'escalation.cancel', escalation: 'x' } }, /Not escalated/);
-      return { text: cardText(card), key: (card.actions as { data: { verb: string; escalation: string } }[]).find((a) => a.data.verb === 'escalation.confirm')!.data.escalation };
+      const key = (card.actions as { data: { verb: string; escalation: string } }[]).find((a) => a.data.verb === 'escalation.confirm')!.data.escalation;
+      await say({ value: { verb: 'escalation.cancel', escalation: key } }, /Not escalated/);
+      return { text: cardText(card), key };
     };
     const fromClient = await summaryOf(clientEscalate);
     assert.ok(!fromClient.text.includes('evil.example'), 'the escalation attaches the rules\' re-run, not the upload\'s titles');

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { helpCard, progressCard, resultCard, MAX_FINDINGS_ON_CARD } from '../../src/bot/cards.js';
+import { parseCardSubmit } from '../../src/bot/commands.js';
 import { escalationSummaryCard, ticketCard } from '../../src/bot/escalation-cards.js';
 import type { Escalation } from '../../src/escalation/escalations.js';
 import { sampleTicketRequest } from '../helpers/ticket-request.js';
@@ -233,5 +234,19 @@ describe('Adaptive Cards', function () {
     const all = texts(resultCard(shown, 'bot'));
     assert.ok(all.includes(t('en', 'botView.fixes.dns-server')), all.join(' | '));
     assert.ok(texts(resultCard(shown, 'client')).includes('Check the DNS server (an earlier wording)'), 'from the client, the words stay the report\'s');
+  });
+});
+
+describe('card data', function () {
+  it('is taken only in the shapes our cards write; anything else is marked, not guessed at', function () {
+    const id = '0b1f6471-1bf0-4dda-aec3-111122223333';
+    assert.deepEqual(parseCardSubmit({ verb: 'handover', diagnosis: id, extra: 1 }), { verb: 'handover', diagnosis: id });
+    assert.deepEqual(parseCardSubmit({ verb: 'escalation.confirm', escalation: 'acr-doctor-0123456789abcdef0123456789abcdef' }), { verb: 'escalation.confirm', escalation: 'acr-doctor-0123456789abcdef0123456789abcdef' });
+    assert.deepEqual(parseCardSubmit({ verb: 'escalation.confirm', escalation: '../tickets/x' }), { verb: 'escalation.confirm', invalid: true });
+    assert.deepEqual(parseCardSubmit({ verb: 'escalate', diagnosis: `${id}/../x` }), { verb: 'escalate', invalid: true });
+    assert.deepEqual(parseCardSubmit({ verb: 'drop', registry: 'x'.repeat(513) }), { invalid: true });
+    assert.deepEqual(parseCardSubmit({ verb: ['rerun'] }), { invalid: true });
+    assert.deepEqual(parseCardSubmit(['rerun']), {});
+    assert.deepEqual(parseCardSubmit('rerun'), {});
   });
 });
