@@ -4,6 +4,9 @@ import { readTicketConfig, type TicketConfig } from './escalation/sinks/choose.j
 import { MAX_REPORT_BYTES } from './handover/protocol.js';
 import type { DiagnosisLimits } from './bot/live-diagnosis.js';
 import { isLoopbackHost } from './http/request-guard.js';
+import { isHttpsOrLoopback } from './http/transport-rule.js';
+
+const APP_TYPES = ['SingleTenant', 'UserAssignedMSI', 'MultiTenant'] as const;
 
 export interface BotConfig {
   host: string;
@@ -18,8 +21,10 @@ export interface BotConfig {
   budgetMs: number;
   maxBodyBytes: number;
   logLevel: string;
-  /** Azure Blob Storage for conversation state, so several instances serve one conversation; MemoryStorage when empty. */
+  /** Azure Blob Storage for conversation state, so several instances serve one conversation; MemoryStorage when both are empty. */
   storageConnectionString: string;
+  /** The storage account's blob endpoint, reached with the bot's Entra identity (no shared key); instead of a connection string. */
+  storageBlobUrl: string;
   storageContainer: string;
   /** Where escalations go (TICKET_SINK and its settings). */
   tickets: TicketConfig;
@@ -41,6 +46,48 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   const value = Number(env[name] ?? fallback);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, not ${JSON.stringify(env[name])}`);
   return value;
+}
+
+/** The bot registration's kind; single-tenant unless told (Azure creates no new multi-tenant bots since 2025-07-31). */
+function botAppType(env: NodeJS.ProcessEnv): string {
+  const given = (env.MicrosoftAppType ?? 'SingleTenant').trim();
+  const type = APP_TYPES.find((t) => t.toLowerCase() === given.toLowerCase());
+  if (!type) throw new Error(`MicrosoftAppType must be one of ${APP_TYPES.join(', ')}, not ${JSON.stringify(env.MicrosoftAppType)}`);
+  if (type !== 'MultiTenant' && !env.MicrosoftAppTenantId) throw new Error(`MicrosoftAppType=${type} needs MicrosoftAppTenantId: the tenant of the bot's registration`);
+  if (type === 'UserAssignedMSI' && env.MicrosoftAppPassword) throw new Error('MicrosoftAppType=UserAssignedMSI takes no MicrosoftAppPassword: the managed identity is the credential (MicrosoftAppId is its client id)');
+  if (type !== 'UserAssignedMSI' && !env.MicrosoftAppPassword) throw new Error(`MicrosoftAppType=${type} needs MicrosoftAppPassword (the app registration's client secret), or use a managed identity (UserAssignedMSI)`);
+  return type;
+}
+
+/** BOT_STORAGE_BLOB_URL: https://<account>.blob.core.windows.net (plain http only to this machine: Azurite). */
+function blobUrl(env: NodeJS.ProcessEnv): string {
+  const given = (env.BOT_STORAGE_BLOB_URL ?? '').trim().replace(/\/+$/, '');
+  if (!given) return '';
+  let url: URL;
+  try {
+    url = new URL(given);
+  } catch {
+    throw new Error(`BOT_STORAGE_BLOB_URL must be the storage account's blob endpoint (https://<account>.blob.core.windows.net), not ${JSON.stringify(given)}`);
+  }
+  if (!isHttpsOrLoopback(url) || url.username || url.password || url.search) throw new Error('BOT_STORAGE_BLOB_URL must be https:// (plain http only to localhost), without credentials or a query (no SAS: the bot signs in with its identity)');
+  return given;
+}
+
+/**
+ * Where failing machines reach the bot (on the hand-over card): BOT_PUBLIC_URL, else App Service's own
+ * host name; unauthenticated, the local address. Empty when an authenticated bot does not know it:
+ * a loopback address is never shown to a remote user.
+ */
+function publicUrl(env: NodeJS.ProcessEnv, port: number, authenticated: boolean): string {
+  const given = env.BOT_PUBLIC_URL ? env.BOT_PUBLIC_URL.trim().replace(/\/+$/, '') : env.WEBSITE_HOSTNAME ? `https://${env.WEBSITE_HOSTNAME.trim()}` : '';
+  if (!authenticated) return given || `http://${env.HOST ?? '127.0.0.1'}:${port}`;
+  let host = '';
+  try {
+    host = new URL(given).hostname;
+  } catch {
+    return '';
+  }
+  return isLoopbackHost(host.replace(/^\[|\]$/g, '')) ? '' : given;
 }
 
 /** A whole number from `min` up (a count of things). */
@@ -71,21 +118,25 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
   if (appId && allowedTenants.length === 0) {
     throw new Error('ALLOWED_TENANTS is required with MicrosoftAppId: the tenant ids that may use the bot, comma-separated, or * for any tenant');
   }
+  const appType = appId ? botAppType(env) : '';
+  const storageBlobUrl = blobUrl(env);
+  if (storageBlobUrl && env.BOT_STORAGE_CONNECTION_STRING) throw new Error('set BOT_STORAGE_BLOB_URL (Entra) or BOT_STORAGE_CONNECTION_STRING (a key, or Azurite), not both');
   return {
     host,
     port,
     appId,
     appPassword: env.MicrosoftAppPassword ?? '',
-    appType: env.MicrosoftAppType ?? (env.MicrosoftAppId ? 'MultiTenant' : ''),
+    appType,
     appTenantId: env.MicrosoftAppTenantId ?? '',
     allowedTenants,
     budgetMs: Number(env.DIAGNOSIS_BUDGET_MS ?? 8000),
     maxBodyBytes: MAX_REPORT_BYTES,
     logLevel: env.LOG_LEVEL ?? 'info',
     storageConnectionString: env.BOT_STORAGE_CONNECTION_STRING ?? '',
+    storageBlobUrl,
     storageContainer: env.BOT_STORAGE_CONTAINER ?? 'acr-doctor-state',
     tickets: readTicketConfig(env),
-    publicUrl: (env.BOT_PUBLIC_URL ?? `http://${env.HOST ?? '127.0.0.1'}:${port}`).replace(/\/+$/, ''),
+    publicUrl: publicUrl(env, port, Boolean(appId)),
     handoverTtlMs: positive(env, 'HANDOVER_CODE_TTL_MS', 15 * 60_000),
     handoverImage: env.HANDOVER_NODE_IMAGE ?? NODE_IMAGE,
     reportsPerMinute: positive(env, 'REPORTS_PER_MINUTE', 10),

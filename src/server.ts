@@ -8,6 +8,8 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication, MemoryStorage, t
 import { pino, type Logger } from 'pino';
 import restify from 'restify';
 import { azureAccess } from './azure/access.js';
+import { cloudFor } from './azure/cloud.js';
+import { defaultCredential, sharedTokens } from './azure/credential.js';
 import { AcrDoctorBot } from './bot/acr-bot.js';
 import { langOfLocale } from './bot/commands.js';
 import type { BotConfig } from './config.js';
@@ -41,10 +43,16 @@ export interface RunningServer {
 
 /** Blob Storage's SDK is loaded only when configured: a bot on MemoryStorage does not carry it. */
 async function stateStorage(config: BotConfig, logger: Logger): Promise<Storage> {
-  if (!config.storageConnectionString) return new MemoryStorage();
-  logger.info({ container: config.storageContainer }, 'conversation state in Azure Blob Storage');
+  if (!config.storageConnectionString && !config.storageBlobUrl) return new MemoryStorage();
   const { BlobsStorage } = await import('botbuilder-azure-blobs');
-  return new BlobsStorage(config.storageConnectionString, config.storageContainer);
+  if (config.storageConnectionString) {
+    logger.info({ container: config.storageContainer }, 'conversation state in Azure Blob Storage (connection string)');
+    return new BlobsStorage(config.storageConnectionString, config.storageContainer);
+  }
+  // In Azure: the bot's own identity (its managed identity, AZURE_CLIENT_ID), no key anywhere.
+  const credential = sharedTokens(await defaultCredential(cloudFor('azurecr.io', process.env)));
+  logger.info({ account: config.storageBlobUrl, container: config.storageContainer }, 'conversation state in Azure Blob Storage (Entra identity)');
+  return new BlobsStorage('', config.storageContainer, undefined, `${config.storageBlobUrl}/${config.storageContainer}`, credential);
 }
 
 /**
@@ -187,6 +195,7 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
   const url = `http://${config.host}:${port}`;
   logger.info({ url, authenticated: Boolean(config.appId) }, `${TOOL.name} ${TOOL.version} listening on ${url}/api/messages`);
   if (!config.appId) logger.warn('no MicrosoftAppId: requests are NOT authenticated; use this only on localhost');
+  if (config.appId && !config.publicUrl) logger.warn('no BOT_PUBLIC_URL (https, as failing machines reach the bot): "Run it from the failing machine" says it is not set up, and shows no address');
   if (config.allowedTenants.includes('*')) logger.warn('ALLOWED_TENANTS=*: every Microsoft Entra tenant may use this bot');
   logger.info({ sink: config.tickets.sink, dataDir: config.tickets.dataDir }, `escalations go to the ${config.tickets.sink} ticket sink`);
   const resumed = await escalations.start();

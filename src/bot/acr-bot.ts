@@ -255,6 +255,8 @@ export class AcrDoctorBot extends ActivityHandler {
     const found = await this.log.find(context.activity.conversation.id, { diagnosisId, vantage: 'bot' });
     if (!found) return void (await context.sendActivity(t(lang, 'handover.noDiagnosis')));
     const { handover } = this.deps;
+    // An authenticated bot that does not know its public address shows none (never a loopback one).
+    if (!handover.publicUrl) return void (await context.sendActivity(t(lang, 'handover.noPublicUrl')));
     const { code } = await this.codes.issue({ diagnosisId, loginServer: found.report.registry.loginServer, lang, conversation: TurnContext.getConversationReference(context.activity) });
     await context.sendActivity(cardActivity(handoverCard(lang, found.report.registry.name, handover.publicUrl, code, Math.round(handover.ttlMs / 60_000), handover.image)));
   }

@@ -111,15 +111,17 @@ describe('lab: the Teams bot', function () {
     assert.match(cardText(cardOf(connector.sent.find((x) => x.conversation === 'conv-ru')!)), /не имя реестра/);
   });
 
-  it('with a MicrosoftAppId, a request without a Bot Framework token gets 401 and no reply; other tenants are refused', async function () {
+  it('as a managed identity (UserAssignedMSI, as deployed), a request without a Bot Framework token gets 401 and no reply; other tenants are refused', async function () {
     const port = BOT_PORT + 1;
     const secured = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, new URL('../../src/start.js', import.meta.url).pathname], {
       PORT: String(port),
       MicrosoftAppId: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
-      MicrosoftAppPassword: 'not-used-by-this-test',
-      MicrosoftAppType: 'MultiTenant',
+      MicrosoftAppType: 'UserAssignedMSI',
+      MicrosoftAppTenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
       ALLOWED_TENANTS: '*',
     });
+    let securedLog = '';
+    secured.stdout?.on('data', (c: Buffer) => (securedLog += c.toString()));
     const tenantLocked = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, new URL('../../src/start.js', import.meta.url).pathname], {
       PORT: String(port + 1),
       ALLOWED_TENANTS: 'tenant-allowed',
@@ -138,6 +140,8 @@ describe('lab: the Teams bot', function () {
       const refused = connector.sent.filter((x) => x.conversation === 'conv-tenant');
       assert.equal(refused.length, 1);
       assert.match(refused[0]!.activity.text ?? '', /not available to your organisation/);
+      assert.match(securedLog, /"authenticated":true/);
+      assert.match(securedLog, /no BOT_PUBLIC_URL/, 'an authenticated bot that does not know its address says so at start-up');
     } finally {
       secured.kill('SIGTERM');
       tenantLocked.kill('SIGTERM');

@@ -18,6 +18,34 @@ describe('the bot configuration', function () {
     assert.deepEqual(config.tickets.supportSubscriptionIds, [SUB_A, SUB_B]);
   });
 
+  it('a bot registration is single-tenant or a managed identity unless told otherwise; a managed identity has no password', function () {
+    const tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+    const app = { MicrosoftAppId: '3f2504e0-4f89-41d3-9a0c-0305e82c3301', ALLOWED_TENANTS: tenant, MicrosoftAppTenantId: tenant };
+    assert.equal(readConfig({ ...app, MicrosoftAppPassword: 's' }).appType, 'SingleTenant');
+    assert.equal(readConfig({ ...app, MicrosoftAppType: 'userassignedmsi' }).appType, 'UserAssignedMSI');
+    assert.throws(() => readConfig({ ...app, MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppPassword: 's' }), /takes no MicrosoftAppPassword/);
+    assert.throws(() => readConfig({ ...app, MicrosoftAppTenantId: '', MicrosoftAppType: 'UserAssignedMSI' }), /needs MicrosoftAppTenantId/);
+    assert.throws(() => readConfig({ ...app }), /SingleTenant needs MicrosoftAppPassword/);
+    assert.throws(() => readConfig({ ...app, MicrosoftAppType: 'Federated' }), /must be one of SingleTenant, UserAssignedMSI, MultiTenant/);
+  });
+
+  it('the public address: BOT_PUBLIC_URL, else App Service\'s host name; an authenticated bot never shows a loopback one', function () {
+    const msi = { MicrosoftAppId: '3f2504e0-4f89-41d3-9a0c-0305e82c3301', MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 't', ALLOWED_TENANTS: 't' };
+    assert.equal(readConfig({}).publicUrl, 'http://127.0.0.1:3978');
+    assert.equal(readConfig({ ...msi, BOT_PUBLIC_URL: 'https://acr-doctor.contoso.example/' }).publicUrl, 'https://acr-doctor.contoso.example');
+    assert.equal(readConfig({ ...msi, WEBSITE_HOSTNAME: 'acr-doctor-x1.azurewebsites.net' }).publicUrl, 'https://acr-doctor-x1.azurewebsites.net');
+    assert.equal(readConfig({ ...msi }).publicUrl, '');
+    assert.equal(readConfig({ ...msi, BOT_PUBLIC_URL: 'http://127.0.0.1:3978' }).publicUrl, '');
+    assert.equal(readConfig({ ...msi, BOT_PUBLIC_URL: 'http://[::1]:3978' }).publicUrl, '');
+  });
+
+  it('Blob state with the bot\'s identity: an https blob endpoint, without a key or SAS, and not beside a connection string', function () {
+    assert.equal(readConfig({ BOT_STORAGE_BLOB_URL: 'https://acrdoctorstate.blob.core.windows.net/' }).storageBlobUrl, 'https://acrdoctorstate.blob.core.windows.net');
+    assert.throws(() => readConfig({ BOT_STORAGE_BLOB_URL: 'https://a.blob.core.windows.net/?sv=2024&sig=x' }), /no SAS/);
+    assert.throws(() => readConfig({ BOT_STORAGE_BLOB_URL: 'http://a.blob.core.windows.net' }), /must be https/);
+    assert.throws(() => readConfig({ BOT_STORAGE_BLOB_URL: 'https://a.blob.core.windows.net', BOT_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' }), /not both/);
+  });
+
   for (const [env, reason] of [
     [{ TICKET_MAX_SEVERITY: 'urgent' }, /TICKET_MAX_SEVERITY must be one of minimal, moderate, critical, highestcriticalimpact/],
     [{ SUPPORT_SUBSCRIPTION_IDS: `${SUB_A},my-sub` }, /subscription ids \(GUIDs\), not "my-sub"/],
