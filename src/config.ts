@@ -81,13 +81,13 @@ function blobUrl(env: NodeJS.ProcessEnv): string {
 function publicUrl(env: NodeJS.ProcessEnv, port: number, authenticated: boolean): string {
   const given = env.BOT_PUBLIC_URL ? env.BOT_PUBLIC_URL.trim().replace(/\/+$/, '') : env.WEBSITE_HOSTNAME ? `https://${env.WEBSITE_HOSTNAME.trim()}` : '';
   if (!authenticated) return given || `http://${env.HOST ?? '127.0.0.1'}:${port}`;
-  let host = '';
+  let url: URL;
   try {
-    host = new URL(given).hostname;
+    url = new URL(given);
   } catch {
     return '';
   }
-  return isLoopbackHost(host.replace(/^\[|\]$/g, '')) ? '' : given;
+  return isLoopbackHost(url.hostname.replace(/^\[|\]$/g, '')) ? '' : given;
 }
 
 /** A whole number from `min` up (a count of things). */
