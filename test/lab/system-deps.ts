@@ -14,6 +14,7 @@ export const LAB_DEPENDENCIES: Dependency[] = [
   { command: 'openssl', pkg: 'openssl' },
   { command: 'docker-registry', pkg: 'docker-registry' },
   { command: 'squid', pkg: 'squid' },
+  { command: 'unzip', pkg: 'unzip' },
 ];
 
 export const BENCH_DEPENDENCIES: Dependency[] = [
