@@ -1,6 +1,6 @@
 /**
- * `npm run package`: the Teams app package, a zip of manifest/manifest.json (the app and bot id
- * filled in from TEAMS_APP_ID / MicrosoftAppId) and its two icons, written to dist/acr-doctor-teams.zip.
+ * `npm run package`: the Teams app package, a zip of manifest/manifest.json (the bot's id and domain,
+ * the developer filled in; see buildManifest) and its two icons, written to dist/acr-doctor-teams.zip.
  */
 import { createWriteStream, readFileSync } from 'node:fs';
 import { isGuid } from '../arm/resource-id.js';
@@ -15,19 +15,74 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 interface Manifest {
   id: string;
   version: string;
+  developer: { name: string; websiteUrl: string; privacyUrl: string; termsOfUseUrl: string };
   icons: { color: string; outline: string };
   bots: { botId: string }[];
+  validDomains: string[];
 }
 
-/** The manifest for this bot registration; a placeholder id is left for local sideloading tests. */
+const PLACEHOLDER = '00000000-0000-0000-0000-000000000000';
+
+/** What `az deployment group show … --query properties.outputs` printed, when given (DEPLOYMENT_OUTPUTS: its file). */
+function deploymentOutputs(env: NodeJS.ProcessEnv): { botAppId?: string; webAppHostName?: string } {
+  if (!env.DEPLOYMENT_OUTPUTS) return {};
+  const outputs = JSON.parse(readFileSync(env.DEPLOYMENT_OUTPUTS, 'utf8')) as Record<string, { value?: unknown } | undefined>;
+  const value = (name: string): string | undefined => (typeof outputs[name]?.value === 'string' ? (outputs[name]!.value as string) : undefined);
+  const botAppId = value('botAppId');
+  const webAppHostName = value('webAppHostName');
+  return { ...(botAppId ? { botAppId } : {}), ...(webAppHostName ? { webAppHostName } : {}) };
+}
+
+/** A host name for validDomains: no scheme, path, port or wildcard tricks. */
+function domainOf(value: string): string {
+  const host = value.trim().replace(/^https:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(host)) throw new Error(`BOT_DOMAIN must be the bot's host name (acr-doctor.contoso.com), not ${JSON.stringify(value)}`);
+  return host;
+}
+
+function httpsUrl(name: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${name} must be an https:// address, not ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== 'https:') throw new Error(`${name} must be an https:// address, not ${JSON.stringify(value)}`);
+  return url.toString();
+}
+
+/**
+ * The manifest for this bot registration: the bot id from BOT_ID or MicrosoftAppId (or the
+ * deployment's outputs), its domain from BOT_DOMAIN (or the web app's host name), the developer
+ * from DEVELOPER_NAME and its URLs. The all-zero placeholder id only for a local package
+ * (TEAMS_LOCAL_PACKAGE=1): a tenant would install a bot that answers nothing.
+ */
 export function buildManifest(env: NodeJS.ProcessEnv = process.env): Manifest {
   const manifest = JSON.parse(readFileSync(path.join(root, 'manifest', 'manifest.json'), 'utf8')) as Manifest;
-  const botId = env.MicrosoftAppId ?? manifest.bots[0]!.botId;
-  const appId = env.TEAMS_APP_ID ?? botId;
-  for (const [name, value] of [['MicrosoftAppId', botId], ['TEAMS_APP_ID', appId]] as const) {
+  const outputs = deploymentOutputs(env);
+  const local = env.TEAMS_LOCAL_PACKAGE === '1' || env.TEAMS_LOCAL_PACKAGE === 'true';
+  const botId = (env.BOT_ID ?? env.MicrosoftAppId ?? outputs.botAppId ?? (local ? PLACEHOLDER : '')).trim().toLowerCase();
+  if (!botId) throw new Error('the bot id is needed: BOT_ID (or MicrosoftAppId, or DEPLOYMENT_OUTPUTS with the deployment\'s outputs); TEAMS_LOCAL_PACKAGE=1 builds a local package with a placeholder id');
+  const appId = (env.TEAMS_APP_ID ?? botId).trim().toLowerCase();
+  for (const [name, value] of [['BOT_ID', botId], ['TEAMS_APP_ID', appId]] as const) {
     if (!isGuid(value)) throw new Error(`${name} must be a GUID, not ${JSON.stringify(value)}`);
+    if (value === PLACEHOLDER && !local) throw new Error(`${name} is the all-zero placeholder: give the bot's id, or set TEAMS_LOCAL_PACKAGE=1 for a local package`);
   }
-  return { ...manifest, id: appId, version: TOOL.version, bots: manifest.bots.map((b) => ({ ...b, botId })) };
+  const domain = env.BOT_DOMAIN ?? outputs.webAppHostName;
+  const developer = {
+    name: (env.DEVELOPER_NAME ?? manifest.developer.name).slice(0, 32),
+    websiteUrl: httpsUrl('DEVELOPER_WEBSITE_URL', env.DEVELOPER_WEBSITE_URL ?? manifest.developer.websiteUrl),
+    privacyUrl: httpsUrl('DEVELOPER_PRIVACY_URL', env.DEVELOPER_PRIVACY_URL ?? manifest.developer.privacyUrl),
+    termsOfUseUrl: httpsUrl('DEVELOPER_TERMS_URL', env.DEVELOPER_TERMS_URL ?? manifest.developer.termsOfUseUrl),
+  };
+  return {
+    ...manifest,
+    id: appId,
+    version: TOOL.version,
+    developer,
+    bots: manifest.bots.map((b) => ({ ...b, botId })),
+    validDomains: domain ? [domainOf(domain)] : [],
+  };
 }
 
 export async function packageApp(out = path.join(root, 'dist', 'acr-doctor-teams.zip'), env: NodeJS.ProcessEnv = process.env): Promise<string> {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ajvDraft04 from 'ajv-draft-04';
 import yauzl from 'yauzl';
-import { packageApp } from '../../src/teams/package-app.js';
+import { buildManifest, packageApp } from '../../src/teams/package-app.js';
 
 const SCHEMA = path.resolve('node_modules/@microsoft/app-manifest/build/json-schemas/teams/v1.25/MicrosoftTeams.schema.json');
 
@@ -56,7 +56,25 @@ describe('Teams app package', function () {
     assert.deepEqual(pngHeader(files.get('outline.png')!), { width: 32, height: 32, colorType: 6 }, 'outline: 32x32 with transparency');
   });
 
-  it('refuses an app id that is not a GUID', async function () {
-    await assert.rejects(packageApp(path.join(os.tmpdir(), 'never.zip'), { MicrosoftAppId: 'my-bot' }), /MicrosoftAppId must be a GUID/);
+  it('refuses an app id that is not a GUID, and the all-zero placeholder unless a local package is asked for', async function () {
+    await assert.rejects(packageApp(path.join(os.tmpdir(), 'never.zip'), { MicrosoftAppId: 'my-bot' }), /BOT_ID must be a GUID/);
+    assert.throws(() => buildManifest({}), /the bot id is needed: BOT_ID/);
+    assert.throws(() => buildManifest({ BOT_ID: '00000000-0000-0000-0000-000000000000' }), /all-zero placeholder/);
+    assert.equal(buildManifest({ TEAMS_LOCAL_PACKAGE: '1' }).bots[0]!.botId, '00000000-0000-0000-0000-000000000000');
+  });
+
+  it('takes the id and domain from the deployment\'s outputs, or BOT_ID and BOT_DOMAIN; the developer from the environment', function () {
+    const outputs = path.join(mkdtempSync(path.join(os.tmpdir(), 'acr-out-')), 'outputs.json');
+    writeFileSync(outputs, JSON.stringify({ botAppId: { type: 'String', value: BOT_ID }, webAppHostName: { type: 'String', value: 'acr-doctor-x1.azurewebsites.net' } }));
+    const fromDeployment = buildManifest({ DEPLOYMENT_OUTPUTS: outputs });
+    assert.equal(fromDeployment.bots[0]!.botId, BOT_ID);
+    assert.deepEqual(fromDeployment.validDomains, ['acr-doctor-x1.azurewebsites.net']);
+    const given = buildManifest({ BOT_ID: BOT_ID.toUpperCase(), BOT_DOMAIN: 'https://acr-doctor.contoso.com/', DEVELOPER_NAME: 'Contoso Platform', DEVELOPER_WEBSITE_URL: 'https://platform.contoso.com/acr-doctor' });
+    assert.equal(given.id, BOT_ID);
+    assert.deepEqual(given.validDomains, ['acr-doctor.contoso.com']);
+    assert.equal(given.developer.name, 'Contoso Platform');
+    assert.equal(given.developer.websiteUrl, 'https://platform.contoso.com/acr-doctor');
+    assert.throws(() => buildManifest({ BOT_ID, BOT_DOMAIN: '*.contoso.com' }), /BOT_DOMAIN must be the bot's host name/);
+    assert.throws(() => buildManifest({ BOT_ID, DEVELOPER_PRIVACY_URL: 'http://contoso.com/privacy' }), /must be an https:\/\/ address/);
   });
 });
