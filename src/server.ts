@@ -1,5 +1,6 @@
 /**
- * The bot's HTTP server: `POST /api/messages` (Bot Framework, CloudAdapter) and `GET /healthz`.
+ * The bot's HTTP server: `POST /api/messages` (Bot Framework, CloudAdapter), `POST /api/reports`,
+ * `GET /acr-check.mjs` (handover/cli-file.ts) and `GET /healthz`.
  * Without a MicrosoftAppId it runs unauthenticated, for local use only, and says so in its log.
  */
 import { randomUUID } from 'node:crypto';
@@ -23,6 +24,7 @@ import { cardActivity } from './bot/card-activity.js';
 import { t } from './i18n/i18n.js';
 import { TOOL } from './version.js';
 import { REPORTS_PATH } from './handover/protocol.js';
+import { readCliFile, serveCliFile } from './handover/cli-file.js';
 import { clientAddress, rateKey } from './http/client-address.js';
 import { RateLimit } from './http/rate-limit.js';
 import { malformedActivity, nonLocalServiceUrl, refuseBeforeReading, refuseBrowser } from './http/request-guard.js';
@@ -109,6 +111,9 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
     // Told later, in the conversation the escalation came from.
     notify: (escalation) => continueConversation(escalation.reference, async (context) => void (await context.sendActivity(cardActivity(ticketCard(escalation.request.lang, escalation))))),
   });
+  // The CLI file the cards send failing machines to, with its SHA-256 on every card.
+  const cli = await readCliFile();
+  if ('missing' in cli) logger.warn({ reason: cli.missing }, 'GET /acr-check.mjs answers 404: cards show no commands for the failing machine');
   const severities = severitiesUpTo(escalations.sink.severities, config.tickets.maxSeverity);
   if (severities.length === 0) throw new Error(`TICKET_MAX_SEVERITY=${config.tickets.maxSeverity} leaves none of the ${escalations.sink.kind} sink's severities (${escalations.sink.severities.join(', ')})`);
   const bot = new AcrDoctorBot({
@@ -121,7 +126,7 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
       subscriptions: config.tickets.supportSubscriptionIds,
       perUserPerHour: config.tickets.escalationsPerHour,
     },
-    handover: { publicUrl: config.publicUrl, ttlMs: config.handoverTtlMs, image: config.handoverImage },
+    handover: { publicUrl: config.publicUrl, ttlMs: config.handoverTtlMs, image: config.handoverImage, ...('sha256' in cli ? { cliSha256: cli.sha256 } : {}) },
     logger,
     budgetMs: config.budgetMs,
     limits: config.diagnoses,
@@ -177,6 +182,7 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
     });
     res.send(answer.status, answer.body);
   });
+  serveCliFile(server, cli);
   server.get('/healthz', (_req, res, next) => {
     res.send(200, { status: 'ok', name: TOOL.name, version: TOOL.version, diagnosesRunning: bot.running });
     return next();

@@ -21,7 +21,8 @@ import { LiveDiagnoses, type LiveDiagnosisDeps } from './live-diagnosis.js';
 import { cardActivity } from './card-activity.js';
 import { foundTicketCard, ticketCard } from './escalation-cards.js';
 import { parseResourceId } from '../arm/resource-id.js';
-import { handoverCard } from './handover-cards.js';
+import { handoverCard, NODE_IMAGE } from './handover-cards.js';
+import type { CliDownload } from '../handover/run-commands.js';
 import { HandoverCodes } from './handover-codes.js';
 import { receiveReport } from './report-intake.js';
 import type { IntakeAnswer } from '../handover/protocol.js';
@@ -31,7 +32,7 @@ import { withoutBidiControls, withoutBidiControlsDeep } from '../report/outside-
 const WELCOME_RACE_MS = 60_000;
 
 /** What the bot is made with: what a live diagnosis needs (the bot keeps the log itself), and the rest. */
-export interface BotDeps extends Omit<LiveDiagnosisDeps, 'log'> {
+export interface BotDeps extends Omit<LiveDiagnosisDeps, 'log' | 'download'> {
   allowedTenants: string[];
   /** Where conversation state (dialogs under way) lives; MemoryStorage when not given. */
   storage?: Storage;
@@ -39,8 +40,11 @@ export interface BotDeps extends Omit<LiveDiagnosisDeps, 'log'> {
   escalations: Escalations<Partial<ConversationReference>>;
   /** What users may choose (severities, subscriptions), and how many escalations one user may open in an hour. */
   escalationPolicy: EscalationPolicy & { perUserPerHour: number };
-  /** Hand-over to the failing machine: the bot's address as clients reach it, how long a code lives. */
-  handover: { publicUrl: string; ttlMs: number; image?: string };
+  /**
+   * Hand-over to the failing machine: the bot's address as clients reach it, how long a code lives,
+   * the AKS pod's image, and the SHA-256 of the acr-check file the bot serves (none: it serves none).
+   */
+  handover: { publicUrl: string; ttlMs: number; image?: string; cliSha256?: string };
 }
 
 /** What a user typed or a card sent, without the bidirectional controls that could reorder what others read. */
@@ -67,6 +71,8 @@ export class AcrDoctorBot extends ActivityHandler {
   private readonly codes: HandoverCodes;
   /** New escalations per user (their Entra object id, else their channel id) in a sliding hour. */
   private readonly escalationsPerUser: RateLimit;
+  /** Where failing machines fetch acr-check: this bot's address, the file's SHA-256, the AKS pod's image. */
+  private readonly download: CliDownload;
 
   constructor(private readonly deps: BotDeps) {
     super();
@@ -77,7 +83,9 @@ export class AcrDoctorBot extends ActivityHandler {
     this.log = new DiagnosisLog(storage);
     this.codes = new HandoverCodes(storage, deps.handover.ttlMs);
     this.escalationsPerUser = new RateLimit(deps.escalationPolicy.perUserPerHour, Date.now, 10_000, 60 * 60_000);
-    this.live = new LiveDiagnoses({ ...deps, log: this.log });
+    const { publicUrl, image, cliSha256 } = deps.handover;
+    this.download = { botUrl: publicUrl, image: image ?? NODE_IMAGE, ...(cliSha256 ? { sha256: cliSha256 } : {}) };
+    this.live = new LiveDiagnoses({ ...deps, log: this.log, download: this.download });
     const startDiagnosis = (context: TurnContext, target: RegistryTarget, symptoms: string[], client?: ClientKind): Promise<void> =>
       this.live.start(context, langOfLocale(context.activity.locale), target, symptoms, client);
     this.dialogs = new DialogSet(this.dialogState).add(new DiagnoseDialog(startDiagnosis)).add(
@@ -258,7 +266,7 @@ export class AcrDoctorBot extends ActivityHandler {
     // An authenticated bot that does not know its public address shows none (never a loopback one).
     if (!handover.publicUrl) return void (await context.sendActivity(t(lang, 'handover.noPublicUrl')));
     const { code } = await this.codes.issue({ diagnosisId, loginServer: found.report.registry.loginServer, lang, conversation: TurnContext.getConversationReference(context.activity) });
-    await context.sendActivity(cardActivity(handoverCard(lang, found.report.registry.name, handover.publicUrl, code, Math.round(handover.ttlMs / 60_000), handover.image)));
+    await context.sendActivity(cardActivity(handoverCard(lang, found.report.registry.name, this.download, code, Math.round(handover.ttlMs / 60_000))));
   }
 
   /** A report from `acr-check --send` (POST /api/reports), into the conversation its code names. */

@@ -18,6 +18,7 @@ import { knowledge } from '../knowledge/knowledge.js';
 import type { ProgressView } from '../report/progress-view.js';
 import type { Lang, Report } from '../report/types.js';
 import { presented, vantageText, type Vantage } from './vantage-texts.js';
+import { podName, runCommands, type CliDownload } from '../handover/run-commands.js';
 
 export type { Vantage } from './vantage-texts.js';
 
@@ -67,24 +68,41 @@ export interface ResultCardData {
   findings: { title: string; meta: string; explanation: string; evidence: string; fixes: { title: string; commands: string[]; docs: string[] }[] }[];
   vantage: string;
   runHere: string;
-  runCommand: string;
+  /** The commands for the failing machine, or why there are none; how to have its result posted here. */
+  runCommands: CommandOnCard[];
+  runNone: string;
+  runChecked: string;
+  runSend: string;
   checks: { status: string; title: string; detail: string }[];
   labels: { rerun: string; handover: string; showChecks: string; escalate: string };
 }
 
 export const MAX_FINDINGS_ON_CARD = 3;
 
-/** The command that runs the same checks on the failing machine, with what the conversation established. */
-export function runCommand(report: Pick<Report, 'registry' | 'symptoms' | 'client'>): string {
-  const flags = [...report.symptoms.map((s) => `--symptom ${s}`), ...(report.client.kind ? [`--client ${report.client.kind}`] : [])];
-  return ['npx acr-check', report.registry.name, ...flags].join(' ');
+/** What the failing machine runs: the same checks, with the symptom and client the conversation established. */
+export function runArgs(report: Pick<Report, 'registry' | 'symptoms' | 'client'>): string[] {
+  return [report.registry.name, ...report.symptoms.flatMap((s) => ['--symptom', s]), ...(report.client.kind ? ['--client', report.client.kind] : [])];
 }
 
-export function resultCard(shown: Report, vantage: Vantage): Card {
+export interface CommandOnCard {
+  label: string;
+  command: string;
+}
+
+/** The commands for the failing machine as a card shows them (bash, PowerShell, an AKS pod), or the reason there are none. */
+export function commandsOnCard(lang: Lang, download: CliDownload, args: string[], pod: string): { commands: CommandOnCard[]; none: string; checked: string } {
+  const run = runCommands(download, args, pod);
+  if ('none' in run) return { commands: [], none: t(lang, run.none === 'no-file' ? 'fetchCli.noFile' : 'fetchCli.noAddress'), checked: '' };
+  return { commands: run.commands.map((c) => ({ label: t(lang, `fetchCli.${c.shell}`), command: c.command })), none: '', checked: t(lang, 'fetchCli.checked') };
+}
+
+/** `download`: where failing machines fetch acr-check from this bot (the run-here commands). */
+export function resultCard(shown: Report, vantage: Vantage, download: CliDownload): Card {
   const report = presented(shown, vantage);
   const { lang } = report;
   const failed = report.checks.filter((c) => c.status === 'fail').length;
   const seconds = (report.durationMs / 1000).toFixed(2);
+  const run = commandsOnCard(lang, download, runArgs(report), podName(report.registry.name));
   const data: ResultCardData = {
     lang,
     rtl: isRtl(lang),
@@ -106,7 +124,10 @@ export function resultCard(shown: Report, vantage: Vantage): Card {
     })),
     vantage: vantage === 'bot' ? t(lang, 'card.vantageBot') : t(lang, 'card.vantageClient', { hostname: report.client.hostname ?? '-' }),
     runHere: t(lang, 'card.runHere'),
-    runCommand: runCommand(report),
+    runCommands: run.commands,
+    runNone: run.none,
+    runChecked: run.checked,
+    runSend: run.commands.length > 0 ? t(lang, 'fetchCli.sendHere') : '',
     checks: report.checks.map((c) => ({ status: t(lang, `status.${c.status}`), title: c.title, detail: c.detail })),
     labels: { rerun: t(lang, 'card.rerun'), handover: t(lang, 'card.handover'), showChecks: t(lang, 'card.showChecks'), escalate: t(lang, 'card.escalate') },
   };

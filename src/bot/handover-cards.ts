@@ -9,7 +9,8 @@ import clientReportTemplate from '../../cards/client-report.json' with { type: '
 import { isRtl, t } from '../i18n/i18n.js';
 import type { ClientView } from '../report/vantages.js';
 import type { Lang, Report } from '../report/types.js';
-import { expand, VERDICT_STYLE, type Card } from './cards.js';
+import { podName, type CliDownload } from '../handover/run-commands.js';
+import { commandsOnCard, expand, VERDICT_STYLE, type Card, type CommandOnCard } from './cards.js';
 
 export interface HandoverCardData {
   lang: Lang;
@@ -17,27 +18,25 @@ export interface HandoverCardData {
   title: string;
   intro: string;
   code: string;
-  anyMachine: string;
-  command: string;
-  aks: string;
-  kubectl: string;
+  /** Each shell's command, under its label; none when the bot has nothing to hand out. */
+  commands: CommandOnCard[];
+  /** Why there are no commands ('' when there are), and what the commands do ('' when there are none). */
+  none: string;
+  checked: string;
 }
 
-/** The image the AKS one-liner runs acr-check in: Node.js from MCR, which AKS clusters can pull. */
+/** The image the AKS pod runs acr-check in: Node.js from MCR, which AKS clusters can pull. */
 export const NODE_IMAGE = 'mcr.microsoft.com/azurelinux/base/nodejs:20';
 
-export function handoverCard(lang: Lang, registry: string, botUrl: string, code: string, minutes: number, image = NODE_IMAGE): Card {
-  const args = `acr-check ${registry} --send ${botUrl} --code ${code}`;
+/** The one-time code, and the commands that fetch acr-check from this bot and send its report back with it. */
+export function handoverCard(lang: Lang, registry: string, download: CliDownload, code: string, minutes: number): Card {
   const data: HandoverCardData = {
     lang,
     rtl: isRtl(lang),
     title: t(lang, 'handover.title'),
     intro: t(lang, 'handover.intro', { minutes: String(minutes) }),
     code: t(lang, 'handover.code', { code }),
-    anyMachine: t(lang, 'handover.anyMachine'),
-    command: `npx ${args}`,
-    aks: t(lang, 'handover.aks'),
-    kubectl: `kubectl run acr-check-${code.replace('-', '').toLowerCase()} --rm -i --restart=Never --image=${image} --command -- npx --yes ${args}`,
+    ...commandsOnCard(lang, download, [registry, '--send', download.botUrl, '--code', code], podName(code)),
   };
   return expand(handoverTemplate, data);
 }

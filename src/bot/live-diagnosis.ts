@@ -18,6 +18,7 @@ import { DiagnosisSlots, type Entry } from './diagnosis-slots.js';
 import type { DiagnosisLog } from './diagnosis-log.js';
 import { DiagnosisRuns } from './diagnosis-runs.js';
 import { errorLine, stackOf } from '../http/error-line.js';
+import type { CliDownload } from '../handover/run-commands.js';
 
 /** At most one progress update per card in this interval (Teams throttles edits). */
 const PROGRESS_INTERVAL_MS = 700;
@@ -34,6 +35,8 @@ export interface LiveDiagnosisDeps {
   log: DiagnosisLog;
   /** Diagnoses at once (the bot's), waiting for a place, and at once in one conversation. */
   limits: DiagnosisLimits;
+  /** Where failing machines fetch acr-check, for the result card's commands. */
+  download: CliDownload;
 }
 
 export interface DiagnosisLimits {
@@ -120,7 +123,7 @@ export class LiveDiagnoses {
           stopProgress();
           // Kept before the card shows it, so its Escalate button always finds it.
           const logged = this.deps.log.add(reference.conversation?.id ?? '', { report: result, vantage: 'bot' }).catch((err: unknown) => this.deps.logger.error({ error: errorLine(err) }, 'could not keep the diagnosis for escalation'));
-          return logged.then(() => update(resultCard(result, 'bot')));
+          return logged.then(() => update(resultCard(result, 'bot', this.deps.download)));
         },
         (err: unknown) => {
           stopProgress();

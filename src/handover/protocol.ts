@@ -5,6 +5,10 @@
 import { isHttpsOrLoopback } from '../http/transport-rule.js';
 
 export const REPORTS_PATH = '/api/reports';
+/** The CLI as one self-contained file, and its SHA-256 as `sha256sum` prints it: what a failing machine downloads. */
+export const CLI_FILE_NAME = 'acr-check.mjs';
+export const CLI_PATH = `/${CLI_FILE_NAME}`;
+export const CLI_SHA256_PATH = `${CLI_PATH}.sha256`;
 /** The largest upload the bot reads (the HTTP body `{ code, report }`); its activities have the same bound. */
 export const MAX_REPORT_BYTES = 256 * 1024;
 
@@ -39,7 +43,12 @@ export function parseBotUrl(input: string): URL | undefined {
   return isHttpsOrLoopback(url) ? url : undefined;
 }
 
-/** Where the report goes: the bot's base address (with or without a path prefix) + /api/reports. */
+/** The bot's base address (with or without a path prefix), whichever of its endpoints was given. */
+export function botBase(bot: URL): string {
+  return `${bot.origin}${bot.pathname.replace(/\/+$/, '').replace(/\/api\/(messages|reports)$/, '')}`;
+}
+
+/** Where the report goes: the bot's base address + /api/reports. */
 export function reportsUrl(bot: URL): string {
-  return `${bot.origin}${bot.pathname.replace(/\/+$/, '').replace(/\/api\/(messages|reports)$/, '')}${REPORTS_PATH}`;
+  return `${botBase(bot)}${REPORTS_PATH}`;
 }

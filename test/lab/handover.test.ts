@@ -67,7 +67,7 @@ describe('lab: the report from the failing machine, beside the bot view', functi
     const bot = await startBot(3981);
     const { code, card } = await codeFor(3981, 'ho-happy');
     assertValidCard(card);
-    assert.ok(JSON.stringify(card).includes(`npx acr-check stalereg --send ${bot} --code ${code}`));
+    assert.ok(JSON.stringify(card).includes(`node acr-check.mjs stalereg --send ${bot} --code ${code}`));
     const other = await codeFor(3981, 'ho-other');
     const posted = (c: string): Sent[] => inConversation(c).filter((s) => /From the failing machine/.test(said(s)));
 

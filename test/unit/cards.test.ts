@@ -14,6 +14,7 @@ import type { ProgressSnapshot } from '../../src/probes/evidence.js';
 import { DENIED_EVIDENCE, evidenceHolding, HEALTHY_EVIDENCE, sampleReport } from '../helpers/sample-report.js';
 import type { Report } from '../../src/report/types.js';
 import { knowledge } from '../../src/knowledge/knowledge.js';
+import { SAMPLE_DOWNLOAD } from '../helpers/cli-download.js';
 
 type Node = Record<string, unknown>;
 /** Every TextBlock / Fact text of a card, in order. */
@@ -35,7 +36,7 @@ describe('Adaptive Cards', function () {
   for (const lang of LANGS) {
     it(`${lang}: result, progress and help cards are valid Adaptive Cards 1.5`, function () {
       const report = sampleReport(DENIED_EVIDENCE, lang);
-      for (const card of [resultCard(report, 'bot'), resultCard(sampleReport(HEALTHY_EVIDENCE, lang), 'client'), progressCard(lang, 'myregistry.azurecr.io', { done: 2, total: 6, finished: report.checks.slice(0, 2), pending: ['TLS handshake with myregistry.azurecr.io'] }), helpCard(lang)]) {
+      for (const card of [resultCard(report, 'bot', SAMPLE_DOWNLOAD), resultCard(sampleReport(HEALTHY_EVIDENCE, lang), 'client', SAMPLE_DOWNLOAD), progressCard(lang, 'myregistry.azurecr.io', { done: 2, total: 6, finished: report.checks.slice(0, 2), pending: ['TLS handshake with myregistry.azurecr.io'] }), helpCard(lang)]) {
         assertValidCard(card);
         assert.equal(card.lang, lang);
         assert.equal(card.rtl, lang === 'ar', 'Arabic cards read right to left');
@@ -73,7 +74,7 @@ describe('Adaptive Cards', function () {
   });
 
   it('a result card leads with the verdict, then the finding and its fix, ready to copy', function () {
-    const card = resultCard(sampleReport(DENIED_EVIDENCE), 'bot');
+    const card = resultCard(sampleReport(DENIED_EVIDENCE), 'bot', SAMPLE_DOWNLOAD);
     const all = texts(card);
     assert.match(all[0]!, /^PROBLEM: myregistry\.azurecr\.io/);
     const fix = find(card, (n) => n.text === 'az acr network-rule add --name myregistry --ip-address 203.0.113.77');
@@ -81,11 +82,37 @@ describe('Adaptive Cards', function () {
     assert.equal(fix[0]!.fontType, 'Monospace', 'commands are monospace');
     assert.ok(all.indexOf("The registry's network rules deny this client (IP 203.0.113.77)") > 0);
     assert.ok(all.some((t) => t.includes("bot's own network")), 'says where the probes ran');
-    assert.ok(all.includes('npx acr-check myregistry'), 'the command to run on the failing machine');
+    const { sha256 } = SAMPLE_DOWNLOAD;
+    assert.ok(all.includes(`curl -fsSLo acr-check.mjs https://bot.contoso.com/acr-check.mjs && echo "${sha256}  acr-check.mjs" | sha256sum -c - && node acr-check.mjs myregistry`), 'the command to run on the failing machine');
+  });
+
+  it('the failing machine gets acr-check from the bot, checked by its SHA-256, for bash, PowerShell and an AKS pod; never npx', function () {
+    for (const lang of LANGS) {
+      const card = resultCard(sampleReport(DENIED_EVIDENCE, lang), 'bot', SAMPLE_DOWNLOAD);
+      const commands = find(card, (n) => n.type === 'TextRun' && n.fontType === 'Monospace').map((n) => String(n.text)).filter((c) => c.includes('acr-check.mjs'));
+      assert.equal(commands.length, 3, commands.join('\n'));
+      assert.ok(commands.every((c) => c.includes(SAMPLE_DOWNLOAD.sha256!) && c.includes('https://bot.contoso.com/acr-check.mjs')), 'each downloads from the bot and checks the SHA-256');
+      assert.match(commands[1]!, /^\$ProgressPreference = 'SilentlyContinue'; Invoke-WebRequest -UseBasicParsing -Uri https:\/\/bot\.contoso\.com\/acr-check\.mjs -OutFile acr-check\.mjs; if \(\(Get-FileHash -Algorithm SHA256 acr-check\.mjs\)\.Hash -eq '[0-9a-f]{64}'\) \{ node acr-check\.mjs myregistry \}/);
+      assert.match(commands[2]!, /^kubectl run acr-check-myregistry --rm -i --restart=Never --image=mcr\.microsoft\.com\/azurelinux\/base\/nodejs:20 --command -- node -e '[^']+' myregistry$/);
+      assert.doesNotMatch(JSON.stringify(card), /npx/, 'nothing from npm: the name is not ours');
+      assert.ok(texts(card).includes(t(lang, 'fetchCli.checked')), 'the card says what the commands do');
+      assert.ok(texts(card).includes(t(lang, 'fetchCli.sendHere')), 'and how to have the result posted here');
+    }
+  });
+
+  it('a bot without the file, or without a public address, shows no command and says why', function () {
+    const report = sampleReport(DENIED_EVIDENCE);
+    const noFile = resultCard(report, 'bot', { ...SAMPLE_DOWNLOAD, sha256: undefined });
+    const noAddress = resultCard(report, 'bot', { ...SAMPLE_DOWNLOAD, botUrl: '' });
+    for (const [card, text] of [[noFile, t('en', 'fetchCli.noFile')], [noAddress, t('en', 'fetchCli.noAddress')]] as const) {
+      assertValidCard(card);
+      assert.ok(texts(card).includes(text));
+      assert.ok(!JSON.stringify(card).includes('acr-check.mjs'), 'no command');
+    }
   });
 
   it('in an Arabic card, commands stay left to right (a shell reads them that way)', function () {
-    const card = resultCard(sampleReport(DENIED_EVIDENCE, 'ar'), 'bot');
+    const card = resultCard(sampleReport(DENIED_EVIDENCE, 'ar'), 'bot', SAMPLE_DOWNLOAD);
     assert.equal(card.rtl, true);
     const commands = find(card, (n) => n.fontType === 'Monospace');
     assert.ok(commands.length >= 2, 'the fix and the acr-check command');
@@ -98,7 +125,7 @@ describe('Adaptive Cards', function () {
 
   it('offers re-run, running it on the failing machine, all checks and escalate (of this very diagnosis)', function () {
     const report = sampleReport(DENIED_EVIDENCE);
-    const card = resultCard(report, 'bot');
+    const card = resultCard(report, 'bot', SAMPLE_DOWNLOAD);
     const actions = card.actions as Node[];
     assert.deepEqual(actions.map((a) => a.type), ['Action.Submit', 'Action.Submit', 'Action.ToggleVisibility', 'Action.Submit']);
     assert.deepEqual(actions.map((a) => (a.data as Node | undefined)?.verb ?? a.title), ['rerun', 'handover', 'Show all checks', 'escalate']);
@@ -109,9 +136,9 @@ describe('Adaptive Cards', function () {
   });
 
   it(`shows at most ${MAX_FINDINGS_ON_CARD} findings, and a healthy card none`, function () {
-    const healthy = resultCard(sampleReport(HEALTHY_EVIDENCE), 'bot');
+    const healthy = resultCard(sampleReport(HEALTHY_EVIDENCE), 'bot', SAMPLE_DOWNLOAD);
     assert.match(texts(healthy)[0]!, /^HEALTHY/);
-    assert.equal(find(healthy, (n) => n.fontType === 'Monospace').length, 1, 'only the acr-check command');
+    assert.equal(find(healthy, (n) => n.fontType === 'Monospace').length, 3, 'only the acr-check commands (bash, PowerShell, AKS)');
   });
 
   it('the help card shows <registry>: commands are TextRuns, which no client reads as HTML or markdown', function () {
@@ -141,8 +168,10 @@ describe('Adaptive Cards', function () {
 
   it('the command for the failing machine carries the symptom and client the conversation established', function () {
     const report = sampleReport(DENIED_EVIDENCE, 'en', ['cli-cannot-connect']);
-    const card = resultCard({ ...report, client: { ...report.client, kind: 'aks' } }, 'bot');
-    assert.ok(texts(card).includes('npx acr-check myregistry --symptom cli-cannot-connect --client aks'));
+    const card = resultCard({ ...report, client: { ...report.client, kind: 'aks' } }, 'bot', SAMPLE_DOWNLOAD);
+    const commands = texts(card).filter((c) => c.includes('acr-check.mjs'));
+    assert.equal(commands.length, 3);
+    for (const command of commands) assert.ok(command.includes('acr-check.mjs myregistry --symptom cli-cannot-connect --client aks') || command.endsWith(`' myregistry --symptom cli-cannot-connect --client aks`), command);
   });
 
   it('the escalation summary shows what will be sent: secrets removed, as it says', function () {
@@ -184,7 +213,7 @@ describe('Adaptive Cards', function () {
         assert.ok(staged.findings.length > 0, 'the staged evidence makes findings');
         for (const [name, report] of [['staged evidence', staged], ['every text', everyTextHostile(lang)]] as const) {
           for (const vantage of ['bot', 'client'] as const) {
-            const card = resultCard(report, vantage);
+            const card = resultCard(report, vantage, SAMPLE_DOWNLOAD);
             assertValidCard(card);
             assert.equal(card.rtl, lang === 'ar');
             assertShownAsText(card, `${name}, ${vantage}`);
@@ -222,7 +251,7 @@ describe('Adaptive Cards', function () {
       const ours = finding.fixes.flatMap((x) => knowledge.fixes[x.id!]!.docs);
       assert.ok(ours.length > 0, 'the fix links its documentation');
       const shown = { ...report, findings: [{ ...finding, fixes: finding.fixes.map((x) => ({ ...x, docs: [...x.docs, 'https://evil.example/'] })) }] };
-      const links = find(resultCard(shown, 'client'), (n) => n.type === 'TextBlock' && String(n.text).startsWith('[')).map((n) => String(n.text));
+      const links = find(resultCard(shown, 'client', SAMPLE_DOWNLOAD), (n) => n.type === 'TextBlock' && String(n.text).startsWith('[')).map((n) => String(n.text));
       assert.deepEqual(links, ours.map((d) => `[${d}](${d})`));
     });
   });
@@ -231,9 +260,9 @@ describe('Adaptive Cards', function () {
     const report = sampleReport(DENIED_EVIDENCE);
     const finding = report.findings[0]!;
     const shown = { ...report, findings: [{ ...finding, fixes: [{ id: 'dns-server', title: 'Check the DNS server (an earlier wording)', commands: [], docs: [] }] }] };
-    const all = texts(resultCard(shown, 'bot'));
+    const all = texts(resultCard(shown, 'bot', SAMPLE_DOWNLOAD));
     assert.ok(all.includes(t('en', 'botView.fixes.dns-server')), all.join(' | '));
-    assert.ok(texts(resultCard(shown, 'client')).includes('Check the DNS server (an earlier wording)'), 'from the client, the words stay the report\'s');
+    assert.ok(texts(resultCard(shown, 'client', SAMPLE_DOWNLOAD)).includes('Check the DNS server (an earlier wording)'), 'from the client, the words stay the report\'s');
   });
 });
 

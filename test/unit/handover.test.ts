@@ -9,7 +9,8 @@ import { LANGS, type Report } from '../../src/report/types.js';
 import { reportProblems } from '../../src/report/validate.js';
 import { clientView, evidenceOf } from '../../src/report/vantages.js';
 import { DENIED_EVIDENCE, evidenceHolding, HEALTHY_EVIDENCE, sampleReport } from '../helpers/sample-report.js';
-import { assertShownAsText, HOSTILE } from '../helpers/card-texts.js';
+import { assertShownAsText, HOSTILE, markdownTexts, textRuns } from '../helpers/card-texts.js';
+import { SAMPLE_DOWNLOAD } from '../helpers/cli-download.js';
 import { assertValidCard } from '../helpers/validate-card.js';
 
 /** The failing machine: its hosts file pins a stale address, and TCP to it times out. */
@@ -49,11 +50,23 @@ describe('the client report beside the bot view', function () {
 
   for (const lang of LANGS) {
     it(`${lang}: the hand-over and client report cards are valid; commands stay left to right`, function () {
-      const card = handoverCard(lang, 'myregistry', 'https://bot.contoso.com', '7KQ2M-4XPZ0', 15);
+      const card = handoverCard(lang, 'myregistry', SAMPLE_DOWNLOAD, '7KQ2M-4XPZ0', 15);
       assertValidCard(card);
-      const text = JSON.stringify(card);
-      assert.ok(text.includes('npx acr-check myregistry --send https://bot.contoso.com --code 7KQ2M-4XPZ0'));
-      assert.match(text, /kubectl run acr-check-7kq2m4xpz0 --rm -i --restart=Never --image=mcr\.microsoft\.com\/azurelinux\/base\/nodejs:20 --command -- npx --yes acr-check myregistry/);
+      const sha = SAMPLE_DOWNLOAD.sha256!;
+      const args = 'myregistry --send https://bot.contoso.com --code 7KQ2M-4XPZ0';
+      const commands = textRuns(card).filter((c) => c.includes('acr-check.mjs'));
+      assert.deepEqual(commands.slice(0, 2), [
+        `curl -fsSLo acr-check.mjs https://bot.contoso.com/acr-check.mjs && echo "${sha}  acr-check.mjs" | sha256sum -c - && node acr-check.mjs ${args}`,
+        `$ProgressPreference = 'SilentlyContinue'; Invoke-WebRequest -UseBasicParsing -Uri https://bot.contoso.com/acr-check.mjs -OutFile acr-check.mjs; if ((Get-FileHash -Algorithm SHA256 acr-check.mjs).Hash -eq '${sha}') { node acr-check.mjs ${args} } else { Write-Error 'acr-check.mjs: SHA-256 does not match; not run' }`,
+      ]);
+      assert.ok(commands[2]!.startsWith('kubectl run acr-check-7kq2m4xpz0 --rm -i --restart=Never --image=mcr.microsoft.com/azurelinux/base/nodejs:20 --command -- node -e \''), commands[2]);
+      assert.ok(commands[2]!.endsWith(`' ${args}`) && commands[2]!.includes(sha), commands[2]);
+      assert.equal(commands.length, 3);
+      assert.deepEqual(markdownTexts(card).filter((x) => x.includes('acr-check.mjs')), [], 'commands are TextRuns, never markdown');
+      assert.ok(!JSON.stringify(card).includes('npx'), 'nothing from npm');
+      // Each command in its own left-to-right column, also in an Arabic card.
+      const columns = JSON.stringify(card).match(/"type":"Column","rtl":false,"items":\[\{"type":"RichTextBlock","inlines":\[\{"type":"TextRun","text":"[^"]*acr-check\.mjs/g) ?? [];
+      assert.equal(columns.length, 3);
       const client = sampleReport(CLIENT_EVIDENCE, lang);
       assertValidCard(clientReportCard(lang, client, clientView(client, lang, sampleReport(HEALTHY_EVIDENCE, lang)), true));
       assertValidCard(clientReportCard(lang, client, clientView(client, lang), false));

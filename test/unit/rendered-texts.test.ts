@@ -14,6 +14,8 @@ import { LANGS, type Lang, type Report } from '../../src/report/types.js';
 import { cardTexts, PLACEHOLDER } from '../helpers/card-texts.js';
 import { everyOutcome, PLANNED_DATA, sampleReport } from '../helpers/sample-report.js';
 import { sampleTicketRequest } from '../helpers/ticket-request.js';
+import { SAMPLE_DOWNLOAD } from '../helpers/cli-download.js';
+import { handoverCard } from '../../src/bot/handover-cards.js';
 import type { CheckRef, ProgressSnapshot } from '../../src/probes/evidence.js';
 
 const OUTCOMES = Object.keys(catalog('en').outcomes as object);
@@ -42,8 +44,11 @@ function rendered(lang: Lang): [where: string, text: string][] {
   const snapshot = started();
   const midway: ProgressSnapshot = { ...snapshot, done: everyOutcome(OUTCOMES) };
   const cards: [string, unknown][] = [
-    ['result card (bot)', resultCard(report, 'bot')],
-    ['result card (client)', resultCard(report, 'client')],
+    ['result card (bot)', resultCard(report, 'bot', SAMPLE_DOWNLOAD)],
+    ['result card (client)', resultCard(report, 'client', SAMPLE_DOWNLOAD)],
+    ['result card, no file to hand out', resultCard(report, 'bot', { ...SAMPLE_DOWNLOAD, sha256: undefined })],
+    ['result card, no public address', resultCard(report, 'bot', { ...SAMPLE_DOWNLOAD, botUrl: '' })],
+    ['hand-over card', handoverCard(lang, 'myregistry', SAMPLE_DOWNLOAD, '7KQ2M-4XPZ0', 15)],
     ['progress card, at the start', progressCard(lang, 'myregistry.azurecr.io', progressView(lang, snapshot))],
     ['progress card, midway', progressCard(lang, 'myregistry.azurecr.io', progressView(lang, midway))],
     ['help card', helpCard(lang)],
@@ -77,7 +82,7 @@ describe('rendered texts', function () {
 
     it(`${lang}: the bot's own checks speak of the bot's network and what its operator grants, never of this machine or az login`, function () {
       const report = everything(lang);
-      const bot = cardTexts(resultCard(report, 'bot')).join('\n');
+      const bot = cardTexts(resultCard(report, 'bot', SAMPLE_DOWNLOAD)).join('\n');
       const machine = MACHINE[lang];
       assert.doesNotMatch(bot, machine);
       assert.ok(bot.includes(t(lang, 'botView.outcomes.skip.arm-no-credentials')), 'a skipped ARM check says what the operator grants');
