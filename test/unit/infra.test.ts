@@ -4,51 +4,17 @@
  * What only Azure can check (names free, quotas, the deployment itself) is said in infra/README.md.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readConfig } from '../../src/config.js';
-import { changedFixtures, isObject, loadArmSchemas, readJson, repoPath, withoutArmKeys, type ArmSchemas, type Json, type JsonObject } from '../helpers/arm-schemas.js';
-
-/** The published built-in role ids (learn.microsoft.com/azure/role-based-access-control/built-in-roles). */
-const BUILT_IN_ROLES = {
-  roleReader: { name: 'Reader', id: 'acdd72a7-3385-48ef-bd42-f606fba81ae7' },
-  roleStorageBlobDataContributor: { name: 'Storage Blob Data Contributor', id: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe' },
-  roleSupportRequestContributor: { name: 'Support Request Contributor', id: 'cfd33db0-3dd1-45e3-aa9d-cdbdf3b6f24e' },
-};
-
-/** Settings for App Service itself, not the bot: set on purpose, read by no code of ours. */
-const PLATFORM_SETTINGS: Record<string, string> = {
-  SCM_DO_BUILD_DURING_DEPLOYMENT: 'false: the zip package carries its node_modules, nothing to build on deploy',
-};
-
-const CLIENT_ID = "[reference(variables('identityId'), '2023-01-31').clientId]";
-const PRINCIPAL_ID = "[reference(variables('identityId'), '2023-01-31').principalId]";
-
-/** What the bot must be given in Azure: literal values, or the expression that fills them in. */
-const NEEDED: Record<string, string | RegExp> = {
-  MicrosoftAppType: 'UserAssignedMSI',
-  MicrosoftAppId: CLIENT_ID,
-  MicrosoftAppTenantId: '[tenant().tenantId]',
-  AZURE_CLIENT_ID: CLIENT_ID,
-  ALLOWED_TENANTS: "[parameters('allowedTenants')]",
-  HOST: '0.0.0.0',
-  BOT_PUBLIC_URL: /^\[format\('https:\/\/\{0\}', reference\(variables\('webAppId'\), '[\d-]+'\)\.defaultHostName\)\]$/,
-  BOT_STORAGE_BLOB_URL: /reference\(variables\('storageAccountId'\), '[\d-]+'\)\.primaryEndpoints\.blob/,
-  BOT_STORAGE_CONTAINER: "[parameters('stateContainerName')]",
-  DATA_DIR: '/home/data',
-  LOG_LEVEL: 'info',
-  TICKET_SINK: "[parameters('ticketSink')]",
-  SCM_DO_BUILD_DURING_DEPLOYMENT: 'false',
-};
-
-/** Never in Azure: a secret the identity replaces, a key storage refuses, or what App Service sets itself. */
-const NEVER = ['MicrosoftAppPassword', 'AZURE_CLIENT_SECRET', 'BOT_STORAGE_CONNECTION_STRING', 'PORT', 'WEBSITES_PORT'];
+import { changedFixtures, loadArmSchemas, readJson, repoPath, type ArmSchemas, type JsonObject } from '../helpers/arm-schemas.js';
+import { apiVersionProblems, appSettings, CLIENT_ID, obj, PRINCIPAL_ID, resourceOf, roleProblems, schemaProblems, settingProblems, settingsReadBySrc } from '../helpers/infra-checks.js';
 
 /** Values Azure would fill in, to start the bot's own configuration reader with these settings. */
 const FILLED: Record<string, string> = {
   MicrosoftAppId: '3f1c9a52-7d4e-4b8a-9c61-2e5f0a7b8d91',
   AZURE_CLIENT_ID: '3f1c9a52-7d4e-4b8a-9c61-2e5f0a7b8d91',
-  MicrosoftAppTenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
-  ALLOWED_TENANTS: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+  MicrosoftAppTenantId: '5d0c2f4e-8b1a-4c7e-9f3d-6a2b1e0c7d95',
+  ALLOWED_TENANTS: '5d0c2f4e-8b1a-4c7e-9f3d-6a2b1e0c7d95',
   BOT_PUBLIC_URL: 'https://acr-doctor-4kq2mzl7x3p5e.azurewebsites.net',
   BOT_STORAGE_BLOB_URL: 'https://acrdoc4kq2mzl7x3p5e.blob.core.windows.net',
   BOT_STORAGE_CONTAINER: 'acr-doctor-state',
@@ -59,109 +25,6 @@ const FILLED: Record<string, string> = {
 
 let schemas: ArmSchemas;
 const original = (): JsonObject => readJson('infra/main.json') as JsonObject;
-
-const obj = (value: Json | undefined, what: string): JsonObject => {
-  if (!isObject(value)) throw new Error(`${what} is not an object`);
-  return value;
-};
-const list = (value: Json | undefined): JsonObject[] => (Array.isArray(value) ? value.filter(isObject) : []);
-
-/** Every resource with its full type, child resources included. */
-function allResources(template: JsonObject): { resource: JsonObject; type: string }[] {
-  const walk = (resources: JsonObject[], parent: string): { resource: JsonObject; type: string }[] =>
-    resources.flatMap((resource) => {
-      const type = parent ? `${parent}/${String(resource.type)}` : String(resource.type);
-      return [{ resource, type }, ...walk(list(resource.resources), type)];
-    });
-  return walk(list(template.resources), '');
-}
-
-const resourceOf = (template: JsonObject, type: string): JsonObject => {
-  const found = allResources(template).find((r) => r.type === type);
-  if (!found) throw new Error(`no ${type} in the template`);
-  return found.resource;
-};
-const appSettings = (template: JsonObject): JsonObject => obj(resourceOf(template, 'Microsoft.Web/sites/config').properties, 'app settings');
-
-function schemaProblems(template: JsonObject): string[] {
-  const problems: string[] = [];
-  const refused = new Set<number>();
-  list(template.resources).forEach((resource, index) => {
-    const definition = schemas.definitions.find((d) => d.type === resource.type && d.apiVersion === resource.apiVersion);
-    if (!definition) {
-      refused.add(index);
-      problems.push(`${String(resource.type)}@${String(resource.apiVersion)}: no schema`);
-      return;
-    }
-    for (const [kind, validate] of [['published', schemas.published(definition.ref)], ['closed', schemas.closed(definition.ref)]] as const) {
-      if (validate(kind === 'closed' ? withoutArmKeys(resource) : resource)) continue;
-      refused.add(index);
-      problems.push(...schemas.describe(validate.errors).map((e) => `${definition.type}@${definition.apiVersion} (${kind}): ${e}`));
-    }
-  });
-  if (!schemas.template(template)) {
-    // A resource its own schema refused is told above; the template schema's oneOf over every type would only repeat it, louder.
-    const elsewhere = schemas.describe(schemas.template.errors).filter((e) => ![...refused].some((index) => e.startsWith(`/resources/${index} `) || e.startsWith(`/resources/${index}/`)));
-    problems.push(...(elsewhere.length || !refused.size ? elsewhere : ['refused']).map((e) => `deploymentTemplate.json: ${e}`));
-  }
-  return problems;
-}
-
-/** Every API version in use, a resource's own or one a reference() reads with, exists for that type. */
-function apiVersionProblems(template: JsonObject): string[] {
-  const known = (type: string, apiVersion: string): boolean => schemas.definitions.some((d) => d.type === type && d.apiVersion === apiVersion);
-  const problems = allResources(template)
-    .filter(({ resource, type }) => !known(type, String(resource.apiVersion)))
-    .map(({ resource, type }) => `${type}@${String(resource.apiVersion)} is not in the vendored schemas`);
-  const variables = obj(template.variables, 'variables');
-  for (const [, variable, apiVersion = ''] of JSON.stringify(template).matchAll(/reference\(variables\('(\w+)'\), '([^']+)'\)/g)) {
-    const type = /^\[resourceId\('([^']+)'/.exec(String(variables[variable ?? '']))?.[1] ?? `(variable ${variable ?? ''})`;
-    if (!known(type, apiVersion)) problems.push(`reference() reads ${type}@${apiVersion}, which is not in the vendored schemas`);
-  }
-  return problems;
-}
-
-/** The environment variable names src/ reads: env.NAME, env['NAME'], and helpers called as (env, 'NAME'). */
-function settingsReadBySrc(): Set<string> {
-  const names = new Set<string>();
-  const files = readdirSync(repoPath('src/'), { recursive: true }).map(String).filter((f) => f.endsWith('.ts'));
-  for (const file of files) {
-    const code = readFileSync(repoPath(`src/${file}`), 'utf8');
-    for (const pattern of [/\benv\.([A-Za-z_]\w*)/g, /\benv\[\s*(?:'|")([A-Za-z_]\w*)(?:'|")\s*\]/g, /\(env,\s*'([A-Za-z_]\w*)'/g]) {
-      for (const match of code.matchAll(pattern)) if (match[1]) names.add(match[1]);
-    }
-  }
-  return names;
-}
-
-function settingProblems(template: JsonObject, read: Set<string>): string[] {
-  const settings = appSettings(template);
-  const problems: string[] = [];
-  for (const name of Object.keys(settings)) if (!read.has(name) && !(name in PLATFORM_SETTINGS)) problems.push(`${name} is set, and nothing in src/ reads it`);
-  for (const [name, expected] of Object.entries(NEEDED)) {
-    const value = settings[name];
-    if (value === undefined) problems.push(`${name} is not set`);
-    else if (typeof expected === 'string' ? value !== expected : !expected.test(String(value))) problems.push(`${name} is ${JSON.stringify(value)}, not ${String(expected)}`);
-  }
-  for (const name of NEVER) if (name in settings) problems.push(`${name} must not be set in Azure`);
-  return problems;
-}
-
-function roleProblems(template: JsonObject): string[] {
-  const variables = obj(template.variables, 'variables');
-  const described = JSON.stringify(obj(obj(template.metadata, 'metadata').builtInRoles, 'metadata.builtInRoles'));
-  const problems: string[] = [];
-  for (const [variable, role] of Object.entries(BUILT_IN_ROLES)) {
-    if (variables[variable] !== role.id) problems.push(`variables.${variable} is ${JSON.stringify(variables[variable])}, not ${role.name} (${role.id})`);
-    if (!described.includes(`${role.name} (${role.id})`)) problems.push(`metadata.builtInRoles does not name ${role.name} (${role.id})`);
-  }
-  const ids = new Set(Object.values(BUILT_IN_ROLES).map((role) => role.id));
-  const text = JSON.stringify({ ...template, metadata: null });
-  for (const [guid] of text.matchAll(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi)) if (!ids.has(guid.toLowerCase())) problems.push(`${guid} is not one of the built-in roles named`);
-  const assignment = obj(resourceOf(template, 'Microsoft.Authorization/roleAssignments').properties, 'role assignment');
-  if (assignment.roleDefinitionId !== "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', variables('roleStorageBlobDataContributor'))]") problems.push(`the storage role assignment grants ${JSON.stringify(assignment.roleDefinitionId)}`);
-  return problems;
-}
 
 const mutated = (change: (template: JsonObject) => void): JsonObject => {
   const template = original();
@@ -182,11 +45,11 @@ describe('infra/main.json (the Azure deployment)', function () {
     });
 
     it('matches the deployment template schema, and each resource its type schema for its apiVersion, also closed to unknown properties', function () {
-      assert.deepEqual(schemaProblems(original()), []);
+      assert.deepEqual(schemaProblems(schemas, original()), []);
     });
 
     it('uses API versions the schemas know, for resources and for reference() reads', function () {
-      assert.deepEqual(apiVersionProblems(original()), []);
+      assert.deepEqual(apiVersionProblems(schemas, original()), []);
     });
 
     it('the parameters example matches the parameters schema and the template: known names, allowed values, every required one', function () {
@@ -259,25 +122,41 @@ describe('infra/main.json (the Azure deployment)', function () {
     });
   });
 
+  describe('what the rest of the repository expects of it', function () {
+    const source = (path: string): string => readFileSync(repoPath(path), 'utf8');
+
+    it('starts the app as the app package says, and checks health where the server answers', function () {
+      const siteConfig = obj(obj(resourceOf(original(), 'Microsoft.Web/sites').properties, 'site').siteConfig, 'siteConfig');
+      assert.equal(siteConfig.appCommandLine, /START_COMMAND = '([^']+)'/.exec(source('src/deploy/app-zip.ts'))?.[1]);
+      assert.ok(source('src/server.ts').includes(`server.get('${String(siteConfig.healthCheckPath)}'`), `${String(siteConfig.healthCheckPath)} is not served`);
+    });
+
+    it('has the outputs `npm run package` reads from a deployment', function () {
+      const read = [...source('src/teams/package-app.ts').matchAll(/value\('(\w+)'\)/g)].map((m) => m[1] ?? '');
+      assert.ok(read.length > 0);
+      for (const name of read) assert.ok(name in obj(original().outputs, 'outputs'), name);
+    });
+  });
+
   describe('the checks refuse a broken template', function () {
     it('a property the resource type does not name, or of the wrong type', function () {
       const typo = mutated((t) => (obj(obj(resourceOf(t, 'Microsoft.Web/sites').properties, 'site').siteConfig, 'siteConfig').alwaysOnn = true));
-      assert.ok(schemaProblems(typo).some((p) => p.includes('(closed)') && p.includes('alwaysOnn')));
+      assert.ok(schemaProblems(schemas, typo).some((p) => p.includes('(closed)') && p.includes('alwaysOnn')));
       const wrongType = mutated((t) => (obj(resourceOf(t, 'Microsoft.Web/sites').properties, 'site').httpsOnly = 'yes'));
-      assert.ok(schemaProblems(wrongType).some((p) => p.includes('(published)') && p.includes('/properties/httpsOnly')));
+      assert.ok(schemaProblems(schemas, wrongType).some((p) => p.includes('(published)') && p.includes('/properties/httpsOnly')));
       const unknownKey = mutated((t) => (t.resourceGroup = 'rg'));
-      assert.ok(schemaProblems(unknownKey).some((p) => p.startsWith('deploymentTemplate.json') && p.includes('resourceGroup')));
+      assert.ok(schemaProblems(schemas, unknownKey).some((p) => p.startsWith('deploymentTemplate.json') && p.includes('resourceGroup')));
     });
 
     it('what only the deployment template schema refuses: tags as an expression, though the resource type allows it', function () {
       const tagged = mutated((t) => (resourceOf(t, 'Microsoft.ManagedIdentity/userAssignedIdentities').tags = "[parameters('tags')]"));
-      assert.deepEqual(schemaProblems(tagged), ['deploymentTemplate.json: /resources/0/tags must be object {"type":"object"}']);
+      assert.deepEqual(schemaProblems(schemas, tagged), ['deploymentTemplate.json: /resources/0/tags must be object {"type":"object"}']);
     });
 
     it('an apiVersion the schemas do not know', function () {
       const future = mutated((t) => (resourceOf(t, 'Microsoft.Web/sites').apiVersion = '2099-01-01'));
-      assert.ok(apiVersionProblems(future).some((p) => p.startsWith('Microsoft.Web/sites@2099-01-01')));
-      assert.ok(schemaProblems(future).some((p) => p.includes('no schema')));
+      assert.ok(apiVersionProblems(schemas, future).some((p) => p.startsWith('Microsoft.Web/sites@2099-01-01')));
+      assert.ok(schemaProblems(schemas, future).some((p) => p.includes('no schema')));
     });
 
     it('a wrong role id', function () {
