@@ -87,7 +87,8 @@ export function runCommands(download: CliDownload, args: string[], pod: string):
           `if ((Get-FileHash -Algorithm SHA256 ${CLI_FILE_NAME}).Hash -eq '${sha}') { node ${CLI_FILE_NAME} ${args.map(psWord).join(' ')} } ` +
           `else { Write-Error '${CLI_FILE_NAME}: SHA-256 does not match; not run' }`,
       },
-      { shell: 'aks', command: `kubectl run ${pod} --rm -i --restart=Never --image=${image} --command -- node -e '${podScript(url, sha)}' ${sh}` },
+      // `'--'`, quoted: PowerShell 7 drops a bare -- before a native command's arguments, and kubectl would then read node's -e.
+      { shell: 'aks', command: `kubectl run ${pod} --rm -i --restart=Never --image=${image} --command '--' node -e '${podScript(url, sha)}' ${sh}` },
     ],
   };
 }

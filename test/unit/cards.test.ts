@@ -93,7 +93,7 @@ describe('Adaptive Cards', function () {
       assert.equal(commands.length, 3, commands.join('\n'));
       assert.ok(commands.every((c) => c.includes(SAMPLE_DOWNLOAD.sha256!) && c.includes('https://bot.contoso.com/acr-check.mjs')), 'each downloads from the bot and checks the SHA-256');
       assert.match(commands[1]!, /^\$ProgressPreference = 'SilentlyContinue'; Invoke-WebRequest -UseBasicParsing -Uri https:\/\/bot\.contoso\.com\/acr-check\.mjs -OutFile acr-check\.mjs; if \(\(Get-FileHash -Algorithm SHA256 acr-check\.mjs\)\.Hash -eq '[0-9a-f]{64}'\) \{ node acr-check\.mjs myregistry \}/);
-      assert.match(commands[2]!, /^kubectl run acr-check-myregistry --rm -i --restart=Never --image=mcr\.microsoft\.com\/azurelinux\/base\/nodejs:20 --command -- node -e '[^']+' myregistry$/);
+      assert.match(commands[2]!, /^kubectl run acr-check-myregistry --rm -i --restart=Never --image=mcr\.microsoft\.com\/azurelinux\/base\/nodejs:20 --command '--' node -e '[^']+' myregistry$/);
       assert.doesNotMatch(JSON.stringify(card), /npx/, 'nothing from npm: the name is not ours');
       assert.ok(texts(card).includes(t(lang, 'fetchCli.checked')), 'the card says what the commands do');
       assert.ok(texts(card).includes(t(lang, 'fetchCli.sendHere')), 'and how to have the result posted here');

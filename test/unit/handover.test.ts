@@ -59,7 +59,7 @@ describe('the client report beside the bot view', function () {
         `curl -fsSLo acr-check.mjs https://bot.contoso.com/acr-check.mjs && echo "${sha}  acr-check.mjs" | sha256sum -c - && node acr-check.mjs ${args}`,
         `$ProgressPreference = 'SilentlyContinue'; Invoke-WebRequest -UseBasicParsing -Uri https://bot.contoso.com/acr-check.mjs -OutFile acr-check.mjs; if ((Get-FileHash -Algorithm SHA256 acr-check.mjs).Hash -eq '${sha}') { node acr-check.mjs ${args} } else { Write-Error 'acr-check.mjs: SHA-256 does not match; not run' }`,
       ]);
-      assert.ok(commands[2]!.startsWith('kubectl run acr-check-7kq2m4xpz0 --rm -i --restart=Never --image=mcr.microsoft.com/azurelinux/base/nodejs:20 --command -- node -e \''), commands[2]);
+      assert.ok(commands[2]!.startsWith('kubectl run acr-check-7kq2m4xpz0 --rm -i --restart=Never --image=mcr.microsoft.com/azurelinux/base/nodejs:20 --command \'--\' node -e \''), commands[2]);
       assert.ok(commands[2]!.endsWith(`' ${args}`) && commands[2]!.includes(sha), commands[2]);
       assert.equal(commands.length, 3);
       assert.deepEqual(markdownTexts(card).filter((x) => x.includes('acr-check.mjs')), [], 'commands are TextRuns, never markdown');
