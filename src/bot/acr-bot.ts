@@ -3,7 +3,7 @@
  * nothing else. One handler per command and per card verb; a diagnosis never blocks the turn
  * (live-diagnosis.ts).
  */
-import { ActivityHandler, ConversationState, MemoryStorage, TurnContext, type Activity, type ConversationReference, type StatePropertyAccessor, type Storage } from 'botbuilder';
+import { ActivityHandler, ConversationState, MemoryStorage, TurnContext, type Activity, type ConversationReference, type InvokeResponse, type StatePropertyAccessor, type Storage } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import { DiagnoseDialog, DIAGNOSE_DIALOG, type DiagnoseOptions } from '../../dialogs/diagnose-dialog.js';
 import { EscalateDialog, ESCALATE_DIALOG, type EscalateOptions, type EscalationPolicy } from '../../dialogs/escalate-dialog.js';
@@ -131,6 +131,15 @@ export class AcrDoctorBot extends ActivityHandler {
     await context.sendActivity(cardActivity(helpCard(langOfLocale(context.activity.locale), { welcome: true })));
   }
 
+  /**
+   * Our cards send messages (Action.Submit), never invokes: an invoke (an Action.Execute, a messaging
+   * extension) is refused with a reason, where botbuilder would answer 501.
+   */
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    this.deps.logger.info({ conversation: context.activity.conversation?.id, name: context.activity.name }, 'invoke refused: this bot takes messages only');
+    return { status: 400, body: { error: 'unsupported-invoke', message: 'this bot answers messages and card submits only' } };
+  }
+
   /** Every turn ends by saving the conversation's state, so a dialog survives a restart with durable storage. */
   override async run(context: TurnContext): Promise<void> {
     withoutBidiControlsIn(context.activity);
@@ -164,7 +173,14 @@ export class AcrDoctorBot extends ActivityHandler {
     if (submit.verb === 'rerun' && submit.registry !== undefined) return this.acrCheck(context, lang, submit.registry);
     if (submit.verb === 'handover' && submit.diagnosis !== undefined) return this.handover(context, lang, submit.diagnosis);
     if (submit.verb === 'escalate') {
-      return this.beginDialog(context, ESCALATE_DIALOG, { ...(submit.diagnosis !== undefined ? { diagnosisId: submit.diagnosis } : {}), ...(submit.registry !== undefined ? { registry: submit.registry } : {}) });
+      let registry: string | undefined;
+      try {
+        registry = submit.registry === undefined ? undefined : parseRegistryTarget(submit.registry).loginServer;
+      } catch (err) {
+        if (!(err instanceof TargetError)) throw err;
+        return void (await context.sendActivity(this.badRegistry(lang, err.key, err.params)));
+      }
+      return this.beginDialog(context, ESCALATE_DIALOG, { ...(submit.diagnosis !== undefined ? { diagnosisId: submit.diagnosis } : {}), ...(registry !== undefined ? { registry } : {}) });
     }
     const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
     const command = parseCommand(text);

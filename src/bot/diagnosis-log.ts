@@ -6,8 +6,21 @@ import type { Storage } from 'botbuilder';
 import type { Diagnosis, EscalateOptions } from '../../dialogs/escalate-dialog.js';
 import { ticketKey } from '../escalation/ticket.js';
 
-/** Diagnoses kept per conversation; older ones fall off. */
+/** Diagnoses kept per conversation and vantage (the bot's own, the uploads); older ones fall off. */
 const KEEP = 5;
+
+/** The newest KEEP of each vantage, in order: uploads never push the bot's own diagnoses out. */
+function newest(diagnoses: Diagnosis[]): Diagnosis[] {
+  const counts = new Map<Diagnosis['vantage'], number>();
+  return diagnoses
+    .reverse()
+    .filter((d) => {
+      const seen = (counts.get(d.vantage) ?? 0) + 1;
+      counts.set(d.vantage, seen);
+      return seen <= KEEP;
+    })
+    .reverse();
+}
 
 interface Entry {
   diagnoses: Diagnosis[];
@@ -35,7 +48,7 @@ export class DiagnosisLog {
     const next = previous.then(async () => {
       const entry = await this.read(conversationId);
       // Keyed by vantage and id: a client's report never replaces the bot's own diagnosis.
-      const diagnoses = [...entry.diagnoses.filter((d) => !sameDiagnosis(d, diagnosis)), diagnosis].slice(-KEEP);
+      const diagnoses = newest([...entry.diagnoses.filter((d) => !sameDiagnosis(d, diagnosis)), diagnosis]);
       await this.storage.write({ [this.key(conversationId)]: { diagnoses, eTag: '*' } });
     });
     const settled = next.catch(() => undefined);

@@ -3,6 +3,8 @@
  * are, are read at all: a multipart upload would be written to disk, and a compressed one inflated
  * in memory, before any authentication. Decided from the headers alone, so refusing costs nothing.
  */
+import { shapeProblem, type ShapeLimits } from './json-shape.js';
+
 export interface GuardAnswer {
   status: number;
   body: { error: string; message: string };
@@ -23,13 +25,94 @@ export function refuseBeforeReading(headers: Record<string, string | string[] | 
   return undefined;
 }
 
-/** An activity the adapter can route: an object with a type and a conversation id. */
+/**
+ * An activity the adapter can route and answer. Every field the bot reads, or the SDK copies into its
+ * reply (ids, names, locale, the conversation), must have the JSON type the protocol gives it: a
+ * number where a string belongs would fail the turn, or the reply's serializer, and look like an
+ * unreachable connector. Ids go into the reply's URL and headers: printable ASCII, bounded.
+ */
 export function malformedActivity(body: unknown): GuardAnswer | undefined {
-  const activity = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
-  const conversation = activity?.conversation;
-  const conversationId = conversation !== null && typeof conversation === 'object' ? (conversation as Record<string, unknown>).id : undefined;
-  if (typeof activity?.type === 'string' && typeof conversationId === 'string' && conversationId.length > 0) return undefined;
-  return { status: 400, body: { error: 'malformed-activity', message: 'an activity needs a type and conversation.id' } };
+  const problem = activityProblem(body);
+  return problem ? { status: 400, body: { error: 'malformed-activity', message: problem } } : undefined;
+}
+
+/** Deep enough for any card's data or Teams' channelData; a card value nested thousands deep is not one. */
+const ACTIVITY_SHAPE: ShapeLimits = { maxDepth: 32, maxNodes: 20_000, maxStringLength: 256 * 1024 };
+const MAX_ID = 1_000;
+/** Printable ASCII: what a URL path segment and an HTTP header take as they are. */
+const ID = /^[\x21-\x7E][\x20-\x7E]*$/;
+
+type Check = (value: unknown) => string | undefined;
+/** `.from` + `.id must be a string` → `.from.id must be a string`. */
+const at = (where: string, problem: string): string => (/^[.[]/.test(problem) ? `${where}${problem}` : `${where} ${problem}`);
+const string =
+  (max: number): Check =>
+  (v) =>
+    typeof v !== 'string' ? 'must be a string' : v.length > max ? `longer than ${max} characters` : undefined;
+const id: Check = (v) => (typeof v !== 'string' ? 'must be a string' : v.length === 0 || v.length > MAX_ID ? `must be 1–${MAX_ID} characters` : ID.test(v) ? undefined : 'must be printable ASCII');
+const boolean: Check = (v) => (typeof v === 'boolean' ? undefined : 'must be true or false');
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const object =
+  (fields: Record<string, Check>, required: string[] = []): Check =>
+  (v) => {
+    if (!isObject(v)) return 'must be an object';
+    for (const name of required) if (v[name] === undefined) return `.${name} is missing`;
+    for (const [name, check] of Object.entries(fields)) {
+      if (v[name] === undefined) continue;
+      const problem = check(v[name]);
+      if (problem) return at(`.${name}`, problem);
+    }
+    return undefined;
+  };
+const arrayOf =
+  (item: Check): Check =>
+  (v) => {
+    if (!Array.isArray(v)) return 'must be an array';
+    for (const [i, element] of v.entries()) {
+      const problem = item(element);
+      if (problem) return at(`[${i}]`, problem);
+    }
+    return undefined;
+  };
+const anyObject: Check = (v) => (isObject(v) ? undefined : 'must be an object');
+const account = object({ id, name: string(512), role: string(32), aadObjectId: string(64) }, ['id']);
+/** Entities are read by their type; a mention (the SDK removes it from the text) names who. */
+const entity: Check = (v) => {
+  const problem = object({ type: string(128), text: string(1024) }, ['type'])(v);
+  if (problem) return problem;
+  const { type } = v as { type: string };
+  return type.toLowerCase() === 'mention' ? object({ mentioned: account }, ['mentioned'])(v) : undefined;
+};
+
+const ACTIVITY = object(
+  {
+    type: string(64),
+    id,
+    replyToId: id,
+    channelId: string(64),
+    serviceUrl: string(2048),
+    locale: string(256),
+    text: string(256 * 1024),
+    name: string(256),
+    timestamp: string(64),
+    from: account,
+    recipient: account,
+    conversation: object({ id, name: string(512), tenantId: string(64), conversationType: string(64), isGroup: boolean }, ['id']),
+    entities: arrayOf(entity),
+    attachments: arrayOf(anyObject),
+    membersAdded: arrayOf(account),
+    membersRemoved: arrayOf(account),
+    channelData: anyObject,
+  },
+  ['type', 'channelId', 'conversation', 'from', 'recipient'],
+);
+
+/** Undefined when the activity may go to the adapter; otherwise why not, in a few words. */
+export function activityProblem(body: unknown): string | undefined {
+  const shape = shapeProblem(body, ACTIVITY_SHAPE);
+  if (shape) return `the activity: ${shape}`;
+  const problem = ACTIVITY(body);
+  return problem ? at('activity', problem) : undefined;
 }
 
 /** The Microsoft 365 Agents Playground's page, the one browser origin a local bot serves. */
