@@ -15,9 +15,20 @@ export function clientAddress(socketAddress: string, forwardedFor: string | stri
   return hops[hops.length - trustedHops] ?? socketAddress;
 }
 
+/**
+ * An address as proxies write it, without the port some add (App Service writes `203.0.113.7:51234`
+ * and `[2001:db8::1]:51234`): the same client on another connection is the same client.
+ */
+function withoutPort(address: string): string {
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(address);
+  if (bracketed) return bracketed[1]!;
+  const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(address);
+  return v4 ? v4[1]! : address;
+}
+
 /** The key a rate limit counts: an IPv4 address (also when written IPv4-mapped), or an IPv6 /64. */
 export function rateKey(address: string): string {
-  const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  const bare = withoutPort(address).replace(/%.*$/, '');
   if (!ipaddr.isValid(bare)) return bare;
   const parsed = ipaddr.parse(bare);
   if (parsed.kind() === 'ipv4') return parsed.toString();

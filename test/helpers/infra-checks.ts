@@ -33,6 +33,8 @@ export const NEEDED: Record<string, string | RegExp> = {
   BOT_STORAGE_CONTAINER: "[parameters('stateContainerName')]",
   DATA_DIR: '/home/data',
   LOG_LEVEL: 'info',
+  // App Service's front end adds the client's address (with its port) to X-Forwarded-For: one trusted hop.
+  TRUST_FORWARDED_FOR: '1',
   TICKET_SINK: "[parameters('ticketSink')]",
   SCM_DO_BUILD_DURING_DEPLOYMENT: 'false',
 };

@@ -20,6 +20,13 @@ describe('rate limit', function () {
     assert.equal(rateKey('[2001:db8:1:2::1]'), '2001:db8:1:2::/64');
   });
 
+  it('counts a client the same on every connection: the port a proxy writes (App Service) is dropped', function () {
+    assert.equal(rateKey('203.0.113.7:51234'), '203.0.113.7');
+    assert.equal(rateKey('203.0.113.7:443'), rateKey('203.0.113.7'));
+    assert.equal(rateKey('[2001:db8:1:2::1]:51234'), '2001:db8:1:2::/64');
+    assert.equal(rateKey(clientAddress('10.0.0.9', 'spoofed, 198.51.100.7:61000', 1)), '198.51.100.7');
+  });
+
   it('remembers at most maxClients, forgetting the least recently seen, and still limits the recent ones', function () {
     let now = 0;
     const limit = new RateLimit(2, () => now, 100);
