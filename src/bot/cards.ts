@@ -18,7 +18,7 @@ import { knowledge } from '../knowledge/knowledge.js';
 import type { ProgressView } from '../report/progress-view.js';
 import type { Lang, Report } from '../report/types.js';
 import { presented, vantageText, type Vantage } from './vantage-texts.js';
-import { podName, runCommands, type CliDownload } from '../handover/run-commands.js';
+import { podName, runCommands, type CliDownload, type Shell } from '../handover/run-commands.js';
 
 export type { Vantage } from './vantage-texts.js';
 
@@ -89,11 +89,22 @@ export interface CommandOnCard {
   command: string;
 }
 
-/** The commands for the failing machine as a card shows them (bash, PowerShell, an AKS pod), or the reason there are none. */
-export function commandsOnCard(lang: Lang, download: CliDownload, args: string[], pod: string): { commands: CommandOnCard[]; none: string; checked: string } {
+/** The commands for the failing machine as a card shows them (`shells` of bash, PowerShell, an AKS pod), or the reason there are none. */
+export function commandsOnCard(lang: Lang, download: CliDownload, args: string[], pod: string, shells: readonly Shell[] = SHELLS): { commands: CommandOnCard[]; none: string; checked: string } {
   const run = runCommands(download, args, pod);
   if ('none' in run) return { commands: [], none: t(lang, run.none === 'no-file' ? 'fetchCli.noFile' : 'fetchCli.noAddress'), checked: '' };
-  return { commands: run.commands.map((c) => ({ label: t(lang, `fetchCli.${c.shell}`), command: c.command })), none: '', checked: t(lang, 'fetchCli.checked') };
+  const shown = run.commands.filter((c) => shells.includes(c.shell));
+  return { commands: shown.map((c) => ({ label: t(lang, `fetchCli.${c.shell}`), command: c.command })), none: '', checked: t(lang, 'fetchCli.checked') };
+}
+
+const SHELLS: readonly Shell[] = ['bash', 'powershell', 'aks'];
+
+/**
+ * The result card shows the commands where the client runs: in AKS the pod's (which tests pod DNS
+ * and egress), elsewhere bash's and PowerShell's. The hand-over card has all three.
+ */
+function shellsFor(client: Report['client']): readonly Shell[] {
+  return client.kind === 'aks' ? ['aks'] : ['bash', 'powershell'];
 }
 
 /** `download`: where failing machines fetch acr-check from this bot (the run-here commands). */
@@ -102,7 +113,7 @@ export function resultCard(shown: Report, vantage: Vantage, download: CliDownloa
   const { lang } = report;
   const failed = report.checks.filter((c) => c.status === 'fail').length;
   const seconds = (report.durationMs / 1000).toFixed(2);
-  const run = commandsOnCard(lang, download, runArgs(report), podName(report.registry.name));
+  const run = commandsOnCard(lang, download, runArgs(report), podName(report.registry.name), shellsFor(report.client));
   const data: ResultCardData = {
     lang,
     rtl: isRtl(lang),

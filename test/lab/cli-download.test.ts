@@ -100,7 +100,9 @@ describe('lab: acr-check from the bot, without npm', function () {
     const dir = emptyFolder();
     writeFileSync(path.join(dir, 'acr-check.mjs'), bytes);
     const { code, result, card } = await handover('dl-file');
-    for (const shown of [result, card]) assert.equal(textRuns(shown).filter((c) => c.includes(`${url}/acr-check.mjs`) && c.includes(sha)).length, 3, 'bash, PowerShell and AKS, each with this file and its SHA-256');
+    const fetching = (shown: Record<string, unknown>): string[] => textRuns(shown).filter((c) => c.includes(`${url}/acr-check.mjs`) && c.includes(sha));
+    assert.equal(fetching(result).length, 2, 'the result card: bash and PowerShell, each with this file and its SHA-256');
+    assert.equal(fetching(card).length, 3, 'the hand-over card: bash, PowerShell and an AKS pod');
     const run = await runIn(worldFor(stale, lab.pki.caPath), dir, [process.execPath, 'acr-check.mjs', 'stalereg', '--send', url, '--code', code]);
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stdout, /PROBLEM: stalereg\.azurecr\.io/);

@@ -80,6 +80,14 @@ describe('lab: the bot in the Agents Playground (headless Chromium)', function (
   }
 
   const shot = (name: string): Promise<Buffer> => page.screenshot({ path: path.join(SHOTS, `${name}.png`), clip: CHAT });
+  /** The last card whole, when it is taller than the chat pane: a taller window for this one. */
+  const shotCard = async (name: string): Promise<void> => {
+    await page.setViewportSize({ width: 1280, height: 1500 });
+    await page.waitForTimeout(300);
+    const card = await page.locator('.ac-adaptiveCard').last().boundingBox();
+    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), clip: { x: CHAT.x, y: Math.max(CHAT.y, card!.y - 40), width: CHAT.width, height: card!.height + 60 } });
+    await page.setViewportSize({ width: 1280, height: 900 });
+  };
 
   it('help: the commands, <registry> included (as text, not taken for an HTML tag)', async function () {
     // The welcome card (the bot was just added) shows the commands too: wait for the answer to help itself.
@@ -156,18 +164,13 @@ describe('lab: the bot in the Agents Playground (headless Chromium)', function (
     // The code card (the result card says "Run the same checks where it fails" too: wait for the code itself).
     await page.waitForFunction(`/Code: [0-9A-Z]{5}-[0-9A-Z]{5}/.test(document.body.innerText)`, undefined, { timeout: 20_000 });
     const code = /Code: ([0-9A-Z]{5}-[0-9A-Z]{5})/.exec(await page.locator('body').innerText())![1]!;
-    await shot('handover');
+    await shotCard('handover');
     const stale = SCENARIOS.find((s) => s.registry === 'stalereg')!;
     const run = await runCli(['stalereg', '--send', `http://127.0.0.1:${BOT_PORT}`, '--code', code], worldFor(stale, lab.pki.caPath));
     assert.match(run.stderr, /the bot posted it in the conversation/);
     await page.getByText('From the failing machine: PROBLEM', { exact: false }).first().waitFor({ timeout: 20_000 });
     assert.ok(await page.getByText('Where the two views differ').last().isVisible());
-    // The whole card is taller than the chat pane: a taller window for this one.
-    await page.setViewportSize({ width: 1280, height: 1500 });
-    await page.waitForTimeout(300);
-    const card = await page.locator('.ac-adaptiveCard').last().boundingBox();
-    await page.screenshot({ path: path.join(SHOTS, 'client-report.png'), clip: { x: CHAT.x, y: Math.max(CHAT.y, card!.y - 40), width: CHAT.width, height: card!.height + 60 } });
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await shotCard('client-report');
   });
 
   it('Arabic: the result card in Arabic, right to left', async function () {

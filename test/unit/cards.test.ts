@@ -86,17 +86,22 @@ describe('Adaptive Cards', function () {
     assert.ok(all.includes(`curl -fsSLo acr-check.mjs https://bot.contoso.com/acr-check.mjs && echo "${sha256}  acr-check.mjs" | sha256sum -c - && node acr-check.mjs myregistry`), 'the command to run on the failing machine');
   });
 
-  it('the failing machine gets acr-check from the bot, checked by its SHA-256, for bash, PowerShell and an AKS pod; never npx', function () {
+  it('the failing machine gets acr-check from the bot, checked by its SHA-256: bash and PowerShell, or an AKS pod where the client is AKS; never npx', function () {
+    const monospace = (card: Node): string[] => find(card, (n) => n.type === 'TextRun' && n.fontType === 'Monospace').map((n) => String(n.text)).filter((c) => c.includes('acr-check.mjs'));
     for (const lang of LANGS) {
-      const card = resultCard(sampleReport(DENIED_EVIDENCE, lang), 'bot', SAMPLE_DOWNLOAD);
-      const commands = find(card, (n) => n.type === 'TextRun' && n.fontType === 'Monospace').map((n) => String(n.text)).filter((c) => c.includes('acr-check.mjs'));
-      assert.equal(commands.length, 3, commands.join('\n'));
+      const report = sampleReport(DENIED_EVIDENCE, lang);
+      const card = resultCard(report, 'bot', SAMPLE_DOWNLOAD);
+      const commands = monospace(card);
+      assert.equal(commands.length, 2, commands.join('\n'));
       assert.ok(commands.every((c) => c.includes(SAMPLE_DOWNLOAD.sha256!) && c.includes('https://bot.contoso.com/acr-check.mjs')), 'each downloads from the bot and checks the SHA-256');
+      assert.match(commands[0]!, /^curl -fsSLo acr-check\.mjs https:\/\/bot\.contoso\.com\/acr-check\.mjs && echo "[0-9a-f]{64} {2}acr-check\.mjs" \| sha256sum -c - && node acr-check\.mjs myregistry$/);
       assert.match(commands[1]!, /^\$ProgressPreference = 'SilentlyContinue'; Invoke-WebRequest -UseBasicParsing -Uri https:\/\/bot\.contoso\.com\/acr-check\.mjs -OutFile acr-check\.mjs; if \(\(Get-FileHash -Algorithm SHA256 acr-check\.mjs\)\.Hash -eq '[0-9a-f]{64}'\) \{ node acr-check\.mjs myregistry \}/);
-      assert.match(commands[2]!, /^kubectl run acr-check-myregistry --rm -i --restart=Never --image=mcr\.microsoft\.com\/azurelinux\/base\/nodejs:20 --command '--' node -e '[^']+' myregistry$/);
+      const aks = monospace(resultCard({ ...report, client: { ...report.client, kind: 'aks' } }, 'bot', SAMPLE_DOWNLOAD));
+      assert.equal(aks.length, 1, aks.join('\n'));
+      assert.match(aks[0]!, /^kubectl run acr-check-myregistry --rm -i --restart=Never --image=mcr\.microsoft\.com\/azurelinux\/base\/nodejs:20 --command '--' node -e '[^']+' myregistry --client aks$/);
       assert.doesNotMatch(JSON.stringify(card), /npx/, 'nothing from npm: the name is not ours');
       assert.ok(texts(card).includes(t(lang, 'fetchCli.checked')), 'the card says what the commands do');
-      assert.ok(texts(card).includes(t(lang, 'fetchCli.sendHere')), 'and how to have the result posted here');
+      assert.ok(texts(card).includes(t(lang, 'fetchCli.sendHere')), 'and where the other commands are, with a code that brings the result here');
     }
   });
 
@@ -138,7 +143,7 @@ describe('Adaptive Cards', function () {
   it(`shows at most ${MAX_FINDINGS_ON_CARD} findings, and a healthy card none`, function () {
     const healthy = resultCard(sampleReport(HEALTHY_EVIDENCE), 'bot', SAMPLE_DOWNLOAD);
     assert.match(texts(healthy)[0]!, /^HEALTHY/);
-    assert.equal(find(healthy, (n) => n.fontType === 'Monospace').length, 3, 'only the acr-check commands (bash, PowerShell, AKS)');
+    assert.equal(find(healthy, (n) => n.fontType === 'Monospace').length, 2, 'only the acr-check commands (bash, PowerShell)');
   });
 
   it('the help card shows <registry>: commands are TextRuns, which no client reads as HTML or markdown', function () {
@@ -170,8 +175,10 @@ describe('Adaptive Cards', function () {
     const report = sampleReport(DENIED_EVIDENCE, 'en', ['cli-cannot-connect']);
     const card = resultCard({ ...report, client: { ...report.client, kind: 'aks' } }, 'bot', SAMPLE_DOWNLOAD);
     const commands = texts(card).filter((c) => c.includes('acr-check.mjs'));
-    assert.equal(commands.length, 3);
-    for (const command of commands) assert.ok(command.includes('acr-check.mjs myregistry --symptom cli-cannot-connect --client aks') || command.endsWith(`' myregistry --symptom cli-cannot-connect --client aks`), command);
+    assert.equal(commands.length, 1, 'the AKS pod\'s');
+    assert.ok(commands[0]!.endsWith(`' myregistry --symptom cli-cannot-connect --client aks`), commands[0]);
+    const elsewhere = texts(resultCard({ ...report, client: { ...report.client, kind: 'vm' } }, 'bot', SAMPLE_DOWNLOAD)).filter((c) => c.includes('acr-check.mjs'));
+    assert.deepEqual(elsewhere.map((c) => c.includes('node acr-check.mjs myregistry --symptom cli-cannot-connect --client vm')), [true, true], 'bash and PowerShell');
   });
 
   it('the escalation summary shows what will be sent: secrets removed, as it says', function () {
