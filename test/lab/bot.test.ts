@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { CLIENT_EGRESS_IP } from './addresses.js';
 import { startAzurite } from './azurite.js';
+import { MANAGED_IDENTITY_CLIENT_ID, startFakeImds } from './fake-imds.js';
 import { startConnectorStub, type Sent } from './connector-stub.js';
 import { assertIsolated } from './isolation.js';
 import { waitForPort } from './oci-registry.js';
@@ -169,6 +170,32 @@ describe('lab: the Teams bot', function () {
       first.kill('SIGTERM');
       second.kill('SIGTERM');
       azurite.close();
+    }
+  });
+
+  it('in Azure: Blob state reached with the bot\'s managed identity (BOT_STORAGE_BLOB_URL, no key), shared by two instances', async function () {
+    const imds = await startFakeImds();
+    const azurite = await startAzurite(10_001, lab.pki.storage);
+    const start = new URL('../../src/start.js', import.meta.url).pathname;
+    const env = (port: number) => ({ PORT: String(port), BOT_STORAGE_BLOB_URL: azurite.blobUrl, AZURE_CLIENT_ID: MANAGED_IDENTITY_CLIENT_ID, AZURE_TOKEN_CREDENTIALS: 'ManagedIdentityCredential' });
+    const first = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, start], env(BOT_PORT + 12));
+    const second = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, start], env(BOT_PORT + 13));
+    let log = '';
+    for (const child of [first, second]) child.stdout?.on('data', (c: Buffer) => (log += c.toString()));
+    try {
+      await waitForPort(BOT_PORT + 12, '127.0.0.1', 15_000);
+      await waitForPort(BOT_PORT + 13, '127.0.0.1', 15_000);
+      await postTo(BOT_PORT + 12, activity('conv-entra', { text: 'diagnose' }, connector.url));
+      await connector.waitFor((s) => s.some((x) => x.conversation === 'conv-entra' && /Which registry\?/.test(x.activity.text ?? '')));
+      await postTo(BOT_PORT + 13, activity('conv-entra', { text: 'deniedreg' }, connector.url));
+      await connector.waitFor((s) => s.some((x) => x.conversation === 'conv-entra' && /What do you see\?/.test(x.activity.text ?? '')), 20_000).catch((err: unknown) => assert.fail(`${String(err)}\n${log}`));
+      assert.match(log, /conversation state in Azure Blob Storage \(Entra identity\)/);
+      assert.ok(imds.tokens() > 0, 'the tokens came from the managed identity');
+    } finally {
+      first.kill('SIGTERM');
+      second.kill('SIGTERM');
+      azurite.close();
+      await imds.close();
     }
   });
 

@@ -17,9 +17,9 @@ export const LAB_PRINCIPALS = {
 const b64url = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** An access token shaped like Entra's (claims only; nobody in the lab checks its signature). */
-export function labAccessToken(clientId: string, audience: string): string {
+export function labAccessToken(clientId: string, audience: string, issuer = `https://${LAB_AUTHORITY_HOST}/${LAB_TENANT}/v2.0`): string {
   const now = Math.floor(Date.now() / 1000);
-  const claims = { aud: audience, iss: `https://${LAB_AUTHORITY_HOST}/${LAB_TENANT}/v2.0`, tid: LAB_TENANT, appid: clientId, oid: clientId, iat: now, nbf: now, exp: now + 3600 };
+  const claims = { aud: audience, iss: issuer, tid: LAB_TENANT, appid: clientId, oid: clientId, iat: now, nbf: now, exp: now + 3600 };
   return `${b64url({ typ: 'JWT', alg: 'RS256', kid: 'lab' })}.${b64url(claims)}.bGFi`;
 }
 

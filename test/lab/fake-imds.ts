@@ -3,7 +3,7 @@
  * an AKS node has it. Started only by the tests that give the client a managed identity.
  */
 import http from 'node:http';
-import { labAccessToken, LAB_PRINCIPALS } from './fake-entra.js';
+import { labAccessToken, LAB_PRINCIPALS, LAB_TENANT } from './fake-entra.js';
 import { serve, type Served } from './serve.js';
 
 export const IMDS_ADDRESS = '169.254.169.254';
@@ -25,7 +25,8 @@ export function startFakeImds(): Promise<Served & { tokens: () => number }> {
     const now = Math.floor(Date.now() / 1000);
     tokens++;
     json(200, {
-      access_token: labAccessToken(MANAGED_IDENTITY_CLIENT_ID, resource),
+      // A managed identity's tokens are v1 tokens, issued by sts.windows.net, as Azure's are.
+      access_token: labAccessToken(MANAGED_IDENTITY_CLIENT_ID, resource, `https://sts.windows.net/${LAB_TENANT}/`),
       client_id: MANAGED_IDENTITY_CLIENT_ID,
       expires_in: '3599',
       expires_on: String(now + 3599),

@@ -21,6 +21,8 @@ export interface LabPki {
   entra: KeyPair;
   arm: KeyPair;
   logAnalytics: KeyPair;
+  /** Azurite over https (OAuth needs it), at localhost. */
+  storage: KeyPair;
 }
 
 const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
@@ -64,5 +66,6 @@ export function createLabPki(): LabPki {
     entra: makeLeaf(dir, 'lab-ca', 'entra', 'login.lab.example', ['login.lab.example']),
     arm: makeLeaf(dir, 'lab-ca', 'arm', 'management.lab.example', ['management.lab.example']),
     logAnalytics: makeLeaf(dir, 'lab-ca', 'log-analytics', 'api.loganalytics.lab.example', ['api.loganalytics.lab.example']),
+    storage: makeLeaf(dir, 'lab-ca', 'storage', 'localhost', ['localhost']),
   };
 }
