@@ -3,6 +3,7 @@ import { NODE_IMAGE } from './bot/handover-cards.js';
 import { readTicketConfig, type TicketConfig } from './escalation/sinks/choose.js';
 import { MAX_REPORT_BYTES } from './handover/protocol.js';
 import type { DiagnosisLimits } from './bot/live-diagnosis.js';
+import { readArmPolicy, type ArmPolicy } from './azure/arm-policy.js';
 import { isLoopbackHost } from './http/request-guard.js';
 import { isHttpsOrLoopback } from './http/transport-rule.js';
 
@@ -38,6 +39,8 @@ export interface BotConfig {
   reportsPerMinute: number;
   /** Diagnoses at once, waiting for a place, and at once in one conversation. */
   diagnoses: DiagnosisLimits;
+  /** Whose rights Azure is read with, and how far (ARM_ACCESS, ARM_SCOPES). */
+  armPolicy: ArmPolicy;
   /** Reverse proxies in front of the bot (App Service, Front Door): the client is the X-Forwarded-For entry the outermost one added. */
   trustedProxyHops: number;
 }
@@ -141,6 +144,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     handoverImage: env.HANDOVER_NODE_IMAGE ?? NODE_IMAGE,
     reportsPerMinute: positive(env, 'REPORTS_PER_MINUTE', 10),
     trustedProxyHops: proxyHops(env.TRUST_FORWARDED_FOR),
+    armPolicy: readArmPolicy(env, Boolean(appId)),
     diagnoses: {
       running: count(env, 'MAX_DIAGNOSES', 64),
       waiting: count(env, 'MAX_QUEUED_DIAGNOSES', 256, 0),

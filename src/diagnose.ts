@@ -41,6 +41,8 @@ export interface DiagnoseRequest {
   facts?: Facts;
   /** Azure Resource Manager, to read the registry's configuration; absent (--no-arm), ARM checks are skipped. */
   arm?: { api: () => Promise<ArmApi>; subscription?: string; loginEvents?: LoginEventsReader };
+  /** Why ARM is not read when `arm` is absent (an i18n key under outcomes); `skip.arm-disabled` (--no-arm) by default. */
+  armSkipped?: string;
   /** The client's Azure identity, for the token exchange; without one that check is skipped. */
   tokenSource?: TokenSource;
   onProgress?: ProgressListener;
@@ -172,7 +174,7 @@ async function readArm(
   onRegistry: (facts: Facts) => void,
 ): Promise<Facts> {
   if (!request.arm) {
-    recorder.skip('arm.registry', 'arm.registry', {}, 'skip.arm-disabled');
+    recorder.skip('arm.registry', 'arm.registry', {}, request.armSkipped ?? 'skip.arm-disabled');
     return {};
   }
   let api: ArmApi;

@@ -9,6 +9,7 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication, MemoryStorage, t
 import { pino, type Logger } from 'pino';
 import restify from 'restify';
 import { azureAccess } from './azure/access.js';
+import { armDecision } from './azure/arm-policy.js';
 import { cloudFor } from './azure/cloud.js';
 import { defaultCredential, sharedTokens } from './azure/credential.js';
 import { AcrDoctorBot } from './bot/acr-bot.js';
@@ -118,7 +119,13 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
   if (severities.length === 0) throw new Error(`TICKET_MAX_SEVERITY=${config.tickets.maxSeverity} leaves none of the ${escalations.sink.kind} sink's severities (${escalations.sink.severities.join(', ')})`);
   const bot = new AcrDoctorBot({
     diagnose,
-    azure: (target) => azureAccess({ target, arm: true }),
+    // Azure is read within what the asker's tenant, team or channel may read (ARM_ACCESS, ARM_SCOPES).
+    azure: (target, asker) => {
+      const decision = armDecision(config.armPolicy, asker);
+      if (!decision.read) return { ...azureAccess({ target, arm: false }), armSkipped: decision.reason };
+      return azureAccess({ target, arm: true, ...(decision.scopes ? { scopes: decision.scopes } : {}) });
+    },
+    armMode: config.armPolicy.mode,
     continueConversation,
     escalations,
     escalationPolicy: {
@@ -203,6 +210,11 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
   if (!config.appId) logger.warn('no MicrosoftAppId: requests are NOT authenticated; use this only on localhost');
   if (config.appId && !config.publicUrl) logger.warn('no BOT_PUBLIC_URL (https, as failing machines reach the bot): "Run it from the failing machine" says it is not set up, and shows no address');
   if (config.allowedTenants.includes('*')) logger.warn('ALLOWED_TENANTS=*: every Microsoft Entra tenant may use this bot');
+  const { armPolicy } = config;
+  if (armPolicy.mode === 'bot' && armPolicy.unrestricted && config.appId) logger.warn('ARM_SCOPES=*: every user of an allowed tenant may read, through the bot, whatever the bot\'s identity can read in Azure');
+  if (armPolicy.mode === 'bot' && !armPolicy.unrestricted && armPolicy.rules.length === 0) logger.warn('ARM_ACCESS=bot without ARM_SCOPES: no conversation reads Azure configuration; diagnoses run the probes only');
+  const reads = armPolicy.mode === 'none' ? 'Azure configuration is not read (ARM_ACCESS=none)' : `Azure configuration is read with the bot's identity${armPolicy.unrestricted ? '' : ', within ARM_SCOPES'}`;
+  logger.info({ mode: armPolicy.mode, rules: armPolicy.rules.length, unrestricted: armPolicy.unrestricted }, reads);
   logger.info({ sink: config.tickets.sink, dataDir: config.tickets.dataDir }, `escalations go to the ${config.tickets.sink} ticket sink`);
   const resumed = await escalations.start();
   if (resumed > 0) logger.info({ pending: resumed }, 'resuming escalations left pending');

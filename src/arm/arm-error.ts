@@ -30,6 +30,8 @@ export function armFailure(err: unknown, data: JsonObject = {}, unreachable?: Un
   const error = errorInfo(err);
   if (unreachable) return { status: 'warn', outcome: `arm.unreachable.${unreachable.failure}`, data: { ...data, ...unreachableData(unreachable) }, error };
   if (err instanceof Error && NO_CREDENTIAL.has(err.name)) return { status: 'skip', outcome: 'arm.no-credentials', data, error };
+  // Refused before any call: the asker's scopes (ARM_SCOPES) do not reach it. Not a failure of Azure.
+  if (err instanceof Error && err.name === 'OutOfScopeError') return { status: 'skip', outcome: 'arm.out-of-scope', data: { ...data, resource: (err as Error & { resourceId?: string }).resourceId ?? '' } };
   if (err instanceof Error && err.name === 'AuthenticationError') return { status: 'warn', outcome: 'arm.auth-failed', data, error };
   if (isTimeout(err)) return { status: 'warn', outcome: 'arm.timeout', data, error };
   const status = statusOf(err);

@@ -30,6 +30,8 @@ export interface AzureAccessOptions {
   arm: boolean;
   subscription?: string;
   workspace?: string;
+  /** Only these subscriptions and resource groups are read (the asker's, in the bot's bot mode); everything when absent. */
+  scopes?: string[];
 }
 
 export function azureAccess(options: AzureAccessOptions, env: NodeJS.ProcessEnv = process.env): Pick<DiagnoseRequest, 'arm' | 'tokenSource'> {
@@ -51,7 +53,8 @@ export function azureAccess(options: AzureAccessOptions, env: NodeJS.ProcessEnv 
         // the first ARM request then finds the token already asked for (sharedTokens hands it over).
         const [sdk, credential] = await Promise.all([import('../arm/sdk.js'), shared()]);
         credential.getToken(`${cloud.armEndpoint}/.default`).catch(() => undefined);
-        return sdk.createArmApi(credential, cloud, watch);
+        const api = sdk.createArmApi(credential, cloud, watch);
+        return options.scopes ? (await import('../arm/scoped-api.js')).scopedArmApi(api, options.scopes) : api;
       },
       ...(options.subscription ? { subscription: options.subscription } : {}),
       ...(options.workspace ? { loginEvents: loginEventsFrom(shared, cloud, options.workspace, env, watch) } : {}),

@@ -20,6 +20,7 @@ import { DiagnosisLog } from './diagnosis-log.js';
 import { LiveDiagnoses, type LiveDiagnosisDeps } from './live-diagnosis.js';
 import { cardActivity } from './card-activity.js';
 import { foundTicketCard, ticketCard } from './escalation-cards.js';
+import { askerOf, ticketAuditLine } from './audit.js';
 import { parseResourceId } from '../arm/resource-id.js';
 import { handoverCard, NODE_IMAGE } from './handover-cards.js';
 import type { CliDownload } from '../handover/run-commands.js';
@@ -257,6 +258,7 @@ export class AcrDoctorBot extends ActivityHandler {
       }
     }
     const escalation = await this.deps.escalations.submit(request, TurnContext.getConversationReference(context.activity));
+    this.deps.logger.info(ticketAuditLine(askerOf(context.activity), escalation), 'audit: ticket');
     await context.sendActivity(cardActivity(ticketCard(lang, escalation)));
   }
 

@@ -15,6 +15,8 @@ import type { RegistryTarget } from '../target/registry-target.js';
 import { cardActivity } from './card-activity.js';
 import { noticeCard, progressCard, resultCard, type Card } from './cards.js';
 import { DiagnosisSlots, type Entry } from './diagnosis-slots.js';
+import { armAuditLines, askerOf } from './audit.js';
+import type { ArmMode, Asker } from '../azure/arm-policy.js';
 import type { DiagnosisLog } from './diagnosis-log.js';
 import { DiagnosisRuns } from './diagnosis-runs.js';
 import { errorLine, stackOf } from '../http/error-line.js';
@@ -25,8 +27,10 @@ const PROGRESS_INTERVAL_MS = 700;
 
 export interface LiveDiagnosisDeps {
   diagnose: (request: DiagnoseRequest) => Promise<Report>;
-  /** Azure access for a registry (ARM readers, token exchange), made at the composition root. */
-  azure: (target: RegistryTarget) => Pick<DiagnoseRequest, 'arm' | 'tokenSource'>;
+  /** Azure access for a registry as the asker may have it (ARM readers within their scopes, or a reason not to read), made at the composition root. */
+  azure: (target: RegistryTarget, asker: Asker) => Pick<DiagnoseRequest, 'arm' | 'tokenSource' | 'armSkipped'>;
+  /** Whose rights ARM is read with (for the audit lines). */
+  armMode: ArmMode;
   /** Runs logic in a conversation after its turn ended (CloudAdapter.continueConversationAsync). */
   continueConversation: (reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>) => Promise<void>;
   logger: Logger;
@@ -60,6 +64,7 @@ export class LiveDiagnoses {
 
   async start(context: TurnContext, lang: Lang, target: RegistryTarget, symptoms: string[], client?: ClientKind): Promise<void> {
     const reference = TurnContext.getConversationReference(context.activity);
+    const asker = askerOf(context.activity);
     // Where the run stands, as its last event told; the engine plans every check as it starts.
     let progress: ProgressSnapshot = NO_PROGRESS;
     let timer: NodeJS.Timeout | undefined;
@@ -82,7 +87,7 @@ export class LiveDiagnoses {
       async (onProgress) => {
         const release = await entered;
         try {
-          return await this.deps.diagnose({ target, symptoms, ...(client ? { client } : {}), lang, budgetMs: this.deps.budgetMs, onProgress, ...this.deps.azure(target) });
+          return await this.deps.diagnose({ target, symptoms, ...(client ? { client } : {}), lang, budgetMs: this.deps.budgetMs, onProgress, ...this.deps.azure(target, asker) });
         } finally {
           release();
         }
@@ -121,6 +126,7 @@ export class LiveDiagnoses {
       .then(
         (result) => {
           stopProgress();
+          for (const line of armAuditLines(result, asker, this.deps.armMode)) this.deps.logger.info(line, 'audit: ARM read');
           // Kept before the card shows it, so its Escalate button always finds it.
           const logged = this.deps.log.add(reference.conversation?.id ?? '', { report: result, vantage: 'bot' }).catch((err: unknown) => this.deps.logger.error({ error: errorLine(err) }, 'could not keep the diagnosis for escalation'));
           return logged.then(() => update(resultCard(result, 'bot', this.deps.download)));

@@ -27,6 +27,7 @@ export const NEEDED: Record<string, string | RegExp> = {
   MicrosoftAppTenantId: '[tenant().tenantId]',
   AZURE_CLIENT_ID: CLIENT_ID,
   ALLOWED_TENANTS: "[parameters('allowedTenants')]",
+  ARM_SCOPES: "[parameters('armScopes')]",
   HOST: '0.0.0.0',
   BOT_PUBLIC_URL: /^\[format\('https:\/\/\{0\}', reference\(variables\('webAppId'\), '[\d-]+'\)\.defaultHostName\)\]$/,
   BOT_STORAGE_BLOB_URL: /reference\(variables\('storageAccountId'\), '[\d-]+'\)\.primaryEndpoints\.blob/,

@@ -80,12 +80,12 @@ const RECORDED: Record<string, Evidence['data']> = {
   token: { statusCode: 403, clientIp: '203.0.113.77', message: "client with IP '203.0.113.77' is not allowed access", retryAfter: 30 },
   exchange: { statusCode: 401, message: 'denied', retryAfter: 30, ...UNREACHABLE },
   data: { statusCode: 403, clientIp: '203.0.113.77', message: "client with IP '203.0.113.77' is not allowed access" },
-  'arm.registry': { ...UNREACHABLE, registry: 'myregistry', id: '/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/myregistry', sku: 'Premium', location: 'westeurope', publicNetworkAccess: 'Disabled', subscriptions: 2, statusCode: 403, retryAfter: 30 },
-  'arm.replications': { ...UNREACHABLE, regions: 'westeurope, northeurope', statusCode: 403, retryAfter: 30 },
-  'arm.private-endpoints': { ...UNREACHABLE, count: 1, names: 'myregistry-pe', statusCode: 403, retryAfter: 30 },
-  'arm.private-dns': { ...UNREACHABLE, zones: 'privatelink.azurecr.io', statusCode: 403, retryAfter: 30 },
-  'arm.provider': { ...UNREACHABLE, subscriptions: '1111: NotRegistered', statusCode: 403, retryAfter: 30 },
-  'arm.login-events': { ...UNREACHABLE, count: 3, callerIps: '203.0.113.77', statusCode: 403, retryAfter: 30 },
+  'arm.registry': { ...UNREACHABLE, resource: '/subscriptions/0000/resourceGroups/rg-other', registry: 'myregistry', id: '/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/myregistry', sku: 'Premium', location: 'westeurope', publicNetworkAccess: 'Disabled', subscriptions: 2, statusCode: 403, retryAfter: 30 },
+  'arm.replications': { ...UNREACHABLE, resource: '/subscriptions/0000/resourceGroups/rg-other', regions: 'westeurope, northeurope', statusCode: 403, retryAfter: 30 },
+  'arm.private-endpoints': { ...UNREACHABLE, resource: '/subscriptions/0000/resourceGroups/rg-other', count: 1, names: 'myregistry-pe', statusCode: 403, retryAfter: 30 },
+  'arm.private-dns': { ...UNREACHABLE, resource: '/subscriptions/0000/resourceGroups/rg-other', zones: 'privatelink.azurecr.io', statusCode: 403, retryAfter: 30 },
+  'arm.provider': { ...UNREACHABLE, resource: '/subscriptions/0000/resourceGroups/rg-other', subscriptions: '1111: NotRegistered', statusCode: 403, retryAfter: 30 },
+  'arm.login-events': { ...UNREACHABLE, resource: '/subscriptions/0000/resourceGroups/rg-other', count: 3, callerIps: '203.0.113.77', statusCode: 403, retryAfter: 30 },
 };
 
 /** The kind of check an outcome belongs to: its prefix, or for shared outcomes (skips, ARM errors) a check that records it. */

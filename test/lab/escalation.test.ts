@@ -93,7 +93,7 @@ describe('lab: escalation to a support ticket', function () {
   }
 
   it('the whole dialog, from the result card to a ticket in the webhook queue: signed, the diagnosis attached, no secrets', async function () {
-    await startBot(3991, webhook());
+    const started = await startBot(3991, webhook());
     const pe = user(3991, 'esc-webhook');
     const { key, diagnosis } = await pe.escalateUpToSummary('armdenied', `Since 09:00. docker login -p ${JWT} fails; storage DefaultEndpointsProtocol=https;AccountName=labacct;AccountKey=c2VjcmV0LWtleS12YWx1ZQ==;`);
     const created = await pe.say({ verb: 'escalation.confirm', escalation: key }, /Ticket INC\d+ created/);
@@ -119,6 +119,13 @@ describe('lab: escalation to a support ticket', function () {
     assert.equal((await sendAgain(receiver, { ...lookup, path: `/tickets/${otherKey}`, key: otherKey })).status, 401);
     assert.equal((await sendAgain(receiver, { ...post, key: otherKey })).status, 401);
     assert.equal(receiver.tickets.length, tickets);
+
+    // Audited: who escalated which registry, in which subscription, to which sink; never a token.
+    const audit = started.log().split('\n').find((line) => line.includes('"audit":"ticket"'));
+    assert.ok(audit, started.log());
+    assert.match(audit, new RegExp(`"registry":"armdenied.azurecr.io".*"subscription":"${LAB_SUBSCRIPTION}".*"sink":"webhook".*"state":"created"`));
+    assert.match(started.log(), /"audit":"arm-read".*"check":"arm.registry".*"result":"read"/);
+    assert.doesNotMatch(started.log(), /eyJ[\w-]{10,}\./, 'no token in the log');
   });
 
   it('a double submit (the confirm pressed twice at once) makes one ticket, and both answers name it', async function () {

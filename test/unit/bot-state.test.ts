@@ -25,6 +25,7 @@ function bot(storage: MemoryStorage, warnings: string[]): AcrDoctorBot {
     logger,
     budgetMs: 1000,
     limits: { running: 4, waiting: 4, perConversation: 3 },
+    armMode: 'bot',
     escalationPolicy: { severities: ['minimal'], subscriptions: [], perUserPerHour: 5 },
     allowedTenants: [],
     storage,

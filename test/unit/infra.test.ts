@@ -15,6 +15,7 @@ const FILLED: Record<string, string> = {
   AZURE_CLIENT_ID: '3f1c9a52-7d4e-4b8a-9c61-2e5f0a7b8d91',
   MicrosoftAppTenantId: '5d0c2f4e-8b1a-4c7e-9f3d-6a2b1e0c7d95',
   ALLOWED_TENANTS: '5d0c2f4e-8b1a-4c7e-9f3d-6a2b1e0c7d95',
+  ARM_SCOPES: '[{"tenant": "5d0c2f4e-8b1a-4c7e-9f3d-6a2b1e0c7d95", "scopes": ["/subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/resourceGroups/rg-acr"]}]',
   BOT_PUBLIC_URL: 'https://acr-doctor-4kq2mzl7x3p5e.azurewebsites.net',
   BOT_STORAGE_BLOB_URL: 'https://acrdoc4kq2mzl7x3p5e.blob.core.windows.net',
   BOT_STORAGE_CONTAINER: 'acr-doctor-state',
