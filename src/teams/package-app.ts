@@ -1,6 +1,7 @@
 /**
  * `npm run package`: the Teams app package, a zip of manifest/manifest.json (the bot's id and domain,
- * the developer filled in; see buildManifest) and its two icons, written to dist/acr-doctor-teams.zip.
+ * the developer, and single sign-on when configured, filled in; see buildManifest) and its two icons,
+ * written to dist/acr-doctor-teams.zip.
  */
 import { createWriteStream, readFileSync } from 'node:fs';
 import { isGuid } from '../arm/resource-id.js';
@@ -19,18 +20,32 @@ interface Manifest {
   icons: { color: string; outline: string };
   bots: { botId: string }[];
   validDomains: string[];
+  webApplicationInfo?: { id: string; resource: string };
 }
 
 const PLACEHOLDER = '00000000-0000-0000-0000-000000000000';
+/** The Bot Framework token service, whose sign-in page the sign-in card opens inside Teams. */
+const TOKEN_SERVICE_DOMAIN = 'token.botframework.com';
+
+interface DeploymentOutputs {
+  botAppId?: string;
+  webAppHostName?: string;
+  ssoAppId?: string;
+  ssoApplicationIdUri?: string;
+}
 
 /** What `az deployment group show … --query properties.outputs` printed, when given (DEPLOYMENT_OUTPUTS: its file). */
-function deploymentOutputs(env: NodeJS.ProcessEnv): { botAppId?: string; webAppHostName?: string } {
+function deploymentOutputs(env: NodeJS.ProcessEnv): DeploymentOutputs {
   if (!env.DEPLOYMENT_OUTPUTS) return {};
   const outputs = JSON.parse(readFileSync(env.DEPLOYMENT_OUTPUTS, 'utf8')) as Record<string, { value?: unknown } | undefined>;
-  const value = (name: string): string | undefined => (typeof outputs[name]?.value === 'string' ? (outputs[name]!.value as string) : undefined);
-  const botAppId = value('botAppId');
-  const webAppHostName = value('webAppHostName');
-  return { ...(botAppId ? { botAppId } : {}), ...(webAppHostName ? { webAppHostName } : {}) };
+  const value = (name: string): string | undefined => (typeof outputs[name]?.value === 'string' && outputs[name]!.value ? (outputs[name]!.value as string) : undefined);
+  const found: [keyof DeploymentOutputs, string | undefined][] = [
+    ['botAppId', value('botAppId')],
+    ['webAppHostName', value('webAppHostName')],
+    ['ssoAppId', value('ssoAppId')],
+    ['ssoApplicationIdUri', value('ssoApplicationIdUri')],
+  ];
+  return Object.fromEntries(found.filter(([, v]) => v !== undefined));
 }
 
 /** A host name for validDomains: no scheme, path, port or wildcard tricks. */
@@ -38,6 +53,25 @@ function domainOf(value: string): string {
   const host = value.trim().replace(/^https:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
   if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(host)) throw new Error(`BOT_DOMAIN must be the bot's host name (acr-doctor.contoso.com), not ${JSON.stringify(value)}`);
   return host;
+}
+
+/**
+ * Teams single sign-on: the app registration Teams asks a token for (SSO_APP_ID, or the deployment's
+ * ssoAppId) and its Application ID URI (SSO_RESOURCE, default api://botid-<SSO_APP_ID>), which must
+ * be the Azure Bot OAuth connection's token exchange URL too. Teams exchanges tokens silently only
+ * for a resource of the form api://[domain/]botid-<GUID>.
+ */
+function singleSignOn(env: NodeJS.ProcessEnv, outputs: DeploymentOutputs): { id: string; resource: string } | undefined {
+  const given = (env.SSO_APP_ID ?? outputs.ssoAppId ?? '').trim().toLowerCase();
+  if (!given) {
+    if (env.SSO_RESOURCE) throw new Error('SSO_RESOURCE needs SSO_APP_ID: the client id of the app registration it belongs to');
+    return undefined;
+  }
+  if (!isGuid(given) || given === PLACEHOLDER) throw new Error(`SSO_APP_ID must be the single sign-on app registration's client id (a GUID), not ${JSON.stringify(env.SSO_APP_ID ?? outputs.ssoAppId)}`);
+  const resource = (env.SSO_RESOURCE ?? outputs.ssoApplicationIdUri ?? `api://botid-${given}`).trim();
+  const botId = /^api:\/\/(?:[a-z0-9.-]+\/)?botid-([0-9a-fA-F-]{36})$/i.exec(resource)?.[1];
+  if (!botId || !isGuid(botId)) throw new Error(`SSO_RESOURCE must be the app registration's Application ID URI, api://botid-<GUID> (or api://<domain>/botid-<GUID>), not ${JSON.stringify(resource)}`);
+  return { id: given, resource };
 }
 
 function httpsUrl(name: string, value: string): string {
@@ -54,7 +88,8 @@ function httpsUrl(name: string, value: string): string {
 /**
  * The manifest for this bot registration: the bot id from BOT_ID or MicrosoftAppId (or the
  * deployment's outputs), its domain from BOT_DOMAIN (or the web app's host name), the developer
- * from DEVELOPER_NAME and its URLs. The all-zero placeholder id only for a local package
+ * from DEVELOPER_NAME and its URLs, and with SSO_APP_ID single sign-on (webApplicationInfo, and the
+ * token service's domain). The all-zero placeholder id only for a local package
  * (TEAMS_LOCAL_PACKAGE=1): a tenant would install a bot that answers nothing.
  */
 export function buildManifest(env: NodeJS.ProcessEnv = process.env): Manifest {
@@ -69,6 +104,11 @@ export function buildManifest(env: NodeJS.ProcessEnv = process.env): Manifest {
     if (value === PLACEHOLDER && !local) throw new Error(`${name} is the all-zero placeholder: give the bot's id, or set TEAMS_LOCAL_PACKAGE=1 for a local package`);
   }
   const domain = env.BOT_DOMAIN ?? outputs.webAppHostName;
+  const sso = singleSignOn(env, outputs);
+  // Without single sign-on the package is the bot alone: no app registration, no token service page.
+  const bot: Manifest = { ...manifest };
+  delete bot.webApplicationInfo;
+  const domains = [...(domain ? [domainOf(domain)] : []), ...manifest.validDomains.filter((d) => sso || d !== TOKEN_SERVICE_DOMAIN)];
   const developer = {
     name: (env.DEVELOPER_NAME ?? manifest.developer.name).slice(0, 32),
     websiteUrl: httpsUrl('DEVELOPER_WEBSITE_URL', env.DEVELOPER_WEBSITE_URL ?? manifest.developer.websiteUrl),
@@ -76,12 +116,13 @@ export function buildManifest(env: NodeJS.ProcessEnv = process.env): Manifest {
     termsOfUseUrl: httpsUrl('DEVELOPER_TERMS_URL', env.DEVELOPER_TERMS_URL ?? manifest.developer.termsOfUseUrl),
   };
   return {
-    ...manifest,
+    ...bot,
     id: appId,
     version: TOOL.version,
     developer,
     bots: manifest.bots.map((b) => ({ ...b, botId })),
-    validDomains: domain ? [domainOf(domain)] : [],
+    validDomains: [...new Set(domains)],
+    ...(sso ? { webApplicationInfo: sso } : {}),
   };
 }
 
