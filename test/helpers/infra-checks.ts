@@ -12,9 +12,29 @@ export const BUILT_IN_ROLES = {
   roleSupportRequestContributor: { name: 'Support Request Contributor', id: 'cfd33db0-3dd1-45e3-aa9d-cdbdf3b6f24e' },
 };
 
+/**
+ * The Azure Bot OAuth connection's service providers by id (POST
+ * /subscriptions/{id}/providers/Microsoft.BotService/listAuthServiceProviders lists them; the id of
+ * Azure Active Directory v2 as Microsoft's own templates give it, e.g. OfficeDev/Copilot-for-M365-Samples,
+ * samples/msgext-product-support-sso-ts/infra/botRegistration/azurebot.bicep).
+ */
+export const BOT_SERVICE_PROVIDERS = {
+  serviceProviderAadV2: { name: 'Azure Active Directory v2', id: '30dd229c-58e3-4a48-bdfd-91ec48eb906c' },
+};
+
 /** Settings for App Service itself, not the bot: set on purpose, read by no code of ours. */
 export const PLATFORM_SETTINGS: Record<string, string> = {
   SCM_DO_BUILD_DURING_DEPLOYMENT: 'false: the zip package carries its node_modules, nothing to build on deploy',
+};
+
+/**
+ * Settings the template sets for Teams single sign-on (issue 14) before src/ reads them: the bot's
+ * runtime for it is being written beside this template. Tolerated by settingProblems only while
+ * nothing in src/ reads them; remove this list once src/config.ts reads both.
+ */
+export const PENDING_SRC_SETTINGS: Record<string, string> = {
+  SSO_CONNECTION_NAME: "the Azure Bot's OAuth connection Teams single sign-on exchanges tokens through",
+  SSO_APP_ID: 'the single sign-on app registration the bot exchanges the user\'s token with (on-behalf-of)',
 };
 
 export const CLIENT_ID = "[reference(variables('identityId'), '2023-01-31').clientId]";
@@ -28,6 +48,10 @@ export const NEEDED: Record<string, string | RegExp> = {
   AZURE_CLIENT_ID: CLIENT_ID,
   ALLOWED_TENANTS: "[parameters('allowedTenants')]",
   ARM_SCOPES: "[parameters('armScopes')]",
+  // Single sign-on configured: Azure read as the asker (user); otherwise with the bot's identity (bot).
+  ARM_ACCESS: "[if(variables('sso'), 'user', 'bot')]",
+  SSO_CONNECTION_NAME: "[if(variables('sso'), parameters('ssoConnectionName'), '')]",
+  SSO_APP_ID: "[parameters('ssoAppClientId')]",
   HOST: '0.0.0.0',
   BOT_PUBLIC_URL: /^\[format\('https:\/\/\{0\}', reference\(variables\('webAppId'\), '[\d-]+'\)\.defaultHostName\)\]$/,
   BOT_STORAGE_BLOB_URL: /reference\(variables\('storageAccountId'\), '[\d-]+'\)\.primaryEndpoints\.blob/,
@@ -40,8 +64,12 @@ export const NEEDED: Record<string, string | RegExp> = {
   SCM_DO_BUILD_DURING_DEPLOYMENT: 'false',
 };
 
-/** Never in Azure: a secret the identity replaces, a key storage refuses, or what App Service sets itself. */
-export const NEVER = ['MicrosoftAppPassword', 'AZURE_CLIENT_SECRET', 'BOT_STORAGE_CONNECTION_STRING', 'PORT', 'WEBSITES_PORT'];
+/**
+ * Never in Azure: a secret the identity replaces (the bot's own, or the single sign-on app's, whose
+ * on-behalf-of exchange the identity proves through a federated credential), a key storage refuses,
+ * or what App Service sets itself.
+ */
+export const NEVER = ['MicrosoftAppPassword', 'AZURE_CLIENT_SECRET', 'SSO_CLIENT_SECRET', 'BOT_STORAGE_CONNECTION_STRING', 'PORT', 'WEBSITES_PORT'];
 
 export const obj = (value: Json | undefined, what: string): JsonObject => {
   if (!isObject(value)) throw new Error(`${what} is not an object`);
@@ -120,7 +148,7 @@ export function settingsReadBySrc(): Set<string> {
 export function settingProblems(template: JsonObject, read: Set<string>): string[] {
   const settings = appSettings(template);
   const problems: string[] = [];
-  for (const name of Object.keys(settings)) if (!read.has(name) && !(name in PLATFORM_SETTINGS)) problems.push(`${name} is set, and nothing in src/ reads it`);
+  for (const name of Object.keys(settings)) if (!read.has(name) && !(name in PLATFORM_SETTINGS) && !(name in PENDING_SRC_SETTINGS)) problems.push(`${name} is set, and nothing in src/ reads it`);
   for (const [name, expected] of Object.entries(NEEDED)) {
     const value = settings[name];
     if (value === undefined) problems.push(`${name} is not set`);
@@ -138,11 +166,57 @@ export function roleProblems(template: JsonObject): string[] {
     if (variables[variable] !== role.id) problems.push(`variables.${variable} is ${JSON.stringify(variables[variable])}, not ${role.name} (${role.id})`);
     if (!described.includes(`${role.name} (${role.id})`)) problems.push(`metadata.builtInRoles does not name ${role.name} (${role.id})`);
   }
-  const ids = new Set(Object.values(BUILT_IN_ROLES).map((role) => role.id));
+  const ids = new Set([...Object.values(BUILT_IN_ROLES), ...Object.values(BOT_SERVICE_PROVIDERS)].map((known) => known.id));
   const text = JSON.stringify({ ...template, metadata: null });
-  for (const [guid] of text.matchAll(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi)) if (!ids.has(guid.toLowerCase())) problems.push(`${guid} is not one of the built-in roles named`);
+  for (const [guid] of text.matchAll(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi)) if (!ids.has(guid.toLowerCase())) problems.push(`${guid} is not one of the built-in roles or service providers named`);
   const assignment = obj(resourceOf(template, 'Microsoft.Authorization/roleAssignments').properties, 'role assignment');
   if (assignment.roleDefinitionId !== "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', variables('roleStorageBlobDataContributor'))]") problems.push(`the storage role assignment grants ${JSON.stringify(assignment.roleDefinitionId)}`);
   return problems;
 }
 
+
+/**
+ * Single sign-on: the Azure Bot's OAuth connection (Azure Active Directory v2, by its id) made only
+ * with an app registration and a secret for it, exchanging Teams' token for one of the app itself
+ * (which the bot then exchanges on behalf of the user for ARM), with the token exchange URL the
+ * Teams manifest names; and the settings and outputs that go with it.
+ */
+export function ssoProblems(template: JsonObject): string[] {
+  const problems: string[] = [];
+  const variables = obj(template.variables, 'variables');
+  const parameters = obj(template.parameters, 'parameters');
+  const described = JSON.stringify(obj(obj(template.metadata, 'metadata').botServiceProviders, 'metadata.botServiceProviders'));
+  const expect = (what: string, actual: Json | undefined, expected: string): void => {
+    if (actual !== expected) problems.push(`${what} is ${JSON.stringify(actual)}, not ${expected}`);
+  };
+  const provider = BOT_SERVICE_PROVIDERS.serviceProviderAadV2;
+  expect('variables.serviceProviderAadV2', variables.serviceProviderAadV2, provider.id);
+  if (!described.includes(`${provider.name} (${provider.id})`)) problems.push(`metadata.botServiceProviders does not name ${provider.name} (${provider.id})`);
+  expect('variables.sso', variables.sso, "[not(empty(parameters('ssoAppClientId')))]");
+  expect('parameters.ssoAppClientId', obj(parameters.ssoAppClientId, 'ssoAppClientId').defaultValue, '');
+  expect('parameters.ssoAppClientSecret type', obj(parameters.ssoAppClientSecret, 'ssoAppClientSecret').type, 'securestring');
+  expect('parameters.ssoApplicationIdUri', obj(parameters.ssoApplicationIdUri, 'ssoApplicationIdUri').defaultValue, "[format('api://botid-{0}', parameters('ssoAppClientId'))]");
+  expect('variables.ssoScopes', variables.ssoScopes, "[format('{0}/access_as_user openid profile offline_access', parameters('ssoApplicationIdUri'))]");
+
+  const connection = resourceOf(template, 'Microsoft.BotService/botServices/connections');
+  expect('the connection\'s condition', connection.condition, "[and(variables('sso'), not(empty(parameters('ssoAppClientSecret'))))]");
+  expect('the connection\'s name', connection.name, "[format('{0}/{1}', parameters('botName'), parameters('ssoConnectionName'))]");
+  const properties = obj(connection.properties, 'connection');
+  expect('serviceProviderId', properties.serviceProviderId, "[variables('serviceProviderAadV2')]");
+  expect('serviceProviderDisplayName', properties.serviceProviderDisplayName, provider.name);
+  expect('clientId', properties.clientId, "[parameters('ssoAppClientId')]");
+  expect('clientSecret', properties.clientSecret, "[parameters('ssoAppClientSecret')]");
+  expect('scopes', properties.scopes, "[variables('ssoScopes')]");
+  const given = Object.fromEntries(list(properties.parameters).map((p) => [String(p.key), p.value ?? null]));
+  expect('parameter tenantID', given.tenantID, '[tenant().tenantId]');
+  expect('parameter tokenExchangeUrl', given.tokenExchangeUrl, "[parameters('ssoApplicationIdUri')]");
+  if (Object.keys(given).length !== 2) problems.push(`the connection's parameters are ${Object.keys(given).join(', ')}, not tenantID and tokenExchangeUrl`);
+
+  const outputs = obj(template.outputs, 'outputs');
+  for (const [name, value] of [['ssoAppId', "[parameters('ssoAppClientId')]"], ['ssoApplicationIdUri', "[parameters('ssoApplicationIdUri')]"]] as const) {
+    const output = obj(outputs[name], `output ${name}`);
+    expect(`output ${name}`, output.value, value);
+    expect(`output ${name}'s condition`, output.condition, "[variables('sso')]");
+  }
+  return problems;
+}

@@ -7,15 +7,18 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { readConfig } from '../../src/config.js';
 import { changedFixtures, loadArmSchemas, readJson, repoPath, type ArmSchemas, type JsonObject } from '../helpers/arm-schemas.js';
-import { apiVersionProblems, appSettings, CLIENT_ID, obj, PRINCIPAL_ID, resourceOf, roleProblems, schemaProblems, settingProblems, settingsReadBySrc } from '../helpers/infra-checks.js';
+import { apiVersionProblems, appSettings, CLIENT_ID, obj, PENDING_SRC_SETTINGS, PRINCIPAL_ID, resourceOf, roleProblems, schemaProblems, settingProblems, settingsReadBySrc, ssoProblems } from '../helpers/infra-checks.js';
 
-/** Values Azure would fill in, to start the bot's own configuration reader with these settings. */
+/** Values Azure would fill in, to start the bot's own configuration reader with these settings (no single sign-on: the defaults). */
 const FILLED: Record<string, string> = {
   MicrosoftAppId: '3f1c9a52-7d4e-4b8a-9c61-2e5f0a7b8d91',
   AZURE_CLIENT_ID: '3f1c9a52-7d4e-4b8a-9c61-2e5f0a7b8d91',
   MicrosoftAppTenantId: '5d0c2f4e-8b1a-4c7e-9f3d-6a2b1e0c7d95',
   ALLOWED_TENANTS: '5d0c2f4e-8b1a-4c7e-9f3d-6a2b1e0c7d95',
   ARM_SCOPES: '[{"tenant": "5d0c2f4e-8b1a-4c7e-9f3d-6a2b1e0c7d95", "scopes": ["/subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/resourceGroups/rg-acr"]}]',
+  ARM_ACCESS: 'bot',
+  SSO_CONNECTION_NAME: '',
+  SSO_APP_ID: '',
   BOT_PUBLIC_URL: 'https://acr-doctor-4kq2mzl7x3p5e.azurewebsites.net',
   BOT_STORAGE_BLOB_URL: 'https://acrdoc4kq2mzl7x3p5e.blob.core.windows.net',
   BOT_STORAGE_CONTAINER: 'acr-doctor-state',
@@ -68,8 +71,9 @@ describe('infra/main.json (the Azure deployment)', function () {
   });
 
   describe('app settings', function () {
-    it('sets only settings src/ reads, besides the platform settings named here', function () {
+    it('sets only settings src/ reads, besides the platform settings named here (and, until src/ reads them, the pending single sign-on ones)', function () {
       assert.deepEqual(settingProblems(original(), settingsReadBySrc()), []);
+      assert.deepEqual(Object.keys(PENDING_SRC_SETTINGS).sort(), ['SSO_APP_ID', 'SSO_CONNECTION_NAME']);
     });
 
     it('filled in as Azure would, they make a configuration the bot accepts: managed identity, Entra Blob state, on all interfaces', function () {
@@ -84,6 +88,7 @@ describe('infra/main.json (the Azure deployment)', function () {
       assert.equal(config.publicUrl, FILLED.BOT_PUBLIC_URL);
       assert.equal(config.storageContainer, 'acr-doctor-state');
       assert.equal(config.tickets.dataDir, '/home/data');
+      assert.equal(config.armPolicy.mode, 'bot');
       assert.match(JSON.stringify(config), /acrdoc4kq2mzl7x3p5e\.blob\.core\.windows\.net/);
     });
   });
@@ -120,6 +125,27 @@ describe('infra/main.json (the Azure deployment)', function () {
       assert.match(command('grantSupportRequestContributor'), /variables\('roleSupportRequestContributor'\)\)\]$/);
       assert.equal(obj(outputs.grantSupportRequestContributor, 'support').condition, "[equals(parameters('ticketSink'), 'azure')]");
       assert.equal(obj(original().variables, 'variables').grantPrefix, 'az role assignment create --assignee-principal-type ServicePrincipal --assignee-object-id');
+    });
+  });
+
+  describe('Teams single sign-on (ssoAppClientId)', function () {
+    it('the OAuth connection: Azure Active Directory v2 by its id, the app registration and its secret, its token exchange URL, a token for the app itself; the settings and outputs that go with it', function () {
+      assert.deepEqual(ssoProblems(original()), []);
+    });
+
+    it('is made only with an app registration and a secret for it, so a redeployment never replaces a connection made by hand with federated credentials', function () {
+      const connection = resourceOf(original(), 'Microsoft.BotService/botServices/connections');
+      assert.match(String(connection.condition), /variables\('sso'\).*not\(empty\(parameters\('ssoAppClientSecret'\)\)\)/);
+      assert.deepEqual(connection.dependsOn, ["[resourceId('Microsoft.BotService/botServices', parameters('botName'))]"]);
+    });
+
+    it('outputs the command that lets the managed identity prove the app registration in the on-behalf-of exchange (a federated credential), no secret', function () {
+      const command = obj(obj(original().outputs, 'outputs').trustIdentityOnSsoApp, 'trustIdentityOnSsoApp');
+      assert.equal(command.condition, "[variables('sso')]");
+      const value = String(command.value);
+      assert.match(value, /^\[format\('az ad app federated-credential create --id \{0\} --parameters ''\{\{"name": "\{1\}", "issuer": "\{2\}", "subject": "\{3\}", "audiences": \["api:\/\/AzureADTokenExchange"\]\}\}''', parameters\('ssoAppClientId'\)/);
+      assert.ok(value.includes("format('https://login.microsoftonline.com/{0}/v2.0', tenant().tenantId)"), 'the issuer: this tenant');
+      assert.ok(value.endsWith(`${PRINCIPAL_ID.slice(1, -1)})]`), 'the subject: the identity\'s principal id');
     });
   });
 
@@ -160,6 +186,16 @@ describe('infra/main.json (the Azure deployment)', function () {
       assert.ok(schemaProblems(schemas, future).some((p) => p.includes('no schema')));
     });
 
+    it('a connection of another service provider, one whose token is ARM\'s (the bot could not exchange it on behalf of the user), or one made without a secret', function () {
+      const other = mutated((t) => (obj(t.variables, 'variables').serviceProviderAadV2 = '5b9a3d2e-4c1f-4e8a-b7d6-0f2e9c8a1b34'));
+      assert.ok(ssoProblems(other).some((p) => p.startsWith('variables.serviceProviderAadV2')));
+      assert.ok(roleProblems(other).some((p) => p.startsWith('5b9a3d2e-4c1f-4e8a-b7d6-0f2e9c8a1b34 is not one of')));
+      const armToken = mutated((t) => (obj(t.variables, 'variables').ssoScopes = 'https://management.azure.com/user_impersonation openid profile offline_access'));
+      assert.ok(ssoProblems(armToken).some((p) => p.startsWith('variables.ssoScopes')));
+      const noSecret = mutated((t) => (resourceOf(t, 'Microsoft.BotService/botServices/connections').condition = "[variables('sso')]"));
+      assert.ok(ssoProblems(noSecret).some((p) => p.startsWith("the connection's condition")));
+    });
+
     it('a wrong role id', function () {
       const wrong = mutated((t) => (obj(t.variables, 'variables').roleReader = 'b24988ac-6180-42a0-ab88-20f7382dd24c'));
       assert.ok(roleProblems(wrong).some((p) => p.startsWith('variables.roleReader')));
@@ -169,12 +205,14 @@ describe('infra/main.json (the Azure deployment)', function () {
       const template = mutated((t) => {
         const settings = appSettings(t);
         settings.WEBSITES_PORT = '3978';
+        settings.SSO_CLIENT_SECRET = "[parameters('ssoAppClientSecret')]";
         delete settings.AZURE_CLIENT_ID;
       });
       const problems = settingProblems(template, settingsReadBySrc());
       assert.ok(problems.includes('WEBSITES_PORT is set, and nothing in src/ reads it'));
       assert.ok(problems.includes('AZURE_CLIENT_ID is not set'));
       assert.ok(problems.includes('WEBSITES_PORT must not be set in Azure'));
+      assert.ok(problems.includes('SSO_CLIENT_SECRET must not be set in Azure'));
     });
   });
 });
