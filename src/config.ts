@@ -4,6 +4,8 @@ import { readTicketConfig, type TicketConfig } from './escalation/sinks/choose.j
 import { MAX_REPORT_BYTES } from './handover/protocol.js';
 import type { DiagnosisLimits } from './bot/live-diagnosis.js';
 import { readArmPolicy, type ArmPolicy } from './azure/arm-policy.js';
+import type { SsoConfig } from './azure/on-behalf-of.js';
+import { isGuid } from './arm/resource-id.js';
 import { isLoopbackHost } from './http/request-guard.js';
 import { isHttpsOrLoopback } from './http/transport-rule.js';
 
@@ -41,6 +43,8 @@ export interface BotConfig {
   diagnoses: DiagnosisLimits;
   /** Whose rights Azure is read with, and how far (ARM_ACCESS, ARM_SCOPES). */
   armPolicy: ArmPolicy;
+  /** Teams single sign-on and the on-behalf-of exchange, when configured. */
+  sso?: SsoConfig;
   /** Reverse proxies in front of the bot (App Service, Front Door): the client is the X-Forwarded-For entry the outermost one added. */
   trustedProxyHops: number;
 }
@@ -93,6 +97,25 @@ function publicUrl(env: NodeJS.ProcessEnv, port: number, authenticated: boolean)
   return isLoopbackHost(url.hostname.replace(/^\[|\]$/g, '')) ? '' : given;
 }
 
+/**
+ * Teams single sign-on: the Azure Bot's OAuth connection (SSO_CONNECTION_NAME) and the app
+ * registration it signs users in to (SSO_APP_ID), which exchanges their token on their behalf,
+ * proved by SSO_CLIENT_SECRET or, without one, by the managed identity (AZURE_CLIENT_ID).
+ */
+function readSso(env: NodeJS.ProcessEnv, authenticated: boolean): SsoConfig | undefined {
+  const connectionName = (env.SSO_CONNECTION_NAME ?? '').trim();
+  const appId = (env.SSO_APP_ID ?? '').trim().toLowerCase();
+  if (!connectionName && !appId) return undefined;
+  if (!connectionName || !appId) throw new Error('single sign-on needs both SSO_CONNECTION_NAME (the Azure Bot\'s OAuth connection) and SSO_APP_ID (its app registration\'s client id)');
+  if (!isGuid(appId)) throw new Error(`SSO_APP_ID must be the app registration's client id (a GUID), not ${JSON.stringify(env.SSO_APP_ID)}`);
+  if (!authenticated) throw new Error('single sign-on needs an authenticated bot (MicrosoftAppId): Teams signs users in only to a registered bot');
+  const tenantId = (env.MicrosoftAppTenantId ?? '').trim();
+  if (!tenantId) throw new Error('single sign-on needs MicrosoftAppTenantId: the tenant of the SSO app registration');
+  const secret = env.SSO_CLIENT_SECRET ?? '';
+  if (!secret && !env.AZURE_CLIENT_ID) throw new Error('single sign-on needs SSO_CLIENT_SECRET, or a managed identity (AZURE_CLIENT_ID) that the app registration trusts through a federated credential');
+  return { connectionName, appId, tenantId, ...(secret ? { clientSecret: secret } : { managedIdentityClientId: env.AZURE_CLIENT_ID! }) };
+}
+
 /** A whole number from `min` up (a count of things). */
 function count(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
   const value = Number(env[name] ?? fallback);
@@ -122,6 +145,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     throw new Error('ALLOWED_TENANTS is required with MicrosoftAppId: the tenant ids that may use the bot, comma-separated, or * for any tenant');
   }
   const appType = appId ? botAppType(env) : '';
+  const sso = readSso(env, Boolean(appId));
   const storageBlobUrl = blobUrl(env);
   if (storageBlobUrl && env.BOT_STORAGE_CONNECTION_STRING) throw new Error('set BOT_STORAGE_BLOB_URL (Entra) or BOT_STORAGE_CONNECTION_STRING (a key, or Azurite), not both');
   return {
@@ -144,7 +168,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     handoverImage: env.HANDOVER_NODE_IMAGE ?? NODE_IMAGE,
     reportsPerMinute: positive(env, 'REPORTS_PER_MINUTE', 10),
     trustedProxyHops: proxyHops(env.TRUST_FORWARDED_FOR),
-    armPolicy: readArmPolicy(env, Boolean(appId)),
+    armPolicy: readArmPolicy(env, Boolean(appId), Boolean(sso)),
+    ...(sso ? { sso } : {}),
     diagnoses: {
       running: count(env, 'MAX_DIAGNOSES', 64),
       waiting: count(env, 'MAX_QUEUED_DIAGNOSES', 256, 0),

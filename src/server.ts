@@ -5,11 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, MemoryStorage, type ConversationReference, type Storage, type TurnContext } from 'botbuilder';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, MemoryStorage, TeamsSSOTokenExchangeMiddleware, type ConversationReference, type Storage, type TurnContext } from 'botbuilder';
 import { pino, type Logger } from 'pino';
 import restify from 'restify';
 import { azureAccess } from './azure/access.js';
 import { armDecision } from './azure/arm-policy.js';
+import { onBehalfOf } from './azure/on-behalf-of.js';
 import { cloudFor } from './azure/cloud.js';
 import { defaultCredential, sharedTokens } from './azure/credential.js';
 import { AcrDoctorBot } from './bot/acr-bot.js';
@@ -115,16 +116,26 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
   // The CLI file the cards send failing machines to, with its SHA-256 on every card.
   const cli = await readCliFile();
   if ('missing' in cli) logger.warn({ reason: cli.missing }, 'GET /acr-check.mjs answers 404: cards show no commands for the failing machine');
+  const storage = await stateStorage(config, logger);
+  // Teams sends the SSO token exchange to every instance behind the bot: one of them exchanges it.
+  if (config.sso) adapter.use(new TeamsSSOTokenExchangeMiddleware(storage, config.sso.connectionName));
   const severities = severitiesUpTo(escalations.sink.severities, config.tickets.maxSeverity);
   if (severities.length === 0) throw new Error(`TICKET_MAX_SEVERITY=${config.tickets.maxSeverity} leaves none of the ${escalations.sink.kind} sink's severities (${escalations.sink.severities.join(', ')})`);
   const bot = new AcrDoctorBot({
     diagnose,
     // Azure is read within what the asker's tenant, team or channel may read (ARM_ACCESS, ARM_SCOPES).
-    azure: (target, asker) => {
+    azure: (target, asker, userToken) => {
       const decision = armDecision(config.armPolicy, asker);
       if (!decision.read) return { ...azureAccess({ target, arm: false }), armSkipped: decision.reason };
+      if (decision.asUser) {
+        // The asker's own rights, on their behalf; not signed in, nothing of Azure is read.
+        const { sso } = config;
+        if (!sso || !userToken) return { armSkipped: 'skip.arm-not-signed-in' };
+        return azureAccess({ target, arm: true, credential: () => onBehalfOf(sso, userToken, cloudFor(target.suffix)) });
+      }
       return azureAccess({ target, arm: true, ...(decision.scopes ? { scopes: decision.scopes } : {}) });
     },
+    ...(config.sso ? { sso: { connectionName: config.sso.connectionName } } : {}),
     armMode: config.armPolicy.mode,
     continueConversation,
     escalations,
@@ -138,7 +149,7 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
     budgetMs: config.budgetMs,
     limits: config.diagnoses,
     allowedTenants: config.allowedTenants,
-    storage: await stateStorage(config, logger),
+    storage,
   });
 
   const server = restify.createServer({ name: TOOL.name, version: TOOL.version });

@@ -32,6 +32,8 @@ export interface AzureAccessOptions {
   workspace?: string;
   /** Only these subscriptions and resource groups are read (the asker's, in the bot's bot mode); everything when absent. */
   scopes?: string[];
+  /** The identity to read with instead of the environment's (the asker's, on their behalf). */
+  credential?: () => Promise<TokenCredential>;
 }
 
 export function azureAccess(options: AzureAccessOptions, env: NodeJS.ProcessEnv = process.env): Pick<DiagnoseRequest, 'arm' | 'tokenSource'> {
@@ -44,7 +46,7 @@ export function azureAccess(options: AzureAccessOptions, env: NodeJS.ProcessEnv 
     return hasEnvironmentCredentials(env) ? { tokenSource: tokenSource(cloud, () => environmentCredential(cloud, env, signIn), env, watch) } : {};
   }
   let credential: Promise<TokenCredential> | undefined;
-  const shared = (): Promise<TokenCredential> => (credential ??= defaultCredential(cloud, env, signIn).then(sharedTokens));
+  const shared = (): Promise<TokenCredential> => (credential ??= (options.credential ? options.credential() : defaultCredential(cloud, env, signIn)).then(sharedTokens));
   return {
     tokenSource: tokenSource(cloud, shared, env, watch),
     arm: {

@@ -33,7 +33,8 @@ export interface Asker {
   conversationId?: string;
 }
 
-export type ArmDecision = { read: true; scopes?: string[] } | { read: false; reason: 'skip.arm-mode-none' | 'skip.arm-no-scope' };
+/** Read (as the asker, with their own rights, or with the bot's identity within scopes), or why not. */
+export type ArmDecision = { read: true; asUser?: true; scopes?: string[] } | { read: false; reason: 'skip.arm-mode-none' | 'skip.arm-no-scope' };
 
 function parseRules(text: string): ScopeRule[] {
   let parsed: unknown;
@@ -64,11 +65,15 @@ function parseRules(text: string): ScopeRule[] {
   });
 }
 
-export function readArmPolicy(env: NodeJS.ProcessEnv, authenticated: boolean): ArmPolicy {
+/** `sso`: single sign-on is configured (SSO_CONNECTION_NAME, SSO_APP_ID); then `user` is the default. */
+export function readArmPolicy(env: NodeJS.ProcessEnv, authenticated: boolean, sso = false): ArmPolicy {
   const given = (env.ARM_ACCESS ?? '').trim().toLowerCase();
   if (given && !(ARM_MODES as readonly string[]).includes(given)) throw new Error(`ARM_ACCESS must be one of ${ARM_MODES.join(', ')}, not ${JSON.stringify(env.ARM_ACCESS)}`);
-  const mode = (given || 'bot') as ArmMode;
-  if (mode === 'user') throw new Error('ARM_ACCESS=user (reading Azure with the asker\'s own rights through Teams single sign-on) is not available in this version; use bot with ARM_SCOPES, or none');
+  const mode = (given || (sso ? 'user' : 'bot')) as ArmMode;
+  if (mode === 'user') {
+    if (!sso) throw new Error('ARM_ACCESS=user reads Azure with the asker\'s own rights through Teams single sign-on: it needs SSO_CONNECTION_NAME and SSO_APP_ID (docs/deploy.md)');
+    return { mode, rules: [], unrestricted: false };
+  }
   const scopes = (env.ARM_SCOPES ?? '').trim();
   if (mode === 'none') return { mode, rules: [], unrestricted: false };
   if (scopes === '*') return { mode, rules: [], unrestricted: true };
@@ -79,6 +84,8 @@ export function readArmPolicy(env: NodeJS.ProcessEnv, authenticated: boolean): A
 
 export function armDecision(policy: ArmPolicy, asker: Asker): ArmDecision {
   if (policy.mode === 'none') return { read: false, reason: 'skip.arm-mode-none' };
+  // Azure RBAC decides what each user sees: nothing to limit here.
+  if (policy.mode === 'user') return { read: true, asUser: true };
   if (policy.unrestricted) return { read: true };
   const matches = (rule: ScopeRule): boolean =>
     (!rule.tenant || rule.tenant === asker.tenantId) && (!rule.team || rule.team === asker.teamId) && (!rule.channel || rule.channel === asker.channelId);

@@ -7,6 +7,8 @@ import { ActivityHandler, ConversationState, MemoryStorage, TurnContext, type Ac
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import { DiagnoseDialog, DIAGNOSE_DIALOG, type DiagnoseOptions } from '../../dialogs/diagnose-dialog.js';
 import { EscalateDialog, ESCALATE_DIALOG, type EscalateOptions, type EscalationPolicy } from '../../dialogs/escalate-dialog.js';
+import { SignInDialog, SIGN_IN_DIALOG, type SignInOptions } from '../../dialogs/sign-in-dialog.js';
+import { errorLine } from '../http/error-line.js';
 import { RateLimit } from '../http/rate-limit.js';
 import type { Escalation, Escalations } from '../escalation/escalations.js';
 import type { TicketRequest } from '../escalation/ticket.js';
@@ -46,6 +48,8 @@ export interface BotDeps extends Omit<LiveDiagnosisDeps, 'log' | 'download'> {
    * the AKS pod's image, and the SHA-256 of the acr-check file the bot serves (none: it serves none).
    */
   handover: { publicUrl: string; ttlMs: number; image?: string; cliSha256?: string };
+  /** Teams single sign-on (ARM_ACCESS=user): the OAuth connection a diagnosis signs the asker in with. */
+  sso?: { connectionName: string };
 }
 
 /** What a user typed or a card sent, without the bidirectional controls that could reorder what others read. */
@@ -53,6 +57,11 @@ function withoutBidiControlsIn(activity: Activity): void {
   if (typeof activity.text === 'string') activity.text = withoutBidiControls(activity.text);
   if (activity.value !== undefined) activity.value = withoutBidiControlsDeep(activity.value as unknown);
   if (typeof activity.from?.name === 'string') activity.from.name = withoutBidiControls(activity.from.name);
+}
+
+/** The Bot Framework token service, as CloudAdapter hands it to a turn: the user's token for a connection. */
+interface UserTokens {
+  getUserToken(userId: string, connectionName: string, channelId: string, magicCode: string): Promise<{ token?: string } | undefined>;
 }
 
 /** MemoryStorage's eTag error, or Blob Storage's 412: another writer saved first. */
@@ -87,8 +96,9 @@ export class AcrDoctorBot extends ActivityHandler {
     const { publicUrl, image, cliSha256 } = deps.handover;
     this.download = { botUrl: publicUrl, image: image ?? NODE_IMAGE, ...(cliSha256 ? { sha256: cliSha256 } : {}) };
     this.live = new LiveDiagnoses({ ...deps, log: this.log, download: this.download });
-    const startDiagnosis = (context: TurnContext, target: RegistryTarget, symptoms: string[], client?: ClientKind): Promise<void> =>
-      this.live.start(context, langOfLocale(context.activity.locale), target, symptoms, client);
+    // The guided dialog's diagnosis reads as the asker when they signed in before (silently); acr-check signs them in.
+    const startDiagnosis = async (context: TurnContext, target: RegistryTarget, symptoms: string[], client?: ClientKind): Promise<void> =>
+      this.live.start(context, langOfLocale(context.activity.locale), target, symptoms, client, await this.silentToken(context));
     this.dialogs = new DialogSet(this.dialogState).add(new DiagnoseDialog(startDiagnosis)).add(
       new EscalateDialog({
         findDiagnosis: (context, options) => this.log.find(context.activity.conversation.id, options),
@@ -99,6 +109,13 @@ export class AcrDoctorBot extends ActivityHandler {
         startDiagnosis,
       }),
     );
+    if (deps.sso) {
+      this.dialogs.add(
+        new SignInDialog(deps.sso.connectionName, (context, options, token) =>
+          this.live.start(context, langOfLocale(context.activity.locale), parseRegistryTarget(options.registry), options.symptoms, options.client, token),
+        ),
+      );
+    }
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
       await next();
@@ -137,6 +154,12 @@ export class AcrDoctorBot extends ActivityHandler {
    * extension) is refused with a reason, where botbuilder would answer 501.
    */
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    // Single sign-on: Teams' token exchange and the sign-in card's answer go to the sign-in dialog.
+    if (this.deps.sso && (context.activity.name === 'signin/tokenExchange' || context.activity.name === 'signin/verifyState')) {
+      const dc = await this.dialogs.createContext(context);
+      await dc.continueDialog();
+      return { status: 200 };
+    }
     this.deps.logger.info({ conversation: context.activity.conversation?.id, name: context.activity.name }, 'invoke refused: this bot takes messages only');
     return { status: 400, body: { error: 'unsupported-invoke', message: 'this bot answers messages and card submits only' } };
   }
@@ -155,10 +178,26 @@ export class AcrDoctorBot extends ActivityHandler {
     }
   }
 
-  private async beginDialog(context: TurnContext, id: string, options: DiagnoseOptions | EscalateOptions): Promise<void> {
+  private async beginDialog(context: TurnContext, id: string, options: DiagnoseOptions | EscalateOptions | SignInOptions): Promise<void> {
     const dc = await this.dialogs.createContext(context);
     await dc.cancelAllDialogs();
     await dc.beginDialog(id, options);
+  }
+
+  /** The asker's token when they signed in before: no card, no prompt; undefined otherwise. */
+  private async silentToken(context: TurnContext): Promise<string | undefined> {
+    if (!this.deps.sso) return undefined;
+    // CloudAdapter puts its token service client in the turn state under its own key.
+    const key = (context.adapter as { UserTokenClientKey?: symbol }).UserTokenClientKey;
+    const client = key ? context.turnState.get<UserTokens | undefined>(key) : undefined;
+    const userId = context.activity.from?.id;
+    if (!client || !userId) return undefined;
+    try {
+      return (await client.getUserToken(userId, this.deps.sso.connectionName, context.activity.channelId, ''))?.token;
+    } catch (err) {
+      this.deps.logger.warn({ error: errorLine(err) }, 'no silent sign-in: the token service did not answer');
+      return undefined;
+    }
   }
 
   /** Diagnoses in flight (for tests and health). */
@@ -229,6 +268,7 @@ export class AcrDoctorBot extends ActivityHandler {
       return void (await context.sendActivity(this.badRegistry(lang, err.key, err.params)));
     }
     const said = understand(words.join(' '));
+    if (this.deps.sso) return this.beginDialog(context, SIGN_IN_DIALOG, { registry: target.loginServer, symptoms: said.symptoms, ...(said.client ? { client: said.client } : {}) });
     await this.live.start(context, lang, target, said.symptoms, said.client);
   }
 

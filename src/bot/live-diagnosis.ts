@@ -28,7 +28,7 @@ const PROGRESS_INTERVAL_MS = 700;
 export interface LiveDiagnosisDeps {
   diagnose: (request: DiagnoseRequest) => Promise<Report>;
   /** Azure access for a registry as the asker may have it (ARM readers within their scopes, or a reason not to read), made at the composition root. */
-  azure: (target: RegistryTarget, asker: Asker) => Pick<DiagnoseRequest, 'arm' | 'tokenSource' | 'armSkipped'>;
+  azure: (target: RegistryTarget, asker: Asker, userToken?: string) => Pick<DiagnoseRequest, 'arm' | 'tokenSource' | 'armSkipped'>;
   /** Whose rights ARM is read with (for the audit lines). */
   armMode: ArmMode;
   /** Runs logic in a conversation after its turn ended (CloudAdapter.continueConversationAsync). */
@@ -62,7 +62,8 @@ export class LiveDiagnoses {
     return this.runs.size;
   }
 
-  async start(context: TurnContext, lang: Lang, target: RegistryTarget, symptoms: string[], client?: ClientKind): Promise<void> {
+  /** `userToken`: the asker's single sign-on token, when Azure is read with their rights. */
+  async start(context: TurnContext, lang: Lang, target: RegistryTarget, symptoms: string[], client?: ClientKind, userToken?: string): Promise<void> {
     const reference = TurnContext.getConversationReference(context.activity);
     const asker = askerOf(context.activity);
     // Where the run stands, as its last event told; the engine plans every check as it starts.
@@ -72,7 +73,8 @@ export class LiveDiagnoses {
     let showProgress = (): void => undefined;
 
     const conversation = `${reference.conversation?.id ?? ''}|`;
-    const key = `${conversation}${target.loginServer}`;
+    // Read as a user, a run is theirs alone: another user of the conversation may have other rights.
+    const key = `${conversation}${userToken ? `${asker.objectId ?? context.activity.from?.id ?? ''}|` : ''}${target.loginServer}`;
     // A request for a registry already being checked here joins that run and costs nothing more.
     let place: Entry | undefined;
     if (!this.runs.has(key)) {
@@ -87,7 +89,7 @@ export class LiveDiagnoses {
       async (onProgress) => {
         const release = await entered;
         try {
-          return await this.deps.diagnose({ target, symptoms, ...(client ? { client } : {}), lang, budgetMs: this.deps.budgetMs, onProgress, ...this.deps.azure(target, asker) });
+          return await this.deps.diagnose({ target, symptoms, ...(client ? { client } : {}), lang, budgetMs: this.deps.budgetMs, onProgress, ...this.deps.azure(target, asker, userToken) });
         } finally {
           release();
         }

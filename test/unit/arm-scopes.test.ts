@@ -16,7 +16,9 @@ describe('ARM access: modes and scope map', function () {
     const policy = readArmPolicy({ ARM_SCOPES: JSON.stringify([{ tenant: 't1', scopes: [`${RG.toUpperCase()}/`] }]) }, true);
     assert.deepEqual(policy.rules, [{ tenant: 't1', scopes: [RG.toLowerCase()] }]);
     assert.throws(() => readArmPolicy({ ARM_ACCESS: 'admin' }, true), /ARM_ACCESS must be one of user, bot, none/);
-    assert.throws(() => readArmPolicy({ ARM_ACCESS: 'user' }, true), /not available in this version/);
+    assert.throws(() => readArmPolicy({ ARM_ACCESS: 'user' }, true), /needs SSO_CONNECTION_NAME and SSO_APP_ID/);
+    assert.deepEqual(readArmPolicy({}, true, true), { mode: 'user', rules: [], unrestricted: false }, 'with single sign-on, the asker\'s own rights by default');
+    assert.deepEqual(armDecision(readArmPolicy({}, true, true), { tenantId: 't9' }), { read: true, asUser: true });
     assert.throws(() => readArmPolicy({ ARM_SCOPES: '{not json' }, true), /ARM_SCOPES must be JSON/);
     assert.throws(() => readArmPolicy({ ARM_SCOPES: JSON.stringify([{ scopes: [RG] }]) }, true), /names no tenant, team or channel/);
     assert.throws(() => readArmPolicy({ ARM_SCOPES: JSON.stringify([{ tenant: 't', scopes: ['/subscriptions/x'] }]) }, true), /is not \/subscriptions\/<id>/);
