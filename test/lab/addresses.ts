@@ -11,6 +11,8 @@ export const LAB_ADDRESSES = {
   entra: '20.190.160.20',
   arm: '20.190.161.10',
   logAnalytics: '20.190.162.10',
+  /** The Bot Framework token service (token.botframework.com's role); nothing listens unless a test starts it. */
+  tokenService: '20.190.163.10',
   /** The instance metadata service; nothing listens there unless a test starts it. */
   imds: '169.254.169.254',
   dns: '10.53.0.53',

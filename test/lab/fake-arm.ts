@@ -4,17 +4,34 @@
  * published REST API examples (RegistryGet, ReplicationList, PrivateEndpointGet, RecordSetAList,
  * VirtualNetworkLinkList, GetProvider), and Azure support (fake-support.ts). Each registry is a
  * fixture; failures are staged per registry.
+ *
+ * People are authorised as ARM does it (arm-rbac.ts): a delegated token's `oid` against role
+ * assignments (LAB_USER_ROLES by default: alice reads rg-acr and may file support tickets, bob holds
+ * nothing), 403 AuthorizationFailed naming the client, action and scope otherwise; lists hold only
+ * what they may read. Service principals' tokens read everything, as before.
  */
 import https from 'node:https';
 import { serve } from './serve.js';
 import type http from 'node:http';
 import type { KeyPair } from './pki.js';
 import { createFakeSupport, type FakeSupport } from './fake-support.js';
+import { actionOf, ArmRbac, callerOf, under, type ArmUser, type UserRoleAssignments } from './arm-rbac.js';
+import { LAB_USERS } from './lab-tenant.js';
 
 export const LAB_SUBSCRIPTION = '0b1f6471-1bf0-4dda-aec3-111122223333';
 export const OTHER_SUBSCRIPTION = '5e1f0000-aaaa-4bbb-8ccc-444455556666';
 export const LAB_RESOURCE_GROUP = 'rg-acr';
 export const ARM_HOST = 'management.lab.example';
+
+const rgScope = `/subscriptions/${LAB_SUBSCRIPTION}/resourceGroups/${LAB_RESOURCE_GROUP}`;
+/** Who may read what, by user oid: alice reads rg-acr and files support tickets, carol too (but never consented), bob nothing. */
+export const LAB_USER_ROLES: UserRoleAssignments = {
+  [LAB_USERS.alice.oid]: [
+    { scope: rgScope, role: 'Reader' },
+    { scope: `/subscriptions/${LAB_SUBSCRIPTION}`, role: 'Support Request Contributor' },
+  ],
+  [LAB_USERS.carol.oid]: [{ scope: rgScope, role: 'Reader' }],
+};
 
 export type ArmFailure = { status: 401 | 403 | 404 | 429 | 500; retryAfter?: number; once?: boolean } | 'blackhole';
 
@@ -176,8 +193,27 @@ export interface RunningArm {
   close(): Promise<void>;
 }
 
-export async function startFakeArm(address: string, pair: KeyPair, fixtures: Record<string, ArmRegistryFixture>, port = 443): Promise<RunningArm> {
+const SUBSCRIPTIONS: Record<string, string> = { [LAB_SUBSCRIPTION]: 'acr-doctor lab', [OTHER_SUBSCRIPTION]: 'acr-doctor lab (network)' };
+const subscriptionBody = (id: string): object => ({ id: `/subscriptions/${id}`, authorizationSource: 'RoleBased', subscriptionId: id, tenantId: 'lab', displayName: SUBSCRIPTIONS[id], state: 'Enabled' });
+const isCollection = (path: string): boolean => /^\/subscriptions\/[^/]+\/providers\/Microsoft\.ContainerRegistry\/registries$/i.test(path);
+/** A subscription's provider registrations: readable by anyone holding a role in that subscription (a lab assumption). */
+const isProvider = (path: string): boolean => /^\/subscriptions\/[^/]+\/providers\/[^/]+$/i.test(path);
+
+/** Why ARM refuses `user` this request, or undefined when their roles allow it. Lists are filtered later. */
+function refusalFor(rbac: ArmRbac, user: ArmUser, method: string, path: string): { code: string; message: string } | undefined {
+  if (path === '/subscriptions' || path.toLowerCase().startsWith('/providers/')) return undefined;
+  const action = actionOf(method, path);
+  const subscription = /^\/subscriptions\/([^/]+)/i.exec(path)?.[1] ?? '';
+  if (isCollection(path) || isProvider(path)) {
+    return rbac.subscriptionsOf(user).includes(subscription.toLowerCase()) ? undefined : ArmRbac.forbidden(user, action, `/subscriptions/${subscription}`);
+  }
+  const scope = method.toUpperCase() === 'POST' ? path.replace(/\/[^/]+$/, '') : path;
+  return rbac.allows(user, action, path) ? undefined : ArmRbac.forbidden(user, action, scope);
+}
+
+export async function startFakeArm(address: string, pair: KeyPair, fixtures: Record<string, ArmRegistryFixture>, port = 443, roles: UserRoleAssignments = LAB_USER_ROLES): Promise<RunningArm> {
   const requests: RunningArm['requests'] = [];
+  const rbac = new ArmRbac(roles);
   const failed = new Set<string>();
   const support = createFakeSupport(ARM_HOST);
   const send = (res: http.ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void => {
@@ -190,18 +226,26 @@ export async function startFakeArm(address: string, pair: KeyPair, fixtures: Rec
     requests.push({ method: req.method ?? 'GET', path });
     if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) return send(res, 401, { error: ARM_ERRORS[401] });
     if (!url.searchParams.get('api-version')) return send(res, 400, { error: { code: 'MissingApiVersionParameter', message: 'api-version is required' } });
+    const caller = callerOf(req.headers.authorization ?? '', ARM_HOST);
+    if (caller.kind === 'refused') return send(res, caller.status, { error: caller.error });
+    const user = caller.kind === 'user' ? caller.user : undefined;
+    const refused = user && refusalFor(rbac, user, req.method ?? 'GET', path);
+    if (refused) return send(res, 403, { error: refused });
 
     if (support.handle(req, res, path, send)) return;
     if (path === '/subscriptions') {
-      return send(res, 200, { value: [{ id: `/subscriptions/${LAB_SUBSCRIPTION}`, authorizationSource: 'RoleBased', subscriptionId: LAB_SUBSCRIPTION, tenantId: 'lab', displayName: 'acr-doctor lab', state: 'Enabled' }], count: { type: 'Total', value: 1 } });
+      const visible = user ? Object.keys(SUBSCRIPTIONS).filter((s) => rbac.subscriptionsOf(user).includes(s)) : [LAB_SUBSCRIPTION];
+      return send(res, 200, { value: visible.map(subscriptionBody), count: { type: 'Total', value: visible.length } });
     }
     const provider = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.ContainerRegistry$/i.exec(path);
     if (provider) {
       const state = Object.values(fixtures).find((f) => f.privateEndpoint?.vnetSubscription === provider[1])?.privateEndpoint?.providerState ?? 'Registered';
       return send(res, 200, { id: `/subscriptions/${provider[1]}/providers/Microsoft.ContainerRegistry`, namespace: 'Microsoft.ContainerRegistry', registrationState: state, registrationPolicy: 'RegistrationRequired', resourceTypes: [{ resourceType: 'registries', locations: ['West Europe'], apiVersions: ['2025-11-01'] }] });
     }
-    if (/^\/subscriptions\/[^/]+\/providers\/Microsoft\.ContainerRegistry\/registries$/i.test(path)) {
-      return send(res, 200, { value: Object.entries(fixtures).filter(([, f]) => f.failure === undefined || f.failure === 'blackhole' || f.failure.status !== 404).map(([n, f]) => registryBody(n, f)) });
+    if (isCollection(path)) {
+      // A person sees only the registries of this subscription they may read, as ARM filters a list.
+      const readable = (name: string): boolean => !user || (under(registryId(name), path.replace(/\/providers\/.*$/i, '')) && rbac.allows(user, 'Microsoft.ContainerRegistry/registries/read', registryId(name)));
+      return send(res, 200, { value: Object.entries(fixtures).filter(([n, f]) => (f.failure === undefined || f.failure === 'blackhole' || f.failure.status !== 404) && readable(n)).map(([n, f]) => registryBody(n, f)) });
     }
     const reg = /\/providers\/Microsoft\.ContainerRegistry\/registries\/([^/]+)(\/replications)?$/i.exec(path);
     if (reg) {

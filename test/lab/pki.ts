@@ -21,6 +21,8 @@ export interface LabPki {
   entra: KeyPair;
   arm: KeyPair;
   logAnalytics: KeyPair;
+  /** The Bot Framework token service (the bot's OAuth API endpoint). */
+  tokenService: KeyPair;
   /** Azurite over https (OAuth needs it), at localhost. */
   storage: KeyPair;
 }
@@ -66,6 +68,7 @@ export function createLabPki(): LabPki {
     entra: makeLeaf(dir, 'lab-ca', 'entra', 'login.lab.example', ['login.lab.example']),
     arm: makeLeaf(dir, 'lab-ca', 'arm', 'management.lab.example', ['management.lab.example']),
     logAnalytics: makeLeaf(dir, 'lab-ca', 'log-analytics', 'api.loganalytics.lab.example', ['api.loganalytics.lab.example']),
+    tokenService: makeLeaf(dir, 'lab-ca', 'token-service', 'token.lab.example', ['token.lab.example']),
     storage: makeLeaf(dir, 'lab-ca', 'storage', 'localhost', ['localhost']),
   };
 }
