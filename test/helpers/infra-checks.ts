@@ -27,16 +27,6 @@ export const PLATFORM_SETTINGS: Record<string, string> = {
   SCM_DO_BUILD_DURING_DEPLOYMENT: 'false: the zip package carries its node_modules, nothing to build on deploy',
 };
 
-/**
- * Settings the template sets for Teams single sign-on (issue 14) before src/ reads them: the bot's
- * runtime for it is being written beside this template. Tolerated by settingProblems only while
- * nothing in src/ reads them; remove this list once src/config.ts reads both.
- */
-export const PENDING_SRC_SETTINGS: Record<string, string> = {
-  SSO_CONNECTION_NAME: "the Azure Bot's OAuth connection Teams single sign-on exchanges tokens through",
-  SSO_APP_ID: 'the single sign-on app registration the bot exchanges the user\'s token with (on-behalf-of)',
-};
-
 export const CLIENT_ID = "[reference(variables('identityId'), '2023-01-31').clientId]";
 export const PRINCIPAL_ID = "[reference(variables('identityId'), '2023-01-31').principalId]";
 
@@ -148,7 +138,7 @@ export function settingsReadBySrc(): Set<string> {
 export function settingProblems(template: JsonObject, read: Set<string>): string[] {
   const settings = appSettings(template);
   const problems: string[] = [];
-  for (const name of Object.keys(settings)) if (!read.has(name) && !(name in PLATFORM_SETTINGS) && !(name in PENDING_SRC_SETTINGS)) problems.push(`${name} is set, and nothing in src/ reads it`);
+  for (const name of Object.keys(settings)) if (!read.has(name) && !(name in PLATFORM_SETTINGS)) problems.push(`${name} is set, and nothing in src/ reads it`);
   for (const [name, expected] of Object.entries(NEEDED)) {
     const value = settings[name];
     if (value === undefined) problems.push(`${name} is not set`);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { readConfig } from '../../src/config.js';
 import { changedFixtures, loadArmSchemas, readJson, repoPath, type ArmSchemas, type JsonObject } from '../helpers/arm-schemas.js';
-import { apiVersionProblems, appSettings, CLIENT_ID, obj, PENDING_SRC_SETTINGS, PRINCIPAL_ID, resourceOf, roleProblems, schemaProblems, settingProblems, settingsReadBySrc, ssoProblems } from '../helpers/infra-checks.js';
+import { apiVersionProblems, appSettings, CLIENT_ID, obj, PRINCIPAL_ID, resourceOf, roleProblems, schemaProblems, settingProblems, settingsReadBySrc, ssoProblems } from '../helpers/infra-checks.js';
 
 /** Values Azure would fill in, to start the bot's own configuration reader with these settings (no single sign-on: the defaults). */
 const FILLED: Record<string, string> = {
@@ -71,9 +71,8 @@ describe('infra/main.json (the Azure deployment)', function () {
   });
 
   describe('app settings', function () {
-    it('sets only settings src/ reads, besides the platform settings named here (and, until src/ reads them, the pending single sign-on ones)', function () {
+    it('sets only settings src/ reads, besides the platform settings named here', function () {
       assert.deepEqual(settingProblems(original(), settingsReadBySrc()), []);
-      assert.deepEqual(Object.keys(PENDING_SRC_SETTINGS).sort(), ['SSO_APP_ID', 'SSO_CONNECTION_NAME']);
     });
 
     it('filled in as Azure would, they make a configuration the bot accepts: managed identity, Entra Blob state, on all interfaces', function () {
@@ -89,7 +88,17 @@ describe('infra/main.json (the Azure deployment)', function () {
       assert.equal(config.storageContainer, 'acr-doctor-state');
       assert.equal(config.tickets.dataDir, '/home/data');
       assert.equal(config.armPolicy.mode, 'bot');
+      assert.equal(config.sso, undefined);
       assert.match(JSON.stringify(config), /acrdoc4kq2mzl7x3p5e\.blob\.core\.windows\.net/);
+    });
+
+    it('with single sign-on, as Azure would fill them in: Azure read as the asker, the on-behalf-of exchange proved by the managed identity', function () {
+      const settings = appSettings(original());
+      const sso: Record<string, string> = { ARM_ACCESS: 'user', SSO_CONNECTION_NAME: 'acr-doctor-sso', SSO_APP_ID: '8c5f2d14-6a3b-4e7f-9d21-0b4c7a9e3f58' };
+      const env = Object.fromEntries(Object.entries(settings).map(([name, value]) => [name, String(value).startsWith('[') ? (sso[name] ?? FILLED[name]) : String(value)]));
+      const config = readConfig(env);
+      assert.equal(config.armPolicy.mode, 'user');
+      assert.deepEqual(config.sso, { connectionName: 'acr-doctor-sso', appId: sso.SSO_APP_ID, tenantId: FILLED.MicrosoftAppTenantId, managedIdentityClientId: FILLED.AZURE_CLIENT_ID });
     });
   });
 
