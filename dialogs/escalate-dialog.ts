@@ -43,6 +43,8 @@ const NO = /^(n|no|нет|لا)$/i;
 export interface Diagnosis {
   report: Report;
   vantage: TicketRequest['vantage'];
+  /** Whose rights Azure was read with (their Entra object id), when it was read as the asker. */
+  readBy?: string;
 }
 
 export interface EscalateOptions {

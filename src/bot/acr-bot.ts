@@ -6,7 +6,8 @@
 import { ActivityHandler, ConversationState, MemoryStorage, TurnContext, type Activity, type ConversationReference, type InvokeResponse, type StatePropertyAccessor, type Storage } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import { DiagnoseDialog, DIAGNOSE_DIALOG, type DiagnoseOptions } from '../../dialogs/diagnose-dialog.js';
-import { EscalateDialog, ESCALATE_DIALOG, type EscalateOptions, type EscalationPolicy } from '../../dialogs/escalate-dialog.js';
+import { EscalateDialog, ESCALATE_DIALOG, type Diagnosis, type EscalateOptions, type EscalationPolicy } from '../../dialogs/escalate-dialog.js';
+import { withoutArm } from '../report/vantages.js';
 import { SignInDialog, SIGN_IN_DIALOG, type SignInOptions } from '../../dialogs/sign-in-dialog.js';
 import { errorLine } from '../http/error-line.js';
 import { RateLimit } from '../http/rate-limit.js';
@@ -101,7 +102,7 @@ export class AcrDoctorBot extends ActivityHandler {
       this.live.start(context, langOfLocale(context.activity.locale), target, symptoms, client, await this.silentToken(context));
     this.dialogs = new DialogSet(this.dialogState).add(new DiagnoseDialog(startDiagnosis)).add(
       new EscalateDialog({
-        findDiagnosis: (context, options) => this.log.find(context.activity.conversation.id, options),
+        findDiagnosis: async (context, options) => this.asSeenBy(context, await this.log.find(context.activity.conversation.id, options)),
         sink: deps.escalations.sink,
         policy: deps.escalationPolicy,
         existing: (key) => deps.escalations.find(key),
@@ -182,6 +183,15 @@ export class AcrDoctorBot extends ActivityHandler {
     const dc = await this.dialogs.createContext(context);
     await dc.cancelAllDialogs();
     await dc.beginDialog(id, options);
+  }
+
+  /**
+   * A diagnosis as this user may have it: one whose Azure facts were read with another user's rights
+   * is escalated without them (the rules re-run over the network evidence alone).
+   */
+  private asSeenBy(context: TurnContext, diagnosis: Diagnosis | undefined): Diagnosis | undefined {
+    if (!diagnosis?.readBy || diagnosis.readBy === askerOf(context.activity).objectId) return diagnosis;
+    return { vantage: diagnosis.vantage, report: withoutArm(diagnosis.report, langOfLocale(context.activity.locale)) };
   }
 
   /** The asker's token when they signed in before: no card, no prompt; undefined otherwise. */

@@ -83,3 +83,12 @@ export function clientView(client: Report, lang: Lang, bot?: Report): ClientView
 export function decidedClientReport(client: Report, view: ClientView, lang: Lang, id: string): Report {
   return { ...client, id, lang, verdict: view.verdict, findings: view.findings, checks: view.checks };
 }
+
+/**
+ * A report without what Azure Resource Manager said: its facts and ARM checks gone, the rules re-run
+ * over the network evidence alone. For someone who may not see what another identity read.
+ */
+export function withoutArm(report: Report, lang: Lang): Report {
+  const probes: Report = { ...report, facts: {}, checks: report.checks.filter((c) => !c.id.startsWith('arm.')) };
+  return decidedClientReport(probes, clientView(probes, lang), lang, report.id);
+}
