@@ -45,6 +45,11 @@ export interface BotConfig {
   armPolicy: ArmPolicy;
   /** Teams single sign-on and the on-behalf-of exchange, when configured. */
   sso?: SsoConfig;
+  /**
+   * Bot Framework endpoints other than the public cloud's (sovereign clouds, a lab): the SDK's own
+   * setting names, passed through when set (OAuthUrl, ToBotFromChannelOpenIdMetadataUrl, ...).
+   */
+  botFrameworkEndpoints: Record<string, string>;
   /** Reverse proxies in front of the bot (App Service, Front Door): the client is the X-Forwarded-For entry the outermost one added. */
   trustedProxyHops: number;
 }
@@ -95,6 +100,32 @@ function publicUrl(env: NodeJS.ProcessEnv, port: number, authenticated: boolean)
     return '';
   }
   return isLoopbackHost(url.hostname.replace(/^\[|\]$/g, '')) ? '' : given;
+}
+
+/** The Bot Framework SDK's endpoint settings, by its own names; each an https address. */
+function botFrameworkEndpoints(env: NodeJS.ProcessEnv): Record<string, string> {
+  const named: Record<string, string | undefined> = {
+    OAuthUrl: env.OAuthUrl,
+    ToBotFromChannelOpenIdMetadataUrl: env.ToBotFromChannelOpenIdMetadataUrl,
+    ToBotFromChannelTokenIssuer: env.ToBotFromChannelTokenIssuer,
+    ToChannelFromBotLoginUrl: env.ToChannelFromBotLoginUrl,
+    ToChannelFromBotOAuthScope: env.ToChannelFromBotOAuthScope,
+    ChannelService: env.ChannelService,
+  };
+  const given: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(named)) {
+    const value = raw?.trim();
+    if (!value) continue;
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (url?.protocol !== 'https:') throw new Error(`${name} must be an https:// address, not ${JSON.stringify(value)}`);
+    given[name] = value;
+  }
+  return given;
 }
 
 /**
@@ -169,6 +200,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     reportsPerMinute: positive(env, 'REPORTS_PER_MINUTE', 10),
     trustedProxyHops: proxyHops(env.TRUST_FORWARDED_FOR),
     armPolicy: readArmPolicy(env, Boolean(appId), Boolean(sso)),
+    botFrameworkEndpoints: botFrameworkEndpoints(env),
     ...(sso ? { sso } : {}),
     diagnoses: {
       running: count(env, 'MAX_DIAGNOSES', 64),

@@ -99,6 +99,7 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
     MicrosoftAppPassword: config.appPassword,
     MicrosoftAppType: config.appType,
     MicrosoftAppTenantId: config.appTenantId,
+    ...config.botFrameworkEndpoints,
   });
   const adapter = new CloudAdapter(auth);
   // An incoming turn's failures are caught in the route below. What reaches here failed outside one (a
