@@ -24,7 +24,7 @@ interface Manifest {
 }
 
 const PLACEHOLDER = '00000000-0000-0000-0000-000000000000';
-/** The Bot Framework token service, whose sign-in page the sign-in card opens inside Teams. */
+/** The Bot Framework token service, whose sign-in page the sign-in card opens inside Teams (a regional bot's: the deployment's tokenServiceHost). */
 const TOKEN_SERVICE_DOMAIN = 'token.botframework.com';
 
 interface DeploymentOutputs {
@@ -32,6 +32,7 @@ interface DeploymentOutputs {
   webAppHostName?: string;
   ssoAppId?: string;
   ssoApplicationIdUri?: string;
+  tokenServiceHost?: string;
 }
 
 /** What `az deployment group show … --query properties.outputs` printed, when given (DEPLOYMENT_OUTPUTS: its file). */
@@ -44,14 +45,15 @@ function deploymentOutputs(env: NodeJS.ProcessEnv): DeploymentOutputs {
     ['webAppHostName', value('webAppHostName')],
     ['ssoAppId', value('ssoAppId')],
     ['ssoApplicationIdUri', value('ssoApplicationIdUri')],
+    ['tokenServiceHost', value('tokenServiceHost')],
   ];
   return Object.fromEntries(found.filter(([, v]) => v !== undefined));
 }
 
 /** A host name for validDomains: no scheme, path, port or wildcard tricks. */
-function domainOf(value: string): string {
+function domainOf(value: string, what = "BOT_DOMAIN must be the bot's host name (acr-doctor.contoso.com)"): string {
   const host = value.trim().replace(/^https:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
-  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(host)) throw new Error(`BOT_DOMAIN must be the bot's host name (acr-doctor.contoso.com), not ${JSON.stringify(value)}`);
+  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(host)) throw new Error(`${what}, not ${JSON.stringify(value)}`);
   return host;
 }
 
@@ -108,7 +110,8 @@ export function buildManifest(env: NodeJS.ProcessEnv = process.env): Manifest {
   // Without single sign-on the package is the bot alone: no app registration, no token service page.
   const bot: Manifest = { ...manifest };
   delete bot.webApplicationInfo;
-  const domains = [...(domain ? [domainOf(domain)] : []), ...manifest.validDomains.filter((d) => sso || d !== TOKEN_SERVICE_DOMAIN)];
+  const tokenService = outputs.tokenServiceHost ? domainOf(outputs.tokenServiceHost, "the deployment's tokenServiceHost must be a host name") : TOKEN_SERVICE_DOMAIN;
+  const domains = [...(domain ? [domainOf(domain)] : []), ...manifest.validDomains.filter((d) => sso || d !== TOKEN_SERVICE_DOMAIN).map((d) => (d === TOKEN_SERVICE_DOMAIN ? tokenService : d))];
   const developer = {
     name: (env.DEVELOPER_NAME ?? manifest.developer.name).slice(0, 32),
     websiteUrl: httpsUrl('DEVELOPER_WEBSITE_URL', env.DEVELOPER_WEBSITE_URL ?? manifest.developer.websiteUrl),

@@ -22,6 +22,13 @@ export const BOT_SERVICE_PROVIDERS = {
   serviceProviderAadV2: { name: 'Azure Active Directory v2', id: '30dd229c-58e3-4a48-bdfd-91ec48eb906c' },
 };
 
+/** The Bot Framework token service of each bot location (learn.microsoft.com/azure/bot-service/ref-oauth-redirect-urls). */
+export const TOKEN_SERVICE_HOSTS: Record<string, string> = {
+  global: 'token.botframework.com',
+  westeurope: 'europe.token.botframework.com',
+  centralindia: 'india.token.botframework.com',
+};
+
 /** Settings for App Service itself, not the bot: set on purpose, read by no code of ours. */
 export const PLATFORM_SETTINGS: Record<string, string> = {
   SCM_DO_BUILD_DURING_DEPLOYMENT: 'false: the zip package carries its node_modules, nothing to build on deploy',
@@ -42,6 +49,8 @@ export const NEEDED: Record<string, string | RegExp> = {
   ARM_ACCESS: "[if(variables('sso'), 'user', 'bot')]",
   SSO_CONNECTION_NAME: "[if(variables('sso'), parameters('ssoConnectionName'), '')]",
   SSO_APP_ID: "[parameters('ssoAppClientId')]",
+  // A regional bot's users sign in through its region's token service (learn.microsoft.com/azure/bot-service/ref-oauth-redirect-urls).
+  OAuthUrl: "[if(equals(parameters('botLocation'), 'global'), '', format('https://{0}', variables('tokenServiceHost')))]",
   HOST: '0.0.0.0',
   BOT_PUBLIC_URL: /^\[format\('https:\/\/\{0\}', reference\(variables\('webAppId'\), '[\d-]+'\)\.defaultHostName\)\]$/,
   BOT_STORAGE_BLOB_URL: /reference\(variables\('storageAccountId'\), '[\d-]+'\)\.primaryEndpoints\.blob/,
@@ -169,7 +178,7 @@ export function roleProblems(template: JsonObject): string[] {
  * Single sign-on: the Azure Bot's OAuth connection (Azure Active Directory v2, by its id) made only
  * with an app registration and a secret for it, exchanging Teams' token for one of the app itself
  * (which the bot then exchanges on behalf of the user for ARM), with the token exchange URL the
- * Teams manifest names; and the settings and outputs that go with it.
+ * Teams manifest names; the token service of the bot's location; and the outputs that go with it.
  */
 export function ssoProblems(template: JsonObject): string[] {
   const problems: string[] = [];
@@ -202,8 +211,14 @@ export function ssoProblems(template: JsonObject): string[] {
   expect('parameter tokenExchangeUrl', given.tokenExchangeUrl, "[parameters('ssoApplicationIdUri')]");
   if (Object.keys(given).length !== 2) problems.push(`the connection's parameters are ${Object.keys(given).join(', ')}, not tenantID and tokenExchangeUrl`);
 
+  const locations = obj(parameters.botLocation, 'botLocation').allowedValues;
+  if (JSON.stringify(variables.tokenServiceHosts) !== JSON.stringify(Object.fromEntries((Array.isArray(locations) ? locations : []).map((l) => [String(l), TOKEN_SERVICE_HOSTS[String(l)] ?? '(none)'])))) {
+    problems.push(`variables.tokenServiceHosts is ${JSON.stringify(variables.tokenServiceHosts)}, not the token service of each botLocation`);
+  }
+  expect('variables.tokenServiceHost', variables.tokenServiceHost, "[variables('tokenServiceHosts')[parameters('botLocation')]]");
+
   const outputs = obj(template.outputs, 'outputs');
-  for (const [name, value] of [['ssoAppId', "[parameters('ssoAppClientId')]"], ['ssoApplicationIdUri', "[parameters('ssoApplicationIdUri')]"]] as const) {
+  for (const [name, value] of [['ssoAppId', "[parameters('ssoAppClientId')]"], ['ssoApplicationIdUri', "[parameters('ssoApplicationIdUri')]"], ['tokenServiceHost', "[variables('tokenServiceHost')]"]] as const) {
     const output = obj(outputs[name], `output ${name}`);
     expect(`output ${name}`, output.value, value);
     expect(`output ${name}'s condition`, output.condition, "[variables('sso')]");

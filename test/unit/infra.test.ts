@@ -19,6 +19,7 @@ const FILLED: Record<string, string> = {
   ARM_ACCESS: 'bot',
   SSO_CONNECTION_NAME: '',
   SSO_APP_ID: '',
+  OAuthUrl: '',
   BOT_PUBLIC_URL: 'https://acr-doctor-4kq2mzl7x3p5e.azurewebsites.net',
   BOT_STORAGE_BLOB_URL: 'https://acrdoc4kq2mzl7x3p5e.blob.core.windows.net',
   BOT_STORAGE_CONTAINER: 'acr-doctor-state',
@@ -92,13 +93,14 @@ describe('infra/main.json (the Azure deployment)', function () {
       assert.match(JSON.stringify(config), /acrdoc4kq2mzl7x3p5e\.blob\.core\.windows\.net/);
     });
 
-    it('with single sign-on, as Azure would fill them in: Azure read as the asker, the on-behalf-of exchange proved by the managed identity', function () {
+    it('with single sign-on in a regional bot, as Azure would fill them in: Azure read as the asker, the on-behalf-of exchange proved by the managed identity, the region\'s token service', function () {
       const settings = appSettings(original());
-      const sso: Record<string, string> = { ARM_ACCESS: 'user', SSO_CONNECTION_NAME: 'acr-doctor-sso', SSO_APP_ID: '8c5f2d14-6a3b-4e7f-9d21-0b4c7a9e3f58' };
+      const sso: Record<string, string> = { ARM_ACCESS: 'user', SSO_CONNECTION_NAME: 'acr-doctor-sso', SSO_APP_ID: '8c5f2d14-6a3b-4e7f-9d21-0b4c7a9e3f58', OAuthUrl: 'https://europe.token.botframework.com' };
       const env = Object.fromEntries(Object.entries(settings).map(([name, value]) => [name, String(value).startsWith('[') ? (sso[name] ?? FILLED[name]) : String(value)]));
       const config = readConfig(env);
       assert.equal(config.armPolicy.mode, 'user');
       assert.deepEqual(config.sso, { connectionName: 'acr-doctor-sso', appId: sso.SSO_APP_ID, tenantId: FILLED.MicrosoftAppTenantId, managedIdentityClientId: FILLED.AZURE_CLIENT_ID });
+      assert.equal(config.botFrameworkEndpoints.OAuthUrl, 'https://europe.token.botframework.com');
     });
   });
 
@@ -193,6 +195,11 @@ describe('infra/main.json (the Azure deployment)', function () {
       const future = mutated((t) => (resourceOf(t, 'Microsoft.Web/sites').apiVersion = '2099-01-01'));
       assert.ok(apiVersionProblems(schemas, future).some((p) => p.startsWith('Microsoft.Web/sites@2099-01-01')));
       assert.ok(schemaProblems(schemas, future).some((p) => p.includes('no schema')));
+    });
+
+    it('a token service that is not the bot location\'s', function () {
+      const wrong = mutated((t) => (obj(obj(t.variables, 'variables').tokenServiceHosts, 'hosts').westeurope = 'token.botframework.com'));
+      assert.ok(ssoProblems(wrong).some((p) => p.startsWith('variables.tokenServiceHosts')));
     });
 
     it('a connection of another service provider, one whose token is ARM\'s (the bot could not exchange it on behalf of the user), or one made without a secret', function () {

@@ -120,6 +120,12 @@ describe('Teams app package', function () {
       assert.deepEqual(manifest.validDomains, ['acr-doctor-x1.azurewebsites.net', 'token.botframework.com']);
     });
 
+    it('a regional bot\'s users sign in through its region\'s token service: its host from the deployment\'s outputs', function () {
+      const outputs = path.join(mkdtempSync(path.join(os.tmpdir(), 'acr-out-')), 'outputs.json');
+      writeFileSync(outputs, JSON.stringify({ botAppId: { value: BOT_ID }, ssoAppId: { value: SSO_APP_ID }, tokenServiceHost: { value: 'europe.token.botframework.com' } }));
+      assert.deepEqual(buildManifest({ DEPLOYMENT_OUTPUTS: outputs, BOT_DOMAIN: 'acr-doctor.contoso.eu' }).validDomains, ['acr-doctor.contoso.eu', 'europe.token.botframework.com']);
+    });
+
     it('refuses an SSO_APP_ID that is not a GUID, a resource Teams would not exchange a token for, and a resource without an app', async function () {
       await assert.rejects(packageApp(path.join(os.tmpdir(), 'never.zip'), { BOT_ID, SSO_APP_ID: 'acr-doctor-sso' }), /SSO_APP_ID must be the single sign-on app registration's client id \(a GUID\), not "acr-doctor-sso"/);
       assert.throws(() => buildManifest({ BOT_ID, SSO_APP_ID: '00000000-0000-0000-0000-000000000000' }), /SSO_APP_ID must be/);
