@@ -66,6 +66,23 @@ export const LAB_OAUTH_CONNECTION: OAuthConnection = {
   scope: `${LAB_SSO_APP.identifierUri}/access_as_user`,
 };
 
+/**
+ * A bot's ConfigurationBotFrameworkAuthentication settings for the public cloud with its OAuth API at
+ * `oauthUrl`: OAuthApiEndpoint alone would leave every other parameterized value undefined.
+ */
+export function publicCloudSettings(oauthUrl: string, tenantId: string): Record<string, string> {
+  return {
+    OAuthApiEndpoint: oauthUrl,
+    ToChannelFromBotLoginUrl: `https://login.microsoftonline.com/${tenantId}`,
+    ToChannelFromBotOAuthScope: BOT_FRAMEWORK_AUDIENCE,
+    ToBotFromChannelTokenIssuer: BOT_FRAMEWORK_AUDIENCE,
+    ToBotFromChannelOpenIdMetadataUrl: 'https://login.botframework.com/v1/.well-known/openidconfiguration',
+    ToBotFromEmulatorOpenIdMetadataUrl: 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration',
+    CallerId: 'urn:botframework:azure',
+    ValidateAuthority: 'true',
+  };
+}
+
 export type ExchangeFailure = 'consent-required' | 'service-error';
 
 export interface FakeTokenServiceOptions {
