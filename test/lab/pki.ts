@@ -25,6 +25,8 @@ export interface LabPki {
   tokenService: KeyPair;
   /** Azurite over https (OAuth needs it), at localhost. */
   storage: KeyPair;
+  /** The Bot Framework's channel side (fake-channel.ts): its OpenID metadata host and Teams' connector. */
+  botFramework: KeyPair;
 }
 
 const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
@@ -70,5 +72,6 @@ export function createLabPki(): LabPki {
     logAnalytics: makeLeaf(dir, 'lab-ca', 'log-analytics', 'api.loganalytics.lab.example', ['api.loganalytics.lab.example']),
     tokenService: makeLeaf(dir, 'lab-ca', 'token-service', 'token.lab.example', ['token.lab.example']),
     storage: makeLeaf(dir, 'lab-ca', 'storage', 'localhost', ['localhost']),
+    botFramework: makeLeaf(dir, 'lab-ca', 'bot-framework', 'login.botframework.lab.example', ['login.botframework.lab.example', 'smba.lab.example']),
   };
 }
