@@ -102,6 +102,9 @@ function publicUrl(env: NodeJS.ProcessEnv, port: number, authenticated: boolean)
   return isLoopbackHost(url.hostname.replace(/^\[|\]$/g, '')) ? '' : given;
 }
 
+/** The public cloud's Emulator metadata (botframework-connector's AuthenticationConstants). */
+const EMULATOR_OPENID_METADATA = 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration';
+
 /** The Bot Framework SDK's endpoint settings, by its own names; each an https address. */
 function botFrameworkEndpoints(env: NodeJS.ProcessEnv): Record<string, string> {
   const named: Record<string, string | undefined> = {
@@ -111,6 +114,7 @@ function botFrameworkEndpoints(env: NodeJS.ProcessEnv): Record<string, string> {
     ToChannelFromBotLoginUrl: env.ToChannelFromBotLoginUrl,
     ToChannelFromBotOAuthScope: env.ToChannelFromBotOAuthScope,
     ChannelService: env.ChannelService,
+    ToBotFromEmulatorOpenIdMetadataUrl: env.ToBotFromEmulatorOpenIdMetadataUrl,
   };
   const given: Record<string, string> = {};
   for (const [name, raw] of Object.entries(named)) {
@@ -125,6 +129,8 @@ function botFrameworkEndpoints(env: NodeJS.ProcessEnv): Record<string, string> {
     if (url?.protocol !== 'https:') throw new Error(`${name} must be an https:// address, not ${JSON.stringify(value)}`);
     given[name] = value;
   }
+  // Given any, the SDK takes only what it is given: the Emulator's metadata would be an empty address.
+  if (Object.keys(given).length > 0) given.ToBotFromEmulatorOpenIdMetadataUrl ??= EMULATOR_OPENID_METADATA;
   return given;
 }
 

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, MemoryStorage, TeamsSSOTokenExchangeMiddleware, type ConversationReference, type Storage, type TurnContext } from 'botbuilder';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, MemoryStorage, TeamsSSOTokenExchangeMiddleware, type Activity, type ConversationReference, type InvokeResponse, type Storage, type TurnContext } from 'botbuilder';
 import { pino, type Logger } from 'pino';
 import restify from 'restify';
 import { azureAccess } from './azure/access.js';
@@ -76,20 +76,11 @@ async function apologise(context: TurnContext, error: unknown, logger: Logger): 
   }
 }
 
-/** What the adapter answers, held until it ends, so that `override` may replace it. */
-function deferredAnswer(res: restify.Response, override: () => { status: number; body: unknown } | undefined): { socket: unknown; status(code: number): void; header(name: string, value: string): void; send(body: unknown): void; end(): void } {
-  let status = 200;
-  let body: unknown;
-  return {
-    socket: res.socket,
-    status: (code) => void (status = code),
-    header: (name, value) => void res.header(name, value),
-    send: (sent) => void (body = sent),
-    end: () => {
-      const replaced = override();
-      res.send(replaced?.status ?? status, replaced?.body ?? body);
-    },
-  };
+/** The adapter, with its turn processing open to the route, which answers every outcome itself. */
+class AcrAdapter extends CloudAdapter {
+  processTurn(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authHeader, activity, logic);
+  }
 }
 
 export async function startServer(config: BotConfig, logger: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
@@ -101,7 +92,7 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
     MicrosoftAppTenantId: config.appTenantId,
     ...config.botFrameworkEndpoints,
   });
-  const adapter = new CloudAdapter(auth);
+  const adapter = new AcrAdapter(auth);
   // An incoming turn's failures are caught in the route below. What reaches here failed outside one (a
   // card posted or updated later): its caller decides, told the error without its request and token.
   adapter.onTurnError = (_context: TurnContext, error: Error) => Promise.reject(new BoundedError(error));
@@ -179,19 +170,30 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
   server.post('/api/messages', async (req, res) => {
     const malformed = malformedActivity(req.body as unknown) ?? (!config.appId ? nonLocalServiceUrl(req.body as unknown) : undefined);
     if (malformed) return void res.send(malformed.status, malformed.body);
-    // The adapter answers a failed turn with a 500 carrying the raw error (and prints it whole, its
-    // request and bearer token with it): the turn's failures are handled here, and the answer decided here.
-    const turn = { undelivered: false };
-    const answer = deferredAnswer(res, () =>
-      turn.undelivered ? { status: 502, body: { error: 'connector-unreachable', message: 'the answer could not be delivered to the Bot Framework connector' } } : undefined,
-    );
-    await adapter.process(req, answer, async (context) => {
-      try {
-        await bot.run(context);
-      } catch (error) {
-        turn.undelivered = !(await apologise(context, error, logger));
+    // CloudAdapter.process would answer any failure with a 500 carrying the raw error, and print it
+    // whole: authentication and the turn's failures are answered here, each with its own status.
+    const turn = { started: false, undelivered: false };
+    try {
+      const invoke = await adapter.processTurn(String(req.headers.authorization ?? ''), req.body as Activity, async (context) => {
+        turn.started = true;
+        try {
+          await bot.run(context);
+        } catch (error) {
+          turn.undelivered = !(await apologise(context, error, logger));
+        }
+      });
+      if (turn.undelivered) return void res.send(502, { error: 'connector-unreachable', message: 'the answer could not be delivered to the Bot Framework connector' });
+      res.send(invoke?.status ?? 200, invoke?.body);
+    } catch (err) {
+      // Before the turn: the request's Bot Framework token was missing, wrong or unverifiable.
+      if (!turn.started) {
+        logger.warn({ error: errorLine(err) }, 'request refused: not authenticated by the Bot Framework');
+        return void res.send(401, { error: 'unauthorized', message: 'the request is not authenticated by the Bot Framework' });
       }
-    });
+      const correlationId = randomUUID();
+      logger.error({ error: errorLine(err), stack: stackOf(err), correlationId }, 'turn failed after it ended');
+      res.send(500, { error: 'internal', message: `internal error, correlation id ${correlationId}` });
+    }
   });
   server.post(REPORTS_PATH, async (req, res) => {
     const answer = await bot.receiveReport(req.body as unknown).catch((err: unknown) => {

@@ -45,7 +45,7 @@ const ACTIVITIES = /^\/emea\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))
  */
 export type ChannelSigner = 'msteams' | 'webchat' | 'stranger';
 const ENDORSEMENTS: Record<Exclude<ChannelSigner, 'stranger'>, string[]> = { msteams: ['msteams'], webchat: ['webchat'] };
-const KIDS: Record<ChannelSigner, string> = { msteams: 'lab-channel-msteams', webchat: 'lab-channel-webchat', stranger: 'lab-channel-stranger' };
+export const KIDS: Record<ChannelSigner, string> = { msteams: 'lab-channel-msteams', webchat: 'lab-channel-webchat', stranger: 'lab-channel-stranger' };
 
 let keys: Record<ChannelSigner, KeyObject> | undefined;
 /** Made once per process, so tokens signed anywhere in it match the keys any fake channel serves. */

@@ -62,7 +62,12 @@ describe('the bot configuration', function () {
 
 describe('Bot Framework endpoints', function () {
   it('passes the SDK\'s endpoint settings through by their own names, https only', function () {
-    assert.deepEqual(readConfig({ ChannelService: 'https://botframework.azure.us', OAuthUrl: 'https://api.botframework.azure.us' }).botFrameworkEndpoints, { OAuthUrl: 'https://api.botframework.azure.us', ChannelService: 'https://botframework.azure.us' });
+    assert.deepEqual(readConfig({ ChannelService: 'https://botframework.azure.us', OAuthUrl: 'https://api.botframework.azure.us' }).botFrameworkEndpoints, {
+      OAuthUrl: 'https://api.botframework.azure.us',
+      ChannelService: 'https://botframework.azure.us',
+      // Given any endpoint, the SDK takes only what it is given: the Emulator's stays the public one.
+      ToBotFromEmulatorOpenIdMetadataUrl: 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration',
+    });
     assert.deepEqual(readConfig({}).botFrameworkEndpoints, {});
     assert.throws(() => readConfig({ ToBotFromChannelOpenIdMetadataUrl: 'http://evil.example/openid' }), /ToBotFromChannelOpenIdMetadataUrl must be an https:\/\/ address/);
   });
