@@ -11,6 +11,7 @@ import restify from 'restify';
 import { azureAccess } from './azure/access.js';
 import { armDecision } from './azure/arm-policy.js';
 import { onBehalfOf } from './azure/on-behalf-of.js';
+import { exchangeOnce } from './bot/exchange-once.js';
 import { cloudFor } from './azure/cloud.js';
 import { defaultCredential, sharedTokens } from './azure/credential.js';
 import { AcrDoctorBot } from './bot/acr-bot.js';
@@ -110,7 +111,7 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
   if ('missing' in cli) logger.warn({ reason: cli.missing }, 'GET /acr-check.mjs answers 404: cards show no commands for the failing machine');
   const storage = await stateStorage(config, logger);
   // Teams sends the SSO token exchange to every instance behind the bot: one of them exchanges it.
-  if (config.sso) adapter.use(new TeamsSSOTokenExchangeMiddleware(storage, config.sso.connectionName));
+  if (config.sso) adapter.use(new TeamsSSOTokenExchangeMiddleware(exchangeOnce(storage), config.sso.connectionName));
   const severities = severitiesUpTo(escalations.sink.severities, config.tickets.maxSeverity);
   if (severities.length === 0) throw new Error(`TICKET_MAX_SEVERITY=${config.tickets.maxSeverity} leaves none of the ${escalations.sink.kind} sink's severities (${escalations.sink.severities.join(', ')})`);
   const bot = new AcrDoctorBot({
@@ -227,7 +228,12 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
   const { armPolicy } = config;
   if (armPolicy.mode === 'bot' && armPolicy.unrestricted && config.appId) logger.warn('ARM_SCOPES=*: every user of an allowed tenant may read, through the bot, whatever the bot\'s identity can read in Azure');
   if (armPolicy.mode === 'bot' && !armPolicy.unrestricted && armPolicy.rules.length === 0) logger.warn('ARM_ACCESS=bot without ARM_SCOPES: no conversation reads Azure configuration; diagnoses run the probes only');
-  const reads = armPolicy.mode === 'none' ? 'Azure configuration is not read (ARM_ACCESS=none)' : `Azure configuration is read with the bot's identity${armPolicy.unrestricted ? '' : ', within ARM_SCOPES'}`;
+  const reads =
+    armPolicy.mode === 'none'
+      ? 'Azure configuration is not read (ARM_ACCESS=none)'
+      : armPolicy.mode === 'user'
+        ? 'Azure configuration is read as the user who asks (single sign-on, on their behalf)'
+        : `Azure configuration is read with the bot's identity${armPolicy.unrestricted ? '' : ', within ARM_SCOPES'}`;
   logger.info({ mode: armPolicy.mode, rules: armPolicy.rules.length, unrestricted: armPolicy.unrestricted }, reads);
   logger.info({ sink: config.tickets.sink, dataDir: config.tickets.dataDir }, `escalations go to the ${config.tickets.sink} ticket sink`);
   const resumed = await escalations.start();

@@ -1,0 +1,130 @@
+/**
+ * Reading Azure as the person who asks (ARM_ACCESS=user): the real bot, authenticated as Azure Bot
+ * Service meets it, signing users in through the Bot Framework token service (Teams' silent token
+ * exchange, de-duplicated across instances) and reading ARM on their behalf (Entra's on-behalf-of
+ * grant, the bot's managed identity as the SSO app's federated credential), against the lab's fake
+ * ARM that authorises each person by their own role assignments.
+ */
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { request } from 'undici';
+import { LAB_ADDRESSES as A } from './addresses.js';
+import { startAzurite } from './azurite.js';
+import { cardOf, cardText, said } from './bot-client.js';
+import type { Sent } from './connector-stub.js';
+import { authenticatedBotEnv, channelToken, startFakeChannel, teamsActivity, type RunningChannel } from './fake-channel.js';
+import { startFakeImds } from './fake-imds.js';
+import { LAB_OAUTH_CONNECTION, startFakeTokenService, TOKEN_SERVICE_HOST, type RunningTokenService } from './fake-token-service.js';
+import { assertIsolated } from './isolation.js';
+import { LAB_SSO_APP, LAB_USERS, teamsSsoToken, type LabUser } from './lab-tenant.js';
+import { waitForPort } from './oci-registry.js';
+import { spawnInWorld } from './run-cli.js';
+import { ARM_SCENARIOS, SCENARIOS } from './scenarios.js';
+import { LAB_SUBSCRIPTION } from './fake-arm.js';
+import { startLabWorld, type LabWorld } from './world.js';
+
+const START = new URL('../../src/start.js', import.meta.url).pathname;
+const PORTS = [3950, 3951];
+
+describe('lab: Azure read as the asker (Teams single sign-on, on-behalf-of)', function () {
+  this.timeout(120_000);
+  let lab: LabWorld;
+  let channel: RunningChannel;
+  let imds: Awaited<ReturnType<typeof startFakeImds>>;
+  let tokens: RunningTokenService;
+  let azurite: Awaited<ReturnType<typeof startAzurite>>;
+  const bots: ChildProcess[] = [];
+  let log = '';
+
+  before(async function () {
+    assertIsolated();
+    lab = await startLabWorld([...SCENARIOS, ...ARM_SCENARIOS]);
+    lab.zone.add(TOKEN_SERVICE_HOST, { type: 'A', data: A.tokenService });
+    channel = await startFakeChannel(lab);
+    imds = await startFakeImds();
+    tokens = await startFakeTokenService(A.tokenService, lab.pki.tokenService, { connections: [LAB_OAUTH_CONNECTION], botAppId: authenticatedBotEnv({ port: 0 }).MicrosoftAppId! });
+    // Two instances behind one bot, sharing their state, as Teams' exchange reaches both.
+    azurite = await startAzurite(10_002);
+    for (const port of PORTS) {
+      const bot = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, START], {
+        ...authenticatedBotEnv({ port }),
+        DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'acr-sso-data-')),
+        BOT_STORAGE_CONNECTION_STRING: azurite.connectionString,
+        SSO_CONNECTION_NAME: LAB_OAUTH_CONNECTION.name,
+        SSO_APP_ID: LAB_SSO_APP.clientId,
+        AZURE_AUTHORITY_HOST: 'https://login.lab.example',
+        DIAGNOSIS_BUDGET_MS: '6000',
+      });
+      bot.stdout?.on('data', (c: Buffer) => (log += c.toString()));
+      bot.stderr?.on('data', (c: Buffer) => (log += c.toString()));
+      bots.push(bot);
+      await waitForPort(port, '127.0.0.1', 15_000).catch((err: unknown) => assert.fail(`${String(err)}\n${log}`));
+    }
+  });
+
+  after(async function () {
+    for (const bot of bots) bot.kill('SIGTERM');
+    azurite?.close();
+    await tokens?.close();
+    await imds?.close();
+    await channel?.close();
+    await lab?.stop();
+  });
+
+  const from = (user: LabUser): Record<string, unknown> => ({ from: { id: user.teamsId, name: user.name, aadObjectId: user.oid } });
+
+  async function post(port: number, activity: Record<string, unknown>): Promise<{ status: number; text: string }> {
+    const res = await request(`http://127.0.0.1:${port}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${channelToken(activity)}` }, body: JSON.stringify(activity) });
+    return { status: res.statusCode, text: await res.body.text() };
+  }
+
+  const mine = (conversation: string): Sent[] => channel.connector.sent.filter((s) => s.conversation === conversation);
+  const resultOf = async (conversation: string): Promise<string> => {
+    const done = (s: Sent): boolean => s.method === 'PUT' && /HEALTHY|PROBLEM|INCOMPLETE/.test(said(s));
+    await channel.connector.waitFor(() => mine(conversation).some(done), 30_000).catch((err: unknown) => assert.fail(`${String(err)}\n${log.slice(-4000)}`));
+    return cardText(cardOf(mine(conversation).filter(done).pop()!));
+  };
+
+  /** `acr-check`, the sign-in card, then Teams' silent exchange of the user's SSO token (sent to every instance at once). */
+  async function signInAndCheck(conversation: string, user: LabUser, registry: string): Promise<{ exchange: { status: number; text: string }[] }> {
+    assert.equal((await post(PORTS[0]!, teamsActivity(conversation, { text: `acr-check ${registry}`, ...from(user) }))).status, 200);
+    await channel.connector.waitFor(() => mine(conversation).some((s) => s.activity.attachments?.some((a) => a.contentType === 'application/vnd.microsoft.card.oauth') ?? false));
+    const invoke = teamsActivity(conversation, { type: 'invoke', name: 'signin/tokenExchange', value: { id: `exchange-${conversation}`, connectionName: LAB_OAUTH_CONNECTION.name, token: teamsSsoToken(user) }, ...from(user) });
+    return { exchange: await Promise.all(PORTS.map((port) => post(port, invoke))) };
+  }
+
+  it('a user with Reader: signed in silently (the exchange taken by one of two instances), the registry read with their rights', async function () {
+    const before = tokens.exchanges(LAB_USERS.alice.teamsId);
+    const { exchange } = await signInAndCheck('sso-alice', LAB_USERS.alice, 'armdenied');
+    // Both instances check the token (a consent failure must reach every caller); one goes on with it.
+    const taken = exchange.filter((e) => e.text.includes(LAB_OAUTH_CONNECTION.name));
+    assert.equal(taken.length, 1, JSON.stringify(exchange));
+    assert.ok(exchange.every((e) => e.status === 200), JSON.stringify(exchange));
+    assert.ok(tokens.exchanges(LAB_USERS.alice.teamsId) > before, 'the token service exchanged her Teams token');
+    const card = await resultOf('sso-alice');
+    assert.match(card, /network-rule add --name armdenied/, 'the fix that needs the registry\'s rules');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(mine('sso-alice').filter((s) => s.method === 'POST' && /Checking armdenied/.test(said(s))).length, 1, 'one diagnosis, not one per instance');
+    assert.match(log, new RegExp(`"audit":"arm-read".*"objectId":"${LAB_USERS.alice.oid}".*"mode":"user".*"check":"arm.registry".*"result":"read"`));
+  });
+
+  it('a user without a role: the probes, a clear line that their rights do not let them read it, and no fact anywhere', async function () {
+    await signInAndCheck('sso-bob', LAB_USERS.bob, 'armdenied');
+    const card = await resultOf('sso-bob');
+    assert.ok(!card.includes(LAB_SUBSCRIPTION), 'no subscription id');
+    assert.doesNotMatch(card, /\b(Premium|Standard|Basic) in /, 'no SKU or region');
+    assert.match(card, /403/);
+    assert.match(log, new RegExp(`"audit":"arm-read".*"objectId":"${LAB_USERS.bob.oid}".*"check":"arm.registry".*"result":"(forbidden|not-found)"`));
+  });
+
+  it('consent missing: the silent exchange fails with 412 and the sign-in card stays; nothing is read', async function () {
+    const { exchange } = await signInAndCheck('sso-carol', LAB_USERS.carol, 'armdenied');
+    assert.ok(exchange.every((e) => e.status !== 200), JSON.stringify(exchange));
+    assert.ok(exchange.some((e) => e.status === 412), 'Teams is told to show the sign-in button');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(!mine('sso-carol').some((s) => s.method === 'PUT'), 'no diagnosis ran as carol');
+  });
+});
