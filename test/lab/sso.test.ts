@@ -96,6 +96,17 @@ describe('lab: Azure read as the asker (Teams single sign-on, on-behalf-of)', fu
     return { exchange: await Promise.all(PORTS.map((port) => post(port, invoke))) };
   }
 
+  // Before bob ever signs in: once he has, the token service hands his token over without an exchange.
+  it('an expired Teams token is not exchanged: 412, the sign-in card stays, nothing is read', async function () {
+    assert.equal((await post(PORTS[0]!, teamsActivity('sso-expired', { text: 'acr-check armdenied', ...from(LAB_USERS.bob) }))).status, 200);
+    await channel.connector.waitFor(() => mine('sso-expired').some((s) => s.activity.attachments?.some((a) => a.contentType === 'application/vnd.microsoft.card.oauth') ?? false));
+    const invoke = teamsActivity('sso-expired', { type: 'invoke', name: 'signin/tokenExchange', value: { id: 'exchange-expired', connectionName: LAB_OAUTH_CONNECTION.name, token: teamsSsoToken(LAB_USERS.bob, { expiresIn: -300 }) }, ...from(LAB_USERS.bob) });
+    const answer = await post(PORTS[0]!, invoke);
+    assert.equal(answer.status, 412, answer.text);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(!mine('sso-expired').some((s) => s.method === 'PUT'), 'no diagnosis ran');
+  });
+
   it('a user with Reader: signed in silently (the exchange taken by one of two instances), the registry read with their rights', async function () {
     const before = tokens.exchanges(LAB_USERS.alice.teamsId);
     const { exchange } = await signInAndCheck('sso-alice', LAB_USERS.alice, 'armdenied');
