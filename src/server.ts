@@ -98,11 +98,14 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
   // card posted or updated later): its caller decides, told the error without its request and token.
   adapter.onTurnError = (_context: TurnContext, error: Error) => Promise.reject(new BoundedError(error));
   const continueConversation = (reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> => adapter.continueConversationAsync(config.appId, reference, logic);
+  // Read as the user, Azure support tickets are filed as the user too (they need Support Request Contributor).
+  const ticketsAsUser = config.armPolicy.mode === 'user' && config.tickets.sink === 'azure';
   const escalations = new Escalations<Partial<ConversationReference>>({
     sink: ticketSink(config.tickets),
     dir: outboxDir(config.tickets.dataDir),
     logger,
     firstDelayMs: config.tickets.retryFirstDelayMs,
+    asUser: ticketsAsUser,
     // Told later, in the conversation the escalation came from.
     notify: (escalation) => continueConversation(escalation.reference, async (context) => void (await context.sendActivity(cardActivity(ticketCard(escalation.request.lang, escalation))))),
   });
@@ -129,6 +132,7 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
       return azureAccess({ target, arm: true, ...(decision.scopes ? { scopes: decision.scopes } : {}) });
     },
     ...(config.sso ? { sso: { connectionName: config.sso.connectionName } } : {}),
+    ...(ticketsAsUser && config.sso ? { ticketCredential: ((sso) => (token: string) => onBehalfOf(sso, token, cloudFor('azurecr.io')))(config.sso) } : {}),
     armMode: config.armPolicy.mode,
     continueConversation,
     escalations,

@@ -10,6 +10,7 @@ import { EscalateDialog, ESCALATE_DIALOG, type Diagnosis, type EscalateOptions, 
 import { withoutArm } from '../report/vantages.js';
 import { SignInDialog, SIGN_IN_DIALOG, type SignInOptions } from '../../dialogs/sign-in-dialog.js';
 import { errorLine } from '../http/error-line.js';
+import type { TokenCredential } from '@azure/identity';
 import { RateLimit } from '../http/rate-limit.js';
 import type { Escalation, Escalations } from '../escalation/escalations.js';
 import type { TicketRequest } from '../escalation/ticket.js';
@@ -51,6 +52,8 @@ export interface BotDeps extends Omit<LiveDiagnosisDeps, 'log' | 'download'> {
   handover: { publicUrl: string; ttlMs: number; image?: string; cliSha256?: string };
   /** Teams single sign-on (ARM_ACCESS=user): the OAuth connection a diagnosis signs the asker in with. */
   sso?: { connectionName: string };
+  /** Azure support tickets filed with the asker's rights: their credential, from their sign-in token. */
+  ticketCredential?: (userToken: string) => Promise<TokenCredential>;
 }
 
 /** What a user typed or a card sent, without the bidirectional controls that could reorder what others read. */
@@ -297,6 +300,14 @@ export class AcrDoctorBot extends ActivityHandler {
   /** The escalation's outbox takes the request; the user sees where it stands (created, pending, failed). */
   private async submit(context: TurnContext, request: TicketRequest): Promise<void> {
     const lang = langOfLocale(context.activity.locale);
+    // Filed with the asker's own Azure rights: only once they are signed in.
+    let credential: (() => Promise<TokenCredential>) | undefined;
+    if (this.deps.ticketCredential) {
+      const token = await this.silentToken(context);
+      if (!token) return void (await context.sendActivity(t(lang, 'escalation.signInFirst')));
+      const make = this.deps.ticketCredential;
+      credential = () => make(token);
+    }
     // Only new escalations count: confirming one already filed (a double click) answers its ticket.
     if (!(await this.deps.escalations.find(request.key))) {
       const { from } = context.activity;
@@ -307,7 +318,7 @@ export class AcrDoctorBot extends ActivityHandler {
         return void (await context.sendActivity(cardActivity(noticeCard(lang, t(lang, 'escalation.tooMany', { count, minutes: String(Math.ceil(wait / 60)) })))));
       }
     }
-    const escalation = await this.deps.escalations.submit(request, TurnContext.getConversationReference(context.activity));
+    const escalation = await this.deps.escalations.submit(request, TurnContext.getConversationReference(context.activity), credential);
     this.deps.logger.info(ticketAuditLine(askerOf(context.activity), escalation), 'audit: ticket');
     await context.sendActivity(cardActivity(ticketCard(lang, escalation)));
   }

@@ -6,6 +6,7 @@
  * with backoff; the user is told it is pending, and told again when it was created.
  */
 import path from 'node:path';
+import type { TokenCredential } from '@azure/identity';
 import type { Logger } from 'pino';
 import { timeoutSignal } from '../probes/evidence.js';
 import { createJsonExclusive, readJsonDir, readJsonOrQuarantine, writeJsonAtomic } from './json-files.js';
@@ -49,6 +50,11 @@ export interface EscalationsOptions<R> {
    * then is reported pending, and its outcome told later like a retry's.
    */
   answerWithinMs?: number;
+  /**
+   * Tickets are filed with the asker's own Azure rights (ARM_ACCESS=user with Azure support): their
+   * credential lives in memory only, so a retry after a restart cannot file it and says so.
+   */
+  asUser?: boolean;
 }
 
 export class Escalations<R = unknown> {
@@ -56,6 +62,8 @@ export class Escalations<R = unknown> {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Escalations whose user was told "pending" and is owed the outcome. */
   private readonly owed = new Set<string>();
+  /** The askers' credentials, by escalation, while it is being delivered (never written anywhere). */
+  private readonly credentials = new Map<string, () => Promise<TokenCredential>>();
   private stopped = false;
 
   constructor(private readonly options: EscalationsOptions<R>) {}
@@ -101,7 +109,8 @@ export class Escalations<R = unknown> {
    * told now: created (with the ticket), pending (it will be retried) or failed (with the reason).
    * A second submit of the same key sends nothing and answers the first one's state.
    */
-  submit(request: TicketRequest, reference: R): Promise<Escalation<R>> {
+  submit(request: TicketRequest, reference: R, credential?: () => Promise<TokenCredential>): Promise<Escalation<R>> {
+    if (credential) this.credentials.set(request.key, credential);
     return this.within(request.key, this.once(request.key, () => this.record(request, reference)));
   }
 
@@ -169,7 +178,9 @@ export class Escalations<R = unknown> {
     const attempts = record.attempts + 1;
     let next: Escalation<R>;
     try {
-      const ticket = await sink.deliver(record.request, timeoutSignal(this.options.attemptTimeoutMs ?? 60_000));
+      const asker = this.credentials.get(key);
+      if (this.options.asUser && !asker) throw new SinkError('filed with your own Azure rights, and the bot restarted since you asked: press Escalate again', true);
+      const ticket = await sink.deliver(record.request, timeoutSignal(this.options.attemptTimeoutMs ?? 60_000), asker ? await asker() : undefined);
       next = { ...record, state: 'created', ticket, attempts, updatedAt: new Date().toISOString() };
       delete next.nextAttemptAt;
       delete next.lastError;
@@ -182,6 +193,7 @@ export class Escalations<R = unknown> {
       logger.warn({ key, sink: sink.kind, attempts, permanent, err: reason }, permanent ? 'ticket could not be created' : 'ticket pending: delivery will be retried');
       if (!permanent) this.schedule(key, delay);
     }
+    if (next.state !== 'pending') this.credentials.delete(key);
     await writeJsonAtomic(this.file(key), next);
     if ((later || this.owed.has(key)) && next.state !== 'pending') {
       this.owed.delete(key);

@@ -3,6 +3,7 @@
  * diagnosis (the report), who to contact, and where the conversation is; `key` makes it idempotent.
  */
 import { createHash } from 'node:crypto';
+import type { TokenCredential } from '@azure/identity';
 import type { Report } from '../report/types.js';
 
 /** Azure support's severity levels, mildest first; a sink declares which of them it takes. */
@@ -69,7 +70,8 @@ export interface TicketSink {
   readonly severities: readonly Severity[];
   /** Whether a ticket must name an Azure subscription. */
   readonly needsSubscription: boolean;
-  deliver(request: TicketRequest, signal: AbortSignal): Promise<Ticket>;
+  /** `credential`: the asker's own (on their behalf), where the sink files with the asker's rights. */
+  deliver(request: TicketRequest, signal: AbortSignal, credential?: TokenCredential): Promise<Ticket>;
   /** The ticket filed under `key`, if any (Azure support looks in `subscriptionId`). */
   find(key: string, signal: AbortSignal, subscriptionId?: string): Promise<Ticket | undefined>;
 }

@@ -20,8 +20,12 @@ class FlakySink implements TicketSink {
   permanent = false;
   delayMs = 0;
 
-  async deliver(request: TicketRequest): Promise<Ticket> {
+  /** The credential each delivery was made with (the asker's, when filed as them). */
+  credentials: unknown[] = [];
+
+  async deliver(request: TicketRequest, _signal?: AbortSignal, credential?: unknown): Promise<Ticket> {
     this.received.push(request);
+    this.credentials.push(credential);
     await new Promise((r) => setTimeout(r, this.delayMs));
     if (this.failures > 0) {
       this.failures--;
@@ -41,6 +45,7 @@ class FlakySink implements TicketSink {
 }
 
 const quiet = pino({ level: 'silent' });
+const readJsonFile = (file: string): { state: string; lastError: string } => JSON.parse(readFileSync(file, 'utf8')) as { state: string; lastError: string };
 
 function outbox(sink: TicketSink, dir = mkdtempSync(path.join(os.tmpdir(), 'acr-outbox-')), answerWithinMs = 5000): { escalations: Escalations<string>; told: Escalation<string>[]; dir: string } {
   const told: Escalation<string>[] = [];
@@ -69,6 +74,28 @@ describe('escalations: exactly one ticket per diagnosis, never silently lost', f
     const outside = path.join(path.dirname(dir), 'x.json');
     writeFileSync(outside, JSON.stringify({ key: 'x', state: 'created' }));
     for (const key of ['../x', '..\\x', `../${path.basename(dir)}/../x`, 'acr-doctor-zz', '']) assert.equal(await escalations.find(key), undefined, key);
+  });
+
+  it('filed as the asker: their credential reaches the sink and is kept nowhere; after a restart the retry says to escalate again', async function () {
+    const sink = new FlakySink();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'acr-outbox-'));
+    const asker = { getToken: async () => ({ token: 'alice-arm-token', expiresOnTimestamp: Date.now() + 3_600_000 }) };
+    const asUser = (): Escalations<string> => new Escalations<string>({ sink, dir, logger: quiet, notify: async () => undefined, firstDelayMs: 20, maxDelayMs: 50, asUser: true });
+    const first = asUser();
+    const created = await first.submit(sampleTicketRequest({ title: 'as alice' }), 'ref', async () => asker);
+    assert.equal(created.state, 'created');
+    assert.equal(sink.credentials.pop(), asker);
+    assert.ok(!readdirSync(dir).some((f) => readFileSync(path.join(dir, f), 'utf8').includes('alice-arm-token')), 'no credential in the outbox');
+    // The sink down, then the bot restarted: the pending escalation cannot be filed as anyone.
+    sink.failures = 1;
+    const pending = await first.submit(sampleTicketRequest({ title: 'as alice, later', key: 'acr-doctor-0123456789abcdef0123456789abcdee' }), 'ref', async () => asker);
+    assert.equal(pending.state, 'pending');
+    first.stop();
+    const restarted = asUser();
+    await restarted.start();
+    await until(() => readJsonFile(path.join(dir, 'acr-doctor-0123456789abcdef0123456789abcdee.json')).state === 'failed');
+    assert.match(readJsonFile(path.join(dir, 'acr-doctor-0123456789abcdef0123456789abcdee.json')).lastError, /press Escalate again/);
+    restarted.stop();
   });
 
   it('a double submit (two clicks at once, or a retried turn) creates one ticket, and both see it', async function () {

@@ -49,19 +49,19 @@ export class AzureSupportSink implements TicketSink {
 
   constructor(private readonly options: AzureSupportOptions) {}
 
-  private async client(subscriptionId: string): Promise<MicrosoftSupport> {
+  private async client(subscriptionId: string, asker?: TokenCredential): Promise<MicrosoftSupport> {
     // A CommonJS package: bundled, its exports may sit under `default`.
     const module = (await import('@azure/arm-support')) as typeof import('@azure/arm-support') & { default?: typeof import('@azure/arm-support') };
     const { MicrosoftSupport: Client } = module.default ?? module;
     const { armEndpoint } = this.options.cloud;
-    return new Client(await this.options.credential(), subscriptionId, { endpoint: armEndpoint, credentialScopes: [`${armEndpoint}/.default`] });
+    return new Client(asker ?? (await this.options.credential()), subscriptionId, { endpoint: armEndpoint, credentialScopes: [`${armEndpoint}/.default`] });
   }
 
-  async deliver(request: TicketRequest, signal: AbortSignal): Promise<Ticket> {
+  async deliver(request: TicketRequest, signal: AbortSignal, credential?: TokenCredential): Promise<Ticket> {
     const subscriptionId = request.subscriptionId;
     if (!subscriptionId) throw new SinkError('an Azure support request needs a subscription', true);
     try {
-      const client = await this.client(subscriptionId);
+      const client = await this.client(subscriptionId, credential);
       const existing = await this.get(client, request.key, signal);
       if (existing) return existing;
       const { serviceId, problemClassificationId } = await this.problemClassification(client, signal);
