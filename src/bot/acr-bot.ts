@@ -235,7 +235,8 @@ export class AcrDoctorBot extends ActivityHandler {
       }
       return this.beginDialog(context, ESCALATE_DIALOG, { ...(submit.diagnosis !== undefined ? { diagnosisId: submit.diagnosis } : {}), ...(registry !== undefined ? { registry } : {}) });
     }
-    const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
+    // A card submit mentioning the bot has no text to take the mention out of.
+    const text = typeof context.activity.text === 'string' ? (TurnContext.removeRecipientMention(context.activity) ?? context.activity.text) : '';
     const command = parseCommand(text);
     // A dialog under way gets the message first (its help and cancel included), unless a new command starts over.
     if (!command.name || command.name === 'help' || command.name === 'cancel') {

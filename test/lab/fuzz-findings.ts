@@ -87,6 +87,14 @@ export const FINDINGS: Finding[] = [
     turnFailure: /is not a function|Cannot read properties of (null|undefined)|missing activity\.channelId/,
   },
   {
+    id: 'mention-without-text',
+    should: 'a message that mentions the bot but has no text (a card submit) is answered, not a turn that fails',
+    today:
+      'an activity whose entities mention the bot and which carries no text failed its turn ("Cannot read properties of undefined (reading \'replace\')"): TurnContext.removeRecipientMention replaces in the text it assumes is there (src/bot/acr-bot.ts)',
+    repro: (url, activity) => [activity('finding-mention', { text: undefined, value: { verb: 'rerun', registry: 'myregistry' }, entities: [{ type: 'mention', mentioned: { id: 'bot-1', name: 'acr-doctor' } }] }, url)],
+    turnFailure: /reading 'replace'/,
+  },
+  {
     id: 'oversized-id-in-reply-url',
     should: 'an activity id or conversation id of 16,000 characters gets 400, not a 5xx',
     today:
