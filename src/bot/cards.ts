@@ -108,8 +108,9 @@ function shellsFor(client: Report['client']): readonly Shell[] {
 }
 
 /** `download`: where failing machines fetch acr-check from this bot (the run-here commands). */
-export function resultCard(shown: Report, vantage: Vantage, download: CliDownload): Card {
-  const report = presented(shown, vantage);
+/** `asUser`: Azure was read with the asker's own rights (single sign-on). */
+export function resultCard(shown: Report, vantage: Vantage, download: CliDownload, asUser = false): Card {
+  const report = presented(shown, vantage, asUser);
   const { lang } = report;
   const failed = report.checks.filter((c) => c.status === 'fail').length;
   const seconds = (report.durationMs / 1000).toFixed(2);

@@ -131,7 +131,7 @@ export class LiveDiagnoses {
           for (const line of armAuditLines(result, asker, this.deps.armMode)) this.deps.logger.info(line, 'audit: ARM read');
           // Kept before the card shows it, so its Escalate button always finds it.
           const logged = this.deps.log.add(reference.conversation?.id ?? '', { report: result, vantage: 'bot', ...(userToken && asker.objectId ? { readBy: asker.objectId } : {}) }).catch((err: unknown) => this.deps.logger.error({ error: errorLine(err) }, 'could not keep the diagnosis for escalation'));
-          return logged.then(() => update(resultCard(result, 'bot', this.deps.download)));
+          return logged.then(() => update(resultCard(result, 'bot', this.deps.download, Boolean(userToken))));
         },
         (err: unknown) => {
           stopProgress();

@@ -21,8 +21,15 @@ function reworded(lang: Lang, vantage: Vantage, key: string, params: Record<stri
   return vantage === 'bot' && has(lang, `botView.${key}`) ? t(lang, `botView.${key}`, params) : rendered;
 }
 
-function check(lang: Lang, vantage: Vantage, c: Check): Check {
-  return { ...c, detail: reworded(lang, vantage, outcomeKey(c.outcome), textParams(c.data, c.error), c.detail) };
+/**
+ * Read as the asker (single sign-on), what Azure refused was refused to them: the words say their
+ * rights, and the role that would let them read, not what the bot's operator should grant the bot.
+ */
+function check(lang: Lang, vantage: Vantage, c: Check, asUser: boolean): Check {
+  const key = outcomeKey(c.outcome);
+  const params = textParams(c.data, c.error);
+  if (asUser && has(lang, `userView.${key}`)) return { ...c, detail: t(lang, `userView.${key}`, params) };
+  return { ...c, detail: reworded(lang, vantage, key, params, c.detail) };
 }
 
 function finding(lang: Lang, vantage: Vantage, f: Finding): Finding {
@@ -35,9 +42,9 @@ function finding(lang: Lang, vantage: Vantage, f: Finding): Finding {
   };
 }
 
-/** The report as a card presents it from this vantage. */
-export function presented(report: Report, vantage: Vantage): Report {
+/** The report as a card presents it from this vantage; `asUser`: Azure was read with the asker's own rights. */
+export function presented(report: Report, vantage: Vantage, asUser = false): Report {
   if (vantage !== 'bot') return report;
   const { lang } = report;
-  return { ...report, checks: report.checks.map((c) => check(lang, vantage, c)), findings: report.findings.map((f) => finding(lang, vantage, f)) };
+  return { ...report, checks: report.checks.map((c) => check(lang, vantage, c, asUser)), findings: report.findings.map((f) => finding(lang, vantage, f)) };
 }

@@ -127,7 +127,9 @@ describe('lab: Azure read as the asker (Teams single sign-on, on-behalf-of)', fu
     const card = await resultOf('sso-bob');
     assert.ok(!card.includes(LAB_SUBSCRIPTION), 'no subscription id');
     assert.doesNotMatch(card, /\b(Premium|Standard|Basic) in /, 'no SKU or region');
-    assert.match(card, /403/);
+    // Worded for the person: their rights, and the role that would let them read; not the bot's operator's to grant.
+    assert.match(card, /your own Azure rights do not let you read this|subscription\(s\) you can read in Azure: the Reader role on the registry would let you/);
+    assert.doesNotMatch(card, /bot's operator grants/);
     assert.match(log, new RegExp(`"audit":"arm-read".*"objectId":"${LAB_USERS.bob.oid}".*"check":"arm.registry".*"result":"(forbidden|not-found)"`));
   });
 
