@@ -77,6 +77,25 @@ async function apologise(context: TurnContext, error: unknown, logger: Logger): 
   }
 }
 
+/** The activity as CloudAdapter.process hands it on: its times as dates, the strings they came as kept beside. */
+function withDates(activity: Activity): Activity {
+  const fixed = activity as Activity & { rawTimestamp?: string; rawLocalTimestamp?: string; rawExpiration?: string };
+  const raw = activity as unknown as Record<string, unknown>;
+  if (typeof raw.timestamp === 'string') {
+    fixed.rawTimestamp = raw.timestamp;
+    fixed.timestamp = new Date(raw.timestamp);
+  }
+  if (typeof raw.localTimestamp === 'string') {
+    fixed.rawLocalTimestamp = raw.localTimestamp;
+    fixed.localTimestamp = new Date(raw.localTimestamp);
+  }
+  if (typeof raw.expiration === 'string') {
+    fixed.rawExpiration = raw.expiration;
+    fixed.expiration = new Date(raw.expiration);
+  }
+  return fixed;
+}
+
 /** The adapter, with its turn processing open to the route, which answers every outcome itself. */
 class AcrAdapter extends CloudAdapter {
   processTurn(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
@@ -179,7 +198,7 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
     // whole: authentication and the turn's failures are answered here, each with its own status.
     const turn = { started: false, undelivered: false };
     try {
-      const invoke = await adapter.processTurn(String(req.headers.authorization ?? ''), req.body as Activity, async (context) => {
+      const invoke = await adapter.processTurn(String(req.headers.authorization ?? ''), withDates(req.body as Activity), async (context) => {
         turn.started = true;
         try {
           await bot.run(context);

@@ -49,6 +49,11 @@ const string =
   (max: number): Check =>
   (v) =>
     typeof v !== 'string' ? 'must be a string' : v.length > max ? `longer than ${max} characters` : undefined;
+/** A name the adapter routes by: present and not empty. */
+const name =
+  (max: number): Check =>
+  (v) =>
+    typeof v === 'string' && v.length === 0 ? 'must not be empty' : string(max)(v);
 const id: Check = (v) => (typeof v !== 'string' ? 'must be a string' : v.length === 0 || v.length > MAX_ID ? `must be 1–${MAX_ID} characters` : ID.test(v) ? undefined : 'must be printable ASCII');
 const boolean: Check = (v) => (typeof v === 'boolean' ? undefined : 'must be true or false');
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -86,10 +91,10 @@ const entity: Check = (v) => {
 
 const ACTIVITY = object(
   {
-    type: string(64),
+    type: name(64),
     id,
     replyToId: id,
-    channelId: string(64),
+    channelId: name(64),
     serviceUrl: string(2048),
     locale: string(256),
     text: string(256 * 1024),

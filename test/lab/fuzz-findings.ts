@@ -95,6 +95,13 @@ export const FINDINGS: Finding[] = [
     turnFailure: /reading 'replace'/,
   },
   {
+    id: 'empty-type-or-channel',
+    should: 'an activity whose type or channelId is an empty string gets 400, not a turn that fails',
+    today: 'an activity with type "" reached the turn, which failed ("Activity is missing its type"), once the bot processed activities itself instead of through CloudAdapter.process (src/http/request-guard.ts checked only that they were strings)',
+    repro: (url, activity) => [activity('finding-empty-type', { type: '' }, url), activity('finding-empty-channel', { text: 'help', channelId: '' }, url)],
+    turnFailure: /missing its type|missing activity\.channelId/,
+  },
+  {
     id: 'oversized-id-in-reply-url',
     should: 'an activity id or conversation id of 16,000 characters gets 400, not a 5xx',
     today:

@@ -34,6 +34,8 @@ describe('an activity, before the adapter sees it', function () {
     ['a conversation id of 16,000 characters', { conversation: { id: 'c'.repeat(16_000) } }, /conversation\.id must be 1–1000 characters/],
     ['a card value nested 3,000 levels', { value: JSON.parse(`${'{"x":'.repeat(3000)}1${'}'.repeat(3000)}`) as unknown }, /nested deeper than 32 levels/],
     ['isGroup that is not a boolean', { conversation: { id: 'c', isGroup: 'x' } }, /isGroup must be true or false/],
+    ['an empty type', { type: '' }, /activity\.type must not be empty/],
+    ['an empty channelId', { channelId: '' }, /activity\.channelId must not be empty/],
   ] as const) {
     it(`refuses ${name}, saying which field`, function () {
       assert.match(activityProblem({ ...valid, ...change }) ?? '', reason);
