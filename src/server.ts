@@ -241,6 +241,9 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
   // Node looks for expired requests every 30 s by default: a dribbling client would get up to that much more.
   // Read when the server starts listening; the types know it only as a constructor option.
   (server.server as typeof server.server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = CHECK_TIMEOUTS_EVERY_MS;
+  // The outbox is read (a damaged file quarantined) before the first request is served.
+  const resumed = await escalations.start();
+  if (resumed > 0) logger.info({ pending: resumed }, 'resuming escalations left pending');
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host}:${port}`;
@@ -259,8 +262,6 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
         : `Azure configuration is read with the bot's identity${armPolicy.unrestricted ? '' : ', within ARM_SCOPES'}`;
   logger.info({ mode: armPolicy.mode, rules: armPolicy.rules.length, unrestricted: armPolicy.unrestricted }, reads);
   logger.info({ sink: config.tickets.sink, dataDir: config.tickets.dataDir }, `escalations go to the ${config.tickets.sink} ticket sink`);
-  const resumed = await escalations.start();
-  if (resumed > 0) logger.info({ pending: resumed }, 'resuming escalations left pending');
   return {
     url,
     bot,
