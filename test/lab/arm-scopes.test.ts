@@ -55,6 +55,11 @@ describe('lab: Azure read within the asker\'s scopes (ARM_ACCESS=bot, ARM_SCOPES
     return cardText(cardOf(mine(connector.sent).pop()!));
   }
 
+  /** Until `ready` holds, or 5 s. */
+  const settled = async (ready: () => boolean): Promise<void> => {
+    for (let until = Date.now() + 5_000; !ready() && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+  };
+
   const auditOf = (tenant: string): { check: string; result: string; registry: string; subscription?: string; mode: string }[] =>
     log
       .split('\n')
@@ -66,6 +71,8 @@ describe('lab: Azure read within the asker\'s scopes (ARM_ACCESS=bot, ARM_SCOPES
     assert.match(card, /Disabled/, 'the registry, read: public network access disabled');
     assert.match(card, /outside what this conversation may read with the bot's identity/);
     assert.doesNotMatch(card, /zones: privatelink/, 'no zone facts');
+    // The bot's log reaches the test through a pipe, after the card may have.
+    await settled(() => auditOf('tenant-platform').some((a) => a.check === 'arm.private-dns'));
     const audit = auditOf('tenant-platform');
     assert.deepEqual(
       audit.filter((a) => ['arm.registry', 'arm.private-endpoints', 'arm.private-dns'].includes(a.check)).map((a) => [a.check, a.result]),
@@ -79,14 +86,17 @@ describe('lab: Azure read within the asker\'s scopes (ARM_ACCESS=bot, ARM_SCOPES
     const none = await resultFor('scope-none', 'armdenied', 'tenant-other');
     assert.match(none, /have given this team or chat no Azure scope to read/);
     assert.ok(!none.includes(LAB_SUBSCRIPTION), 'no subscription id on the card');
+    await settled(() => auditOf('tenant-other').length > 0);
     assert.deepEqual(auditOf('tenant-other').map((a) => [a.check, a.result]), [['arm.registry', 'not-read']]);
 
     const elsewhere = await resultFor('scope-dns', 'armdenied', 'tenant-dns', '19:dns@thread.tacv2');
     assert.ok(!elsewhere.includes(LAB_SUBSCRIPTION), 'no subscription id on the card');
     assert.doesNotMatch(elsewhere, /\b(Premium|Standard|Basic) in /, 'nothing of the registry read (its SKU and region)');
+    await settled(() => auditOf('tenant-dns').some((a) => a.check === 'arm.registry'));
     assert.deepEqual(auditOf('tenant-dns').filter((a) => a.check === 'arm.registry').map((a) => a.result), ['not-found']);
     // The same tenant in another channel has no rule at all.
     await resultFor('scope-dns-other', 'armdenied', 'tenant-dns', '19:general@thread.tacv2');
+    await settled(() => auditOf('tenant-dns').some((a) => a.result === 'not-read'));
     assert.equal(auditOf('tenant-dns').filter((a) => a.check === 'arm.registry' && a.result === 'not-read').length, 1);
   });
 });

@@ -121,6 +121,7 @@ describe('lab: escalation to a support ticket', function () {
     assert.equal(receiver.tickets.length, tickets);
 
     // Audited: who escalated which registry, in which subscription, to which sink; never a token.
+    for (let until = Date.now() + 5_000; !started.log().includes('"audit":"ticket"') && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
     const audit = started.log().split('\n').find((line) => line.includes('"audit":"ticket"'));
     assert.ok(audit, started.log());
     assert.match(audit, new RegExp(`"registry":"armdenied.azurecr.io".*"subscription":"${LAB_SUBSCRIPTION}".*"sink":"webhook".*"state":"created"`));

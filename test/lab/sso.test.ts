@@ -119,7 +119,9 @@ describe('lab: Azure read as the asker (Teams single sign-on, on-behalf-of)', fu
     assert.match(card, /network-rule add --name armdenied/, 'the fix that needs the registry\'s rules');
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(mine('sso-alice').filter((s) => s.method === 'POST' && /Checking armdenied/.test(said(s))).length, 1, 'one diagnosis, not one per instance');
-    assert.match(log, new RegExp(`"audit":"arm-read".*"objectId":"${LAB_USERS.alice.oid}".*"mode":"user".*"check":"arm.registry".*"result":"read"`));
+    const aliceRead = new RegExp(`"audit":"arm-read".*"objectId":"${LAB_USERS.alice.oid}".*"mode":"user".*"check":"arm.registry".*"result":"read"`);
+    for (let until = Date.now() + 5_000; !aliceRead.test(log) && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+    assert.match(log, aliceRead);
   });
 
   it('a user without a role: the probes, a clear line that their rights do not let them read it, and no fact anywhere', async function () {
@@ -130,7 +132,9 @@ describe('lab: Azure read as the asker (Teams single sign-on, on-behalf-of)', fu
     // Worded for the person: their rights, and the role that would let them read; not the bot's operator's to grant.
     assert.match(card, /your own Azure rights do not let you read this|subscription\(s\) you can read in Azure: the Reader role on the registry would let you/);
     assert.doesNotMatch(card, /bot's operator grants/);
-    assert.match(log, new RegExp(`"audit":"arm-read".*"objectId":"${LAB_USERS.bob.oid}".*"check":"arm.registry".*"result":"(forbidden|not-found)"`));
+    const bobRefused = new RegExp(`"audit":"arm-read".*"objectId":"${LAB_USERS.bob.oid}".*"check":"arm.registry".*"result":"(forbidden|not-found)"`);
+    for (let until = Date.now() + 5_000; !bobRefused.test(log) && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+    assert.match(log, bobRefused);
   });
 
   it('consent missing: the silent exchange fails with 412 and the sign-in card stays; nothing is read', async function () {
