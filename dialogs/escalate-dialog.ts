@@ -45,6 +45,8 @@ export interface Diagnosis {
   vantage: TicketRequest['vantage'];
   /** Whose rights Azure was read with (their Entra object id), when it was read as the asker. */
   readBy?: string;
+  /** The reader's id in the channel (Teams' 29:… id): whom a shared card's own view is for. */
+  readerId?: string;
 }
 
 export interface EscalateOptions {
@@ -69,6 +71,8 @@ export interface EscalationPolicy {
 
 export interface EscalateDeps {
   findDiagnosis: (context: TurnContext, options: EscalateOptions) => Promise<Diagnosis | undefined>;
+  /** The diagnosis as this conversation's cards may show it (in a channel, without what Azure showed one person); the ticket keeps it whole. */
+  shown: (context: TurnContext, diagnosis: Diagnosis) => Report;
   sink: Pick<TicketSink, 'kind' | 'severities' | 'needsSubscription'>;
   policy: EscalationPolicy;
   existing: (key: string) => Promise<Escalation | undefined>;
@@ -202,9 +206,8 @@ export class EscalateDialog extends InterruptibleDialog {
   }
 
   private async askTitle(step: WaterfallStepContext) {
-    const { report } = await this.diagnosis(step.context, gathered(step).diagnosisId);
     const lang = langOf(step.context);
-    const suggestion = suggestedTitle(report, lang);
+    const suggestion = suggestedTitle(this.deps.shown(step.context, await this.diagnosis(step.context, gathered(step).diagnosisId)), lang);
     return step.prompt(TITLE_PROMPT, { prompt: MessageFactory.suggestedActions([suggestion], t(lang, 'escalation.askTitle')) });
   }
 
@@ -260,7 +263,8 @@ export class EscalateDialog extends InterruptibleDialog {
 
   private async review(step: WaterfallStepContext) {
     const g = gathered(step);
-    const { report, vantage } = await this.diagnosis(step.context, g.diagnosisId);
+    const found = await this.diagnosis(step.context, g.diagnosisId);
+    const { report, vantage } = found;
     const lang = langOf(step.context);
     const [firstName = 'Teams', ...rest] = (step.context.activity.from?.name ?? '').trim().split(/\s+/).filter(Boolean);
     const request: TicketRequest = {
@@ -277,7 +281,13 @@ export class EscalateDialog extends InterruptibleDialog {
     };
     // Only the report's id stays in dialog state; the report itself is read again when sent.
     g.request = { ...request, report: { id: report.id } as Report };
-    const summary = cardActivity(escalationSummaryCard(lang, request, this.deps.sink.kind));
+    // The summary is shown in the conversation: what its readers may see, and a subscription only
+    // when the shown diagnosis names it or the bot's operator listed it.
+    const shown = this.deps.shown(step.context, found);
+    const named = parseResourceId(shown.facts.resourceId ?? '')?.subscriptionId === g.subscriptionId || this.deps.policy.subscriptions.includes(g.subscriptionId ?? '');
+    const displayed: TicketRequest = { ...request, report: shown };
+    if (!named) delete displayed.subscriptionId;
+    const summary = cardActivity(escalationSummaryCard(lang, displayed, this.deps.sink.kind));
     return step.prompt(CONFIRM_PROMPT, { prompt: summary, retryPrompt: t(lang, 'escalation.confirmRetry') });
   }
 

@@ -136,6 +136,9 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
   if (config.sso) adapter.use(new TeamsSSOTokenExchangeMiddleware(exchangeOnce(storage), config.sso.connectionName));
   const severities = severitiesUpTo(escalations.sink.severities, config.tickets.maxSeverity);
   if (severities.length === 0) throw new Error(`TICKET_MAX_SEVERITY=${config.tickets.maxSeverity} leaves none of the ${escalations.sink.kind} sink's severities (${escalations.sink.severities.join(', ')})`);
+  // The asker's own rights, on their behalf (single sign-on), in the cloud of the registry read.
+  const { sso } = config;
+  const asUser = sso && ((token: string, suffix = 'azurecr.io') => onBehalfOf(sso, token, cloudFor(suffix)));
   const bot = new AcrDoctorBot({
     diagnose,
     // Azure is read within what the asker's tenant, team or channel may read (ARM_ACCESS, ARM_SCOPES).
@@ -143,15 +146,14 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
       const decision = armDecision(config.armPolicy, asker);
       if (!decision.read) return { ...azureAccess({ target, arm: false }), armSkipped: decision.reason };
       if (decision.asUser) {
-        // The asker's own rights, on their behalf; not signed in, nothing of Azure is read.
-        const { sso } = config;
-        if (!sso || !userToken) return { armSkipped: 'skip.arm-not-signed-in' };
-        return azureAccess({ target, arm: true, credential: () => onBehalfOf(sso, userToken, cloudFor(target.suffix)) });
+        // Not signed in, nothing of Azure is read.
+        if (!asUser || !userToken) return { armSkipped: 'skip.arm-not-signed-in' };
+        return azureAccess({ target, arm: true, credential: () => asUser(userToken, target.suffix) });
       }
       return azureAccess({ target, arm: true, ...(decision.scopes ? { scopes: decision.scopes } : {}) });
     },
-    ...(config.sso ? { sso: { connectionName: config.sso.connectionName } } : {}),
-    ...(ticketsAsUser && config.sso ? { ticketCredential: ((sso) => (token: string) => onBehalfOf(sso, token, cloudFor('azurecr.io')))(config.sso) } : {}),
+    ...(sso ? { sso: { connectionName: sso.connectionName } } : {}),
+    ...(ticketsAsUser && asUser ? { ticketCredential: (token: string) => asUser(token) } : {}),
     armMode: config.armPolicy.mode,
     continueConversation,
     escalations,

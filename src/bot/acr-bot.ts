@@ -7,7 +7,6 @@ import { ActivityHandler, ConversationState, MemoryStorage, TurnContext, type Ac
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import { DiagnoseDialog, DIAGNOSE_DIALOG, type DiagnoseOptions } from '../../dialogs/diagnose-dialog.js';
 import { EscalateDialog, ESCALATE_DIALOG, type Diagnosis, type EscalateOptions, type EscalationPolicy } from '../../dialogs/escalate-dialog.js';
-import { withoutArm } from '../report/vantages.js';
 import { SignInDialog, SIGN_IN_DIALOG, type SignInOptions } from '../../dialogs/sign-in-dialog.js';
 import { errorLine } from '../http/error-line.js';
 import type { TokenCredential } from '@azure/identity';
@@ -25,6 +24,7 @@ import { LiveDiagnoses, type LiveDiagnosisDeps } from './live-diagnosis.js';
 import { cardActivity } from './card-activity.js';
 import { foundTicketCard, ticketCard } from './escalation-cards.js';
 import { askerOf, ticketAuditLine } from './audit.js';
+import { clientCardFor, parseOwnView, reportFor, resultCardFor, sharedConversation } from './own-view.js';
 import { parseResourceId } from '../arm/resource-id.js';
 import { handoverCard, NODE_IMAGE } from './handover-cards.js';
 import type { CliDownload } from '../handover/run-commands.js';
@@ -32,6 +32,8 @@ import { HandoverCodes } from './handover-codes.js';
 import { receiveReport } from './report-intake.js';
 import type { IntakeAnswer } from '../handover/protocol.js';
 import { withoutBidiControls, withoutBidiControlsDeep } from '../report/outside-text.js';
+
+const UNSUPPORTED_INVOKE: InvokeResponse = { status: 400, body: { error: 'unsupported-invoke', message: 'this bot answers messages, card submits and its own cards\' refresh only' } };
 
 /** How long a welcome is remembered in memory: enough for Teams' install activities that come together. */
 const WELCOME_RACE_MS = 60_000;
@@ -106,6 +108,8 @@ export class AcrDoctorBot extends ActivityHandler {
     this.dialogs = new DialogSet(this.dialogState).add(new DiagnoseDialog(startDiagnosis)).add(
       new EscalateDialog({
         findDiagnosis: async (context, options) => this.asSeenBy(context, await this.log.find(context.activity.conversation.id, options)),
+        // In a channel, the summary everyone reads is the shared card's, even for the person who read Azure.
+        shown: (context, diagnosis) => reportFor(diagnosis, sharedConversation(context.activity.conversation) ? undefined : askerOf(context.activity)),
         sink: deps.escalations.sink,
         policy: deps.escalationPolicy,
         existing: (key) => deps.escalations.find(key),
@@ -154,7 +158,8 @@ export class AcrDoctorBot extends ActivityHandler {
   }
 
   /**
-   * Our cards send messages (Action.Submit), never invokes: an invoke (an Action.Execute, a messaging
+   * Our cards send messages (Action.Submit); the only invokes taken are single sign-on's and the
+   * refresh of a card's own view. Any other (an Action.Execute of someone else's card, a messaging
    * extension) is refused with a reason, where botbuilder would answer 501.
    */
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
@@ -164,8 +169,12 @@ export class AcrDoctorBot extends ActivityHandler {
       await dc.continueDialog();
       return { status: 200 };
     }
+    if (context.activity.name === 'adaptiveCard/action') {
+      const answer = await this.ownView(context);
+      if (answer !== UNSUPPORTED_INVOKE) return answer;
+    }
     this.deps.logger.info({ conversation: context.activity.conversation?.id, name: context.activity.name }, 'invoke refused: this bot takes messages only');
-    return { status: 400, body: { error: 'unsupported-invoke', message: 'this bot answers messages and card submits only' } };
+    return UNSUPPORTED_INVOKE;
   }
 
   /** Every turn ends by saving the conversation's state, so a dialog survives a restart with durable storage. */
@@ -194,7 +203,26 @@ export class AcrDoctorBot extends ActivityHandler {
    */
   private asSeenBy(context: TurnContext, diagnosis: Diagnosis | undefined): Diagnosis | undefined {
     if (!diagnosis?.readBy || diagnosis.readBy === askerOf(context.activity).objectId) return diagnosis;
-    return { vantage: diagnosis.vantage, report: withoutArm(diagnosis.report, langOfLocale(context.activity.locale)) };
+    return { vantage: diagnosis.vantage, report: reportFor(diagnosis, askerOf(context.activity)) };
+  }
+
+  /**
+   * Teams asks for a card again as one viewer sees it (the refresh of a shared card whose Azure part
+   * one person read): that person gets their view, anyone else the network checks'. Answered in
+   * Universal Actions' terms: the card, or an error Teams keeps the card for.
+   */
+  private async ownView(context: TurnContext): Promise<InvokeResponse> {
+    const asked = parseOwnView(context.activity.value);
+    if (!asked) return UNSUPPORTED_INVOKE;
+    const refused = (statusCode: number, code: string, message: string): InvokeResponse => ({ status: 200, body: { statusCode, type: 'application/vnd.microsoft.error', value: { code, message } } });
+    if (!this.tenantAllowed(context.activity)) return refused(403, 'Forbidden', 'this tenant may not use this bot');
+    const { conversation } = context.activity;
+    const bot = await this.log.find(conversation.id, { diagnosisId: asked.diagnosis, vantage: 'bot' });
+    const client = asked.client === undefined ? undefined : await this.log.find(conversation.id, { diagnosisId: asked.client, vantage: 'client' });
+    if (!bot || (asked.client !== undefined && !client)) return refused(404, 'NotFound', 'this diagnosis is no longer kept here; run it again');
+    const viewer = { ...askerOf(context.activity), ...(context.activity.from?.id ? { id: context.activity.from.id } : {}) };
+    const card = client ? clientCardFor(client.report, bot, conversation, viewer) : resultCardFor(bot, conversation, this.download, viewer);
+    return { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card } };
   }
 
   /** The asker's token when they signed in before: no card, no prompt; undefined otherwise. */

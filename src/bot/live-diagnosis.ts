@@ -13,7 +13,8 @@ import { NO_PROGRESS, progressView } from '../report/progress-view.js';
 import type { ClientKind, Lang, Report } from '../report/types.js';
 import type { RegistryTarget } from '../target/registry-target.js';
 import { cardActivity } from './card-activity.js';
-import { noticeCard, progressCard, resultCard, type Card } from './cards.js';
+import { noticeCard, progressCard, type Card } from './cards.js';
+import { resultCardFor } from './own-view.js';
 import { DiagnosisSlots, type Entry } from './diagnosis-slots.js';
 import { armAuditLines, askerOf } from './audit.js';
 import type { ArmMode, Asker } from '../azure/arm-policy.js';
@@ -129,9 +130,13 @@ export class LiveDiagnoses {
         (result) => {
           stopProgress();
           for (const line of armAuditLines(result, asker, this.deps.armMode)) this.deps.logger.info(line, 'audit: ARM read');
+          // Read with the asker's rights, it is theirs: an asker without an Entra id matches no one, not even themselves.
+          const reader = userToken ? { readBy: asker.objectId ?? `unknown:${reference.user?.id ?? ''}`, ...(reference.user?.id ? { readerId: reference.user.id } : {}) } : {};
+          const diagnosis = { report: result, vantage: 'bot' as const, ...reader };
           // Kept before the card shows it, so its Escalate button always finds it.
-          const logged = this.deps.log.add(reference.conversation?.id ?? '', { report: result, vantage: 'bot', ...(userToken && asker.objectId ? { readBy: asker.objectId } : {}) }).catch((err: unknown) => this.deps.logger.error({ error: errorLine(err) }, 'could not keep the diagnosis for escalation'));
-          return logged.then(() => update(resultCard(result, 'bot', this.deps.download, Boolean(userToken))));
+          const logged = this.deps.log.add(reference.conversation?.id ?? '', diagnosis).catch((err: unknown) => this.deps.logger.error({ error: errorLine(err) }, 'could not keep the diagnosis for escalation'));
+          // The card as the conversation sees it: in a channel, the facts only in the asker's own view.
+          return logged.then(() => update(resultCardFor(diagnosis, reference.conversation, this.deps.download, 'post')));
         },
         (err: unknown) => {
           stopProgress();

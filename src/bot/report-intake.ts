@@ -10,12 +10,12 @@ import type { Logger } from 'pino';
 import type { IntakeAnswer } from '../handover/protocol.js';
 import { shapeProblem } from '../http/json-shape.js';
 import { withoutBidiControlsDeep } from '../report/outside-text.js';
-import { clientView, decidedClientReport } from '../report/vantages.js';
+import { decidedClientReport } from '../report/vantages.js';
+import { clientCardFor, clientViewFor } from './own-view.js';
 import type { Report } from '../report/types.js';
 import { parseRegistryTarget, TargetError } from '../target/registry-target.js';
 import type { Card } from './cards.js';
 import type { DiagnosisLog } from './diagnosis-log.js';
-import { clientReportCard } from './handover-cards.js';
 import type { HandoverCodes } from './handover-codes.js';
 import { errorLine } from '../http/error-line.js';
 
@@ -61,9 +61,13 @@ export async function receiveReport(body: unknown, deps: IntakeDeps): Promise<In
   const { handover } = checked;
   const conversationId = handover.conversation.conversation?.id ?? '';
   const bot = await deps.log.find(conversationId, { diagnosisId: handover.diagnosisId, vantage: 'bot' });
-  const view = clientView(report, handover.lang, bot?.report);
-  const kept = decidedClientReport(report, view, handover.lang, randomUUID());
-  const card = clientReportCard(handover.lang, kept, view, bot !== undefined);
+  // Compared with the bot's diagnosis as the conversation may see it: in a channel, what Azure showed
+  // one person stays in their own view of the card.
+  const { conversation } = handover.conversation;
+  const uploaded = { ...report, lang: handover.lang };
+  const view = clientViewFor(uploaded, bot, conversation, 'post');
+  const kept = decidedClientReport(uploaded, view, handover.lang, randomUUID());
+  const card = clientCardFor(kept, bot, conversation, 'post');
 
   const redeemed = await deps.codes.redeem(upload.code);
   if (!redeemed.ok) return CODE_REFUSALS[redeemed.reason];

@@ -13,6 +13,7 @@ import { waitForPort } from './oci-registry.js';
 import { spawnInWorld } from './run-cli.js';
 import { ARM_SCENARIOS, identityEnv, SCENARIOS } from './scenarios.js';
 import { startLabWorld, type LabWorld } from './world.js';
+import { eventually } from './eventually.js';
 
 const START = new URL('../../src/start.js', import.meta.url).pathname;
 const PORT = 3960;
@@ -55,10 +56,8 @@ describe('lab: Azure read within the asker\'s scopes (ARM_ACCESS=bot, ARM_SCOPES
     return cardText(cardOf(mine(connector.sent).pop()!));
   }
 
-  /** Until `ready` holds, or 5 s. */
-  const settled = async (ready: () => boolean): Promise<void> => {
-    for (let until = Date.now() + 5_000; !ready() && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
-  };
+  /** Until `ready` holds (audit lines reach the test through the bot's log pipe, after the card may have). */
+  const settled = (ready: () => boolean): Promise<void> => eventually(ready, () => `the audit lines did not come:\n${log.slice(-4000)}`);
 
   const auditOf = (tenant: string): { check: string; result: string; registry: string; subscription?: string; mode: string }[] =>
     log

@@ -2,6 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from './serve.js';
+import { eventually } from './eventually.js';
 
 export interface Sent {
   method: 'POST' | 'PUT';
@@ -48,12 +49,7 @@ export async function startConnectorStub(): Promise<ConnectorStub> {
     sent,
     down,
     close: served.close,
-    async waitFor(predicate, ms = 20_000) {
-      const until = Date.now() + ms;
-      while (!predicate(sent)) {
-        if (Date.now() > until) throw new Error(`connector did not see the expected activities: ${JSON.stringify(sent.map((s) => [s.method, s.id, s.activity.text ?? s.activity.attachments?.[0]?.contentType]))}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
+    waitFor: (predicate, ms = 20_000) =>
+      eventually(() => predicate(sent), () => `connector did not see the expected activities: ${JSON.stringify(sent.map((s) => [s.method, s.id, s.activity.text ?? s.activity.attachments?.[0]?.contentType]))}`, ms),
   };
 }

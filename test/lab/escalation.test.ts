@@ -20,6 +20,7 @@ import { ARM_SCENARIOS, identityEnv, SCENARIOS } from './scenarios.js';
 import { sendAgain, startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 import { startLabWorld, type LabWorld } from './world.js';
 import { assertValidCard } from '../helpers/validate-card.js';
+import { eventually } from './eventually.js';
 
 const SECRET = 'lab-webhook-secret-0123456789abcdef';
 const START = new URL('../../src/start.js', import.meta.url).pathname;
@@ -121,7 +122,7 @@ describe('lab: escalation to a support ticket', function () {
     assert.equal(receiver.tickets.length, tickets);
 
     // Audited: who escalated which registry, in which subscription, to which sink; never a token.
-    for (let until = Date.now() + 5_000; !started.log().includes('"audit":"ticket"') && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+    await eventually(() => started.log().includes('"audit":"ticket"'), () => `no ticket audit line in:\n${started.log()}`);
     const audit = started.log().split('\n').find((line) => line.includes('"audit":"ticket"'));
     assert.ok(audit, started.log());
     assert.match(audit, new RegExp(`"registry":"armdenied.azurecr.io".*"subscription":"${LAB_SUBSCRIPTION}".*"sink":"webhook".*"state":"created"`));

@@ -25,6 +25,7 @@ import type { Sent } from './connector-stub.js';
 import { serve } from './serve.js';
 import { claimsOf, LAB_AUTHORITY_HOST, LAB_BOT_IDENTITY, LAB_ISSUER_V1, LAB_ISSUER_V2, LAB_TENANT, LAB_USERS } from './lab-tenant.js';
 import { BOT_FRAMEWORK_AUDIENCE, TOKEN_SERVICE_HOST } from './fake-token-service.js';
+import { eventually } from './eventually.js';
 
 export const CHANNEL_OPENID_HOST = 'login.botframework.lab.example';
 export const CONNECTOR_HOST = 'smba.lab.example';
@@ -253,13 +254,8 @@ export async function startFakeChannel(lab: { pki: LabPki; zone?: LabZone }, opt
       url: LAB_SERVICE_URL,
       sent,
       bearers,
-      async waitFor(predicate, ms = 20_000) {
-        const until = Date.now() + ms;
-        while (!predicate(sent)) {
-          if (Date.now() > until) throw new Error(`the connector did not see the expected activities: ${JSON.stringify(sent.map((s) => [s.method, s.conversation, s.activity.text ?? s.activity.attachments?.[0]?.contentType]))}; bearer tokens: ${JSON.stringify(bearers)}`);
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      },
+      waitFor: (predicate, ms = 20_000) =>
+        eventually(() => predicate(sent), () => `the connector did not see the expected activities: ${JSON.stringify(sent.map((s) => [s.method, s.conversation, s.activity.text ?? s.activity.attachments?.[0]?.contentType]))}; bearer tokens: ${JSON.stringify(bearers)}`, ms),
     },
     close: async () => {
       await Promise.allSettled(servers.map((s) => s.close()));

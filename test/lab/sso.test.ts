@@ -16,18 +16,22 @@ import { startAzurite } from './azurite.js';
 import { cardOf, cardText, said } from './bot-client.js';
 import type { Sent } from './connector-stub.js';
 import { authenticatedBotEnv, channelToken, startFakeChannel, teamsActivity, type RunningChannel } from './fake-channel.js';
+import { DENIED_EVIDENCE, sampleReport } from '../helpers/sample-report.js';
 import { startFakeImds } from './fake-imds.js';
 import { LAB_OAUTH_CONNECTION, startFakeTokenService, TOKEN_SERVICE_HOST, type RunningTokenService } from './fake-token-service.js';
 import { assertIsolated } from './isolation.js';
-import { LAB_SSO_APP, LAB_USERS, teamsSsoToken, type LabUser } from './lab-tenant.js';
+import { LAB_SSO_APP, LAB_TENANT, LAB_USERS, teamsSsoToken, type LabUser } from './lab-tenant.js';
 import { waitForPort } from './oci-registry.js';
 import { spawnInWorld } from './run-cli.js';
 import { ARM_SCENARIOS, SCENARIOS } from './scenarios.js';
 import { LAB_SUBSCRIPTION } from './fake-arm.js';
 import { startLabWorld, type LabWorld } from './world.js';
+import { eventually } from './eventually.js';
 
 const START = new URL('../../src/start.js', import.meta.url).pathname;
 const PORTS = [3950, 3951];
+/** A hand-over code as the hand-over card shows it. */
+const CODE = /\b[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}\b/;
 
 describe('lab: Azure read as the asker (Teams single sign-on, on-behalf-of)', function () {
   this.timeout(120_000);
@@ -120,8 +124,7 @@ describe('lab: Azure read as the asker (Teams single sign-on, on-behalf-of)', fu
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(mine('sso-alice').filter((s) => s.method === 'POST' && /Checking armdenied/.test(said(s))).length, 1, 'one diagnosis, not one per instance');
     const aliceRead = new RegExp(`"audit":"arm-read".*"objectId":"${LAB_USERS.alice.oid}".*"mode":"user".*"check":"arm.registry".*"result":"read"`);
-    for (let until = Date.now() + 5_000; !aliceRead.test(log) && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
-    assert.match(log, aliceRead);
+    await eventually(() => aliceRead.test(log), () => `no audit line ${aliceRead} in:\n${log.slice(-4000)}`);
   });
 
   it('a user without a role: the probes, a clear line that their rights do not let them read it, and no fact anywhere', async function () {
@@ -133,8 +136,56 @@ describe('lab: Azure read as the asker (Teams single sign-on, on-behalf-of)', fu
     assert.match(card, /your own Azure rights do not let you read this|subscription\(s\) you can read in Azure: the Reader role on the registry would let you/);
     assert.doesNotMatch(card, /bot's operator grants/);
     const bobRefused = new RegExp(`"audit":"arm-read".*"objectId":"${LAB_USERS.bob.oid}".*"check":"arm.registry".*"result":"(forbidden|not-found)"`);
-    for (let until = Date.now() + 5_000; !bobRefused.test(log) && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
-    assert.match(log, bobRefused);
+    await eventually(() => bobRefused.test(log), () => `no audit line ${bobRefused} in:\n${log.slice(-4000)}`);
+  });
+
+  it('in a channel: the card everyone sees has the network checks only; Teams re-makes it with the facts for the asker alone, and the client report beside it likewise', async function () {
+    const conversation = 'sso-channel';
+    const inChannel = (fields: Record<string, unknown>): Record<string, unknown> =>
+      teamsActivity(conversation, { conversation: { id: conversation, conversationType: 'channel', tenantId: LAB_TENANT }, channelData: { tenant: { id: LAB_TENANT }, team: { id: '19:lab-team' }, channel: { id: '19:lab-channel' } }, ...fields });
+    assert.equal((await post(PORTS[0]!, inChannel({ text: 'acr-check armdenied', ...from(LAB_USERS.alice) }))).status, 200);
+    const oauth = (x: Sent): boolean => x.activity.attachments?.some((a) => a.contentType === 'application/vnd.microsoft.card.oauth') ?? false;
+    const finished = (x: Sent): boolean => x.method === 'PUT' && /HEALTHY|PROBLEM|INCOMPLETE/.test(said(x));
+    await channel.connector.waitFor(() => mine(conversation).some((x) => oauth(x) || finished(x)), 30_000);
+    // Signed in by an earlier test or not: the exchange is what Teams does when the card asks for it.
+    if (mine(conversation).some(oauth)) {
+      const invoke = inChannel({ type: 'invoke', name: 'signin/tokenExchange', value: { id: 'exchange-channel', connectionName: LAB_OAUTH_CONNECTION.name, token: teamsSsoToken(LAB_USERS.alice) }, ...from(LAB_USERS.alice) });
+      await Promise.all(PORTS.map((port) => post(port, invoke)));
+    }
+    await resultOf(conversation);
+    const posted = cardOf(mine(conversation).filter((x) => x.method === 'PUT').pop()!)!;
+    const facts = /198\.51\.100\.0\/24|Premium in/;
+    assert.doesNotMatch(cardText(posted), facts, 'the post everyone reads holds nothing Azure showed alice');
+    const refresh = posted.refresh as { action: { verb: string; data: Record<string, string> }; userIds: string[] };
+    assert.deepEqual(refresh.userIds, [LAB_USERS.alice.teamsId]);
+
+    const ownView = async (user: LabUser, data: Record<string, string>, port = PORTS[1]!): Promise<string> => {
+      const answer = await post(port, inChannel({ type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: refresh.action.verb, data }, trigger: 'automatic' }, ...from(user) }));
+      assert.equal(answer.status, 200, answer.text);
+      const body = JSON.parse(answer.text) as { statusCode: number; type: string; value: unknown };
+      assert.equal(body.type, 'application/vnd.microsoft.card.adaptive', answer.text);
+      return JSON.stringify(body.value);
+    };
+    // Asked of the other instance: the diagnosis is in the shared state, not in one process.
+    assert.match(await ownView(LAB_USERS.alice, refresh.action.data), facts, 'alice sees what her rights read');
+    assert.doesNotMatch(await ownView(LAB_USERS.bob, refresh.action.data), facts, 'bob refreshing by hand gets the shared card');
+
+    // The hand-over from the channel: the failing machine's report compared with the shared view.
+    const before = mine(conversation).length;
+    assert.equal((await post(PORTS[0]!, inChannel({ value: { verb: 'handover', diagnosis: refresh.action.data.diagnosis }, ...from(LAB_USERS.bob) }))).status, 200);
+    const codeCard = (): Sent | undefined => mine(conversation).slice(before).find((x) => CODE.test(said(x)));
+    await channel.connector.waitFor(() => codeCard() !== undefined);
+    const code = CODE.exec(said(codeCard()!))![0];
+    const report = { ...sampleReport(DENIED_EVIDENCE), registry: { name: 'armdenied', loginServer: 'armdenied.azurecr.io' } };
+    const upload = await request(`http://127.0.0.1:${PORTS[0]}/api/reports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, report }) });
+    assert.equal(upload.statusCode, 200, await upload.body.text());
+    await channel.connector.waitFor(() => mine(conversation).some((x) => /From the failing machine/.test(said(x))));
+    const clientCard = cardOf(mine(conversation).find((x) => /From the failing machine/.test(said(x)))!)!;
+    assert.doesNotMatch(cardText(clientCard), facts, 'the comparison everyone reads does not use what Azure showed alice');
+    const clientRefresh = clientCard.refresh as { action: { data: Record<string, string> }; userIds: string[] };
+    assert.deepEqual(clientRefresh.userIds, [LAB_USERS.alice.teamsId]);
+    assert.match(await ownView(LAB_USERS.alice, clientRefresh.action.data), facts, 'alice\'s comparison uses her facts');
+    assert.doesNotMatch(await ownView(LAB_USERS.bob, clientRefresh.action.data), facts);
   });
 
   it('consent missing: the silent exchange fails with 412 and the sign-in card stays; nothing is read', async function () {

@@ -31,6 +31,7 @@ function harness(options: EscalateOptions = {}, overrides: Partial<EscalateDeps>
       await context.sendActivity('submitted');
     },
     startDiagnosis: async (_c, target) => void started.push(target.loginServer),
+    shown: (_c, d) => d.report,
     ...overrides,
     policy: overrides.policy ?? { severities: ['minimal', 'moderate', 'critical'], subscriptions: [] },
   };
@@ -81,6 +82,28 @@ describe('escalation dialog', function () {
     assert.equal(request!.severity, 'critical');
     assert.equal(request!.vantage, 'bot');
     assert.equal(test.dialogTurnResult.status, 'complete');
+  });
+
+  it('in a channel, the summary shows the diagnosis as its readers may see it (no subscription, no Azure check), and the ticket still carries it whole', async function () {
+    const report = sampleReport(DENIED_EVIDENCE);
+    report.facts.resourceId = '/subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/myregistry';
+    report.checks.push({ id: 'arm.registry', title: 'Registry configuration in Azure', status: 'pass', outcome: 'arm.registry.read', durationMs: 5, data: {}, detail: 'Premium in westeurope' });
+    const shared = { ...report, facts: {}, checks: report.checks.filter((c) => !c.id.startsWith('arm.')) };
+    const { test, submitted } = harness({}, { diagnosis: { report, vantage: 'bot', readBy: 'alice' }, shown: () => shared });
+    await converse(test, [
+      ['escalate', /A title/],
+      ['Denied', /How severe/],
+      ['Critical', /email/],
+      ['pe@contoso.com', /contact you/],
+      ['email', /Describe/],
+    ]);
+    const reply = (await test.sendActivity('It fails.')) as Partial<Activity>;
+    const summary = JSON.stringify(reply.attachments);
+    assert.match(summary, /Review the ticket/);
+    assert.doesNotMatch(summary, /0b1f6471|Premium in westeurope/, 'neither the subscription nor what Azure showed the reader');
+    await converse(test, [['yes', /submitted/]]);
+    assert.equal(submitted[0]!.subscriptionId, '0b1f6471-1bf0-4dda-aec3-111122223333', 'the ticket is filed where the reader found the registry');
+    assert.ok(submitted[0]!.report.checks.some((c) => c.id === 'arm.registry'), 'the ticket carries the whole diagnosis');
   });
 
   it('a bad answer is quoted back as text, in a card: no one makes the bot post a link', async function () {

@@ -1,0 +1,120 @@
+/**
+ * Cards in a conversation others read. What Azure showed one user with their own rights (single
+ * sign-on) is theirs: in a Teams channel or group chat the card everyone sees is made from the
+ * network checks alone, and Teams' user-specific view (an Adaptive Card `refresh` naming that user)
+ * has Teams ask the bot for the card again when they look at it; the bot answers each viewer with
+ * what their own rights allow. A client that does not refresh shows everyone the shared card.
+ */
+import type { ConversationAccount } from 'botbuilder';
+import type { Diagnosis } from '../../dialogs/escalate-dialog.js';
+import { t } from '../i18n/i18n.js';
+import { clientView, withoutArm, type ClientView } from '../report/vantages.js';
+import type { Report } from '../report/types.js';
+import type { CliDownload } from '../handover/run-commands.js';
+import { resultCard, type Card } from './cards.js';
+import { clientReportCard } from './handover-cards.js';
+
+/** The Action.Execute verb of the refresh: "this card as I may see it". */
+export const OWN_VIEW_VERB = 'acr.ownView';
+
+/** Which card the refresh re-makes: the bot's diagnosis, or a client's report beside it. */
+export interface OwnView {
+  /** The bot's diagnosis (its report's id). */
+  diagnosis: string;
+  /** A client report posted beside it (the id the bot gave the upload). */
+  client?: string;
+}
+
+/** Who looks at a card: their Entra object id, and their id in the channel (Teams' 29:… id). */
+export interface Viewer {
+  objectId?: string;
+  id?: string;
+}
+
+/** A Teams channel or group chat (any conversation the channel marks as a group): more readers than the asker. */
+export function sharedConversation(conversation: Partial<ConversationAccount> | undefined): boolean {
+  return conversation?.isGroup === true || conversation?.conversationType === 'channel' || conversation?.conversationType === 'groupChat';
+}
+
+/** The diagnosis was read with one person's Azure rights and others read the conversation. */
+function privateIn(diagnosis: Diagnosis | undefined, conversation: Partial<ConversationAccount> | undefined): diagnosis is Diagnosis & { readBy: string } {
+  return diagnosis?.readBy !== undefined && sharedConversation(conversation);
+}
+
+/** Who a card is made for: a viewer refreshing it, or `'post'`, the card posted into the conversation. */
+export type Audience = Viewer | 'post';
+
+/** The post of a shared conversation is everyone's; elsewhere only the reader reads the conversation. */
+function viewerOf(diagnosis: Diagnosis | undefined, conversation: Partial<ConversationAccount> | undefined, audience: Audience): Viewer | undefined {
+  if (audience !== 'post') return audience;
+  return diagnosis?.readBy && !sharedConversation(conversation) ? { objectId: diagnosis.readBy } : undefined;
+}
+
+const isReader = (diagnosis: Diagnosis, viewer: Viewer | undefined): boolean => viewer?.objectId !== undefined && viewer.objectId === diagnosis.readBy;
+
+/** The report as `viewer` may see it: without what Azure showed another person (no viewer: everyone). */
+export function reportFor(diagnosis: Diagnosis, viewer: Viewer | undefined): Report {
+  return !diagnosis.readBy || isReader(diagnosis, viewer) ? diagnosis.report : withoutArm(diagnosis.report, diagnosis.report.lang);
+}
+
+/** Teams' refresh: when one of `userIds` views the card, Teams invokes the bot for it again (others may refresh it by hand). */
+function withRefresh(card: Card, userIds: string[], view: OwnView): Card {
+  return { ...card, refresh: { action: { type: 'Action.Execute', verb: OWN_VIEW_VERB, data: { ...view } }, userIds } };
+}
+
+/** A line above the card's findings saying whose rights its Azure part was read with. */
+function withNote(card: Card, text: string): Card {
+  const body = Array.isArray(card.body) ? (card.body as unknown[]) : [];
+  // A TextRun: the registry's name is never read as markdown.
+  const note = { type: 'RichTextBlock', spacing: 'Small', inlines: [{ type: 'TextRun', text, isSubtle: true, size: 'Small' }] };
+  return { ...card, body: [...body.slice(0, 1), note, ...body.slice(1)] };
+}
+
+/**
+ * A bot diagnosis' result card for `audience` in `conversation`. Read with one person's rights in a
+ * shared conversation: the reader's view for them, the network checks' for anyone else and for the
+ * post itself, each with the refresh that re-makes it per viewer.
+ */
+export function resultCardFor(diagnosis: Diagnosis, conversation: Partial<ConversationAccount> | undefined, download: CliDownload, audience: Audience): Card {
+  const viewer = viewerOf(diagnosis, conversation, audience);
+  const mine = isReader(diagnosis, viewer);
+  const card = resultCard(reportFor(diagnosis, viewer), 'bot', download, mine);
+  if (!privateIn(diagnosis, conversation)) return card;
+  const { lang } = diagnosis.report;
+  const noted = withNote(card, t(lang, mine ? 'card.ownViewMine' : 'card.ownViewOthers', { loginServer: diagnosis.report.registry.loginServer }));
+  return diagnosis.readerId ? withRefresh(noted, [diagnosis.readerId], { diagnosis: diagnosis.report.id }) : noted;
+}
+
+/** The client's report set beside the bot's diagnosis as `audience` may see that diagnosis. */
+export function clientViewFor(client: Report, bot: Diagnosis | undefined, conversation: Partial<ConversationAccount> | undefined, audience: Audience): ClientView {
+  return clientView(client, client.lang, bot && reportFor(bot, viewerOf(bot, conversation, audience)));
+}
+
+/**
+ * A client report's card for `audience`: compared with the bot's diagnosis as they may see it, with the
+ * same refresh as the result card when that diagnosis is one person's in a shared conversation.
+ */
+export function clientCardFor(client: Report, bot: Diagnosis | undefined, conversation: Partial<ConversationAccount> | undefined, audience: Audience): Card {
+  const viewer = viewerOf(bot, conversation, audience);
+  const view = clientViewFor(client, bot, conversation, audience);
+  const card = clientReportCard(client.lang, client, view, bot !== undefined);
+  if (!privateIn(bot, conversation)) return card;
+  const { lang } = client;
+  const mine = isReader(bot, viewer);
+  const noted = withNote(card, t(lang, mine ? 'card.ownViewMine' : 'card.ownViewOthers', { loginServer: client.registry.loginServer }));
+  return bot.readerId ? withRefresh(noted, [bot.readerId], { diagnosis: bot.report.id, client: client.id }) : noted;
+}
+
+const ID = /^[\w.:-]{1,100}$/;
+
+/** An `adaptiveCard/action` invoke's value when it asks for an own view; undefined for anything else. */
+export function parseOwnView(value: unknown): OwnView | undefined {
+  const action = (value as { action?: unknown } | undefined)?.action;
+  if (!action || typeof action !== 'object') return undefined;
+  const { verb, data } = action as { verb?: unknown; data?: unknown };
+  if (verb !== OWN_VIEW_VERB || !data || typeof data !== 'object') return undefined;
+  const { diagnosis, client } = data as { diagnosis?: unknown; client?: unknown };
+  if (typeof diagnosis !== 'string' || !ID.test(diagnosis)) return undefined;
+  if (client !== undefined && (typeof client !== 'string' || !ID.test(client))) return undefined;
+  return { diagnosis, ...(client !== undefined ? { client } : {}) };
+}
