@@ -18,6 +18,7 @@ import type { Escalation } from '../src/escalation/escalations.js';
 import { CONTACT_METHODS, ticketKey, type ContactMethod, type Severity, type TicketRequest, type TicketSink } from '../src/escalation/ticket.js';
 import { t } from '../src/i18n/i18n.js';
 import type { Lang, Report } from '../src/report/types.js';
+import type { Diagnosis, DiagnosisQuery } from '../src/escalation/diagnosis.js';
 
 export const ESCALATE_DIALOG = 'escalateDialog';
 const MAIN = 'escalateWaterfall';
@@ -39,24 +40,9 @@ const PHONE = /^\+?[0-9][0-9 ().-]{5,24}$/;
 const YES = /^(y|yes|ok|confirm|да|ок|نعم|موافق)$/i;
 const NO = /^(n|no|нет|لا)$/i;
 
-/** A diagnosis to escalate, and where its checks ran. */
-export interface Diagnosis {
-  report: Report;
-  vantage: TicketRequest['vantage'];
-  /** Whose rights Azure was read with (their Entra object id), when it was read as the asker. */
-  readBy?: string;
-  /** The reader's id in the channel (Teams' 29:… id): whom a shared card's own view is for. */
-  readerId?: string;
-}
+/** Which diagnosis to escalate: the card's, a registry's last, or the last. */
+export type EscalateOptions = DiagnosisQuery;
 
-export interface EscalateOptions {
-  /** The diagnosis the card's Escalate button names. */
-  diagnosisId?: string;
-  /** `escalate myregistry`: that registry's last diagnosis. */
-  registry?: string;
-  /** Only diagnoses seen from here (the bot's own, 'bot') or from the failing machine ('client'). */
-  vantage?: TicketRequest['vantage'];
-}
 
 /** What users may choose, set by whoever runs the bot. */
 export interface EscalationPolicy {

@@ -31,7 +31,7 @@ import { readCliFile, serveCliFile } from './handover/cli-file.js';
 import { clientAddress, rateKey } from './http/client-address.js';
 import { RateLimit } from './http/rate-limit.js';
 import { malformedActivity, nonLocalServiceUrl, refuseBeforeReading, refuseBrowser } from './http/request-guard.js';
-import { BoundedError, errorLine, stackOf } from './http/error-line.js';
+import { BoundedError, errorLine, stackOf } from './net/error-line.js';
 
 /** Limits on how long one client may take to send its request, and how many may be connected at once. */
 const HEADERS_TIMEOUT_MS = 10_000;

@@ -1,6 +1,8 @@
 /** ARM failures as evidence: each a specific, bounded outcome, never a crash. */
 import type { JsonObject } from '../report/types.js';
-import { errorInfo, isTimeout, type Outcome } from '../probes/evidence.js';
+import { errorInfo } from '../net/errors.js';
+import { isTimeout } from '../net/deadlines.js';
+import { type Outcome } from '../probes/evidence.js';
 import { parseRetryAfter } from '../probes/acr-errors.js';
 import { unreachableData, type Unreachable } from '../azure/unreachable.js';
 

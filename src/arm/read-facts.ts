@@ -2,7 +2,8 @@
  * Reads the registry's configuration from ARM as checks of the report: what was read is facts,
  * what failed is evidence (no credentials, 401, 403, 404, 429, 5xx, timeout), never a crash.
  */
-import { raceSignal, type Recorder } from '../probes/evidence.js';
+import { raceSignal } from '../net/deadlines.js';
+import { type Recorder } from '../probes/recorder.js';
 import type { Facts, PrivateEndpointFacts, PrivateZoneFacts } from '../report/types.js';
 import type { RegistryTarget } from '../target/registry-target.js';
 import { armFailure, withRetryAfter } from './arm-error.js';

@@ -5,7 +5,7 @@
  */
 import type { HttpClient } from '@azure/core-rest-pipeline';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
-import { raceSignal } from '../probes/evidence.js';
+import { raceSignal } from '../net/deadlines.js';
 import { isKnownAuthority, type AzureCloud } from './cloud.js';
 import type { EndpointWatch } from './endpoint-watch.js';
 import { EndpointUnreachableError, type Unreachable } from './unreachable.js';

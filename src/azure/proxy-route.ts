@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { PipelineRequest } from '@azure/core-rest-pipeline';
-import { redactUrl, selectProxy } from '../probes/proxy.js';
+import { redactUrl, selectProxy } from '../net/proxy-env.js';
 
 export interface ProxyRoute {
   /** The proxy as shown: credentials removed. */

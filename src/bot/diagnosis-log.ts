@@ -3,7 +3,7 @@
  * shared by every instance), so `escalate` finds the diagnosis to attach wherever the turn lands.
  */
 import type { Storage } from 'botbuilder';
-import type { Diagnosis, EscalateOptions } from '../../dialogs/escalate-dialog.js';
+import type { Diagnosis, DiagnosisQuery } from '../escalation/diagnosis.js';
 import { ticketKey } from '../escalation/ticket.js';
 
 /** Diagnoses kept per conversation and vantage (the bot's own, the uploads); older ones fall off. */
@@ -63,7 +63,7 @@ export class DiagnosisLog {
   }
 
   /** By id (the card's button), else the newest of a registry, else the newest of all; of one vantage when asked. */
-  async find(conversationId: string, options: EscalateOptions & { vantage?: Diagnosis['vantage'] }): Promise<Diagnosis | undefined> {
+  async find(conversationId: string, options: DiagnosisQuery): Promise<Diagnosis | undefined> {
     const newestFirst = [...(await this.read(conversationId)).diagnoses].reverse().filter((d) => !options.vantage || d.vantage === options.vantage);
     if (options.diagnosisId) return newestFirst.find((d) => d.report.id === options.diagnosisId);
     if (options.registry) {

@@ -25,8 +25,6 @@ export interface HandoverCardData {
   checked: string;
 }
 
-/** The image the AKS pod runs acr-check in: Node.js from MCR, which AKS clusters can pull. */
-export const NODE_IMAGE = 'mcr.microsoft.com/azurelinux/base/nodejs:20';
 
 /** The one-time code, and the commands that fetch acr-check from this bot and send its report back with it. */
 export function handoverCard(lang: Lang, registry: string, download: CliDownload, code: string, minutes: number): Card {

@@ -20,7 +20,7 @@ import { armAuditLines, askerOf } from './audit.js';
 import type { ArmMode, Asker } from '../azure/arm-policy.js';
 import type { DiagnosisLog } from './diagnosis-log.js';
 import { DiagnosisRuns } from './diagnosis-runs.js';
-import { errorLine, stackOf } from '../http/error-line.js';
+import { errorLine, stackOf } from '../net/error-line.js';
 import type { CliDownload } from '../handover/run-commands.js';
 
 /** At most one progress update per card in this interval (Teams throttles edits). */

@@ -6,7 +6,7 @@
  * what their own rights allow. A client that does not refresh shows everyone the shared card.
  */
 import type { ConversationAccount } from 'botbuilder';
-import type { Diagnosis } from '../../dialogs/escalate-dialog.js';
+import type { Diagnosis } from '../escalation/diagnosis.js';
 import { t } from '../i18n/i18n.js';
 import { clientView, withoutArm, type ClientView } from '../report/vantages.js';
 import type { Report } from '../report/types.js';

@@ -17,7 +17,7 @@ import { parseRegistryTarget, TargetError } from '../target/registry-target.js';
 import type { Card } from './cards.js';
 import type { DiagnosisLog } from './diagnosis-log.js';
 import type { HandoverCodes } from './handover-codes.js';
-import { errorLine } from '../http/error-line.js';
+import { errorLine } from '../net/error-line.js';
 
 export interface IntakeDeps {
   codes: HandoverCodes;

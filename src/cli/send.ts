@@ -4,10 +4,10 @@
  */
 import { REFUSALS, type IntakeAnswer, type Refusal } from '../handover/protocol.js';
 import { t } from '../i18n/i18n.js';
-import { timeoutSignal } from '../probes/evidence.js';
-import { makeDispatcher } from '../probes/http.js';
-import { selectProxy } from '../probes/proxy.js';
-import { request } from '../probes/undici-lean.js';
+import { timeoutSignal } from '../net/deadlines.js';
+import { makeDispatcher } from '../net/dispatcher.js';
+import { selectProxy } from '../net/proxy-env.js';
+import { request } from '../net/undici-lean.js';
 import type { Lang, Report } from '../report/types.js';
 import { TOOL } from '../version.js';
 

@@ -7,6 +7,9 @@
  */
 import { botBase, CLI_FILE_NAME, CLI_PATH } from './protocol.js';
 
+/** The image the AKS pod runs acr-check in: Node.js from MCR, which AKS clusters can pull. */
+export const NODE_IMAGE = 'mcr.microsoft.com/azurelinux/base/nodejs:20';
+
 /** What the bot hands out: where failing machines reach it, the file's SHA-256, the pod's image. */
 export interface CliDownload {
   /** The bot's public address; empty when it does not know one. */

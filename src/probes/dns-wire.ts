@@ -3,7 +3,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { randomInt } from 'node:crypto';
 import dnsPacket from 'dns-packet';
-import { raceSignal, timeoutError } from './evidence.js';
+import { raceSignal, timeoutError } from '../net/deadlines.js';
 
 export interface DnsServer {
   host: string;

@@ -2,7 +2,9 @@
 import type { JsonObject } from '../report/types.js';
 import { classified, type ClassifiedAddress } from './address.js';
 import { formatDnsServer, queryDns, type DnsResponse, type DnsServer } from './dns-wire.js';
-import { errorInfo, isTimeout, type Outcome } from './evidence.js';
+import { errorInfo } from '../net/errors.js';
+import { isTimeout } from '../net/deadlines.js';
+import { type Outcome } from './evidence.js';
 import { hostsFilePath, readHostsEntries } from './hosts-file.js';
 import { systemLookup } from './system-lookup.js';
 

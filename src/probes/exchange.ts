@@ -5,7 +5,9 @@
 import type { Dispatcher } from 'undici';
 import { EndpointUnreachableError, unreachableData, type Unreachable } from '../azure/unreachable.js';
 import type { JsonObject } from '../report/types.js';
-import { errorInfo, raceSignal, type Outcome } from './evidence.js';
+import { errorInfo } from '../net/errors.js';
+import { raceSignal } from '../net/deadlines.js';
+import { type Outcome } from './evidence.js';
 import { askAcr, type HttpAnswer } from './http.js';
 
 export interface TokenSource {

@@ -1,38 +1,11 @@
-/** The proxy path: which proxy the environment selects, and what it answers to CONNECT. */
+/** The proxy probe: what the proxy the environment selects answers to CONNECT. */
 import type { Duplex } from 'node:stream';
-import { Client } from './undici-lean.js';
-import { getProxyForUrl } from 'proxy-from-env';
+import { Client } from '../net/undici-lean.js';
+import { proxyAuthorization, type ProxyChoice } from '../net/proxy-env.js';
 import type { JsonObject } from '../report/types.js';
-import { errorCode, errorInfo, isTimeout, type Outcome } from './evidence.js';
-
-export interface ProxyChoice {
-  url: URL;
-  /** The proxy URL with any credentials removed, safe to print and to store. */
-  display: string;
-}
-
-/** The proxy HTTPS_PROXY / NO_PROXY select for `https://<host>/`, as Docker and most clients read them. */
-export function selectProxy(host: string): ProxyChoice | undefined {
-  const chosen = getProxyForUrl(`https://${host}/`);
-  if (!chosen) return undefined;
-  const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(chosen) ? chosen : `http://${chosen}`);
-  return { url, display: redactUrl(url) };
-}
-
-export function redactUrl(url: URL): string {
-  const copy = new URL(url.href);
-  if (copy.username || copy.password) {
-    copy.username = 'REDACTED';
-    copy.password = '';
-  }
-  return copy.href.replace(/\/$/, '');
-}
-
-export function proxyAuthorization(url: URL): string | undefined {
-  if (!url.username) return undefined;
-  const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
-  return `Basic ${Buffer.from(credentials).toString('base64')}`;
-}
+import { errorCode, errorInfo } from '../net/errors.js';
+import { isTimeout } from '../net/deadlines.js';
+import { type Outcome } from './evidence.js';
 
 const PROXY_STATUS: Record<number, string> = { 403: 'proxy.denied', 407: 'proxy.auth-required' };
 

@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { promises as dnsPromises } from 'node:dns';
 import { existsSync } from 'node:fs';
-import { raceSignal, timeoutError } from './evidence.js';
+import { raceSignal, timeoutError } from '../net/deadlines.js';
 
 const GETENT = ['/usr/bin/getent', '/bin/getent'].find((candidate) => existsSync(candidate));
 

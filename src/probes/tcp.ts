@@ -1,7 +1,8 @@
 /** TCP to one address on 443: connected, refused, timed out or unreachable. */
 import net from 'node:net';
 import type { JsonObject } from '../report/types.js';
-import { errorInfo, type Outcome } from './evidence.js';
+import { errorInfo } from '../net/errors.js';
+import { type Outcome } from './evidence.js';
 
 const UNREACHABLE = new Set(['ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL', 'ENETDOWN', 'EHOSTDOWN']);
 

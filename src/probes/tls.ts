@@ -2,7 +2,8 @@
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { JsonObject } from '../report/types.js';
-import { errorInfo, type Outcome } from './evidence.js';
+import { errorInfo } from '../net/errors.js';
+import { type Outcome } from './evidence.js';
 
 const UNTRUSTED = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',

@@ -1,4 +1,4 @@
-import { NODE_IMAGE } from '../../src/bot/handover-cards.js';
+import { NODE_IMAGE } from '../../src/handover/run-commands.js';
 import type { CliDownload } from '../../src/handover/run-commands.js';
 
 /** A bot at its public address, serving an acr-check file with this SHA-256, and the default pod image. */

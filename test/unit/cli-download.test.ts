@@ -14,7 +14,7 @@ import restify from 'restify';
 import { request } from 'undici';
 import { readCliFile, serveCliFile } from '../../src/handover/cli-file.js';
 import { cliUrl, podName, runCommands, shWord, type RunCommand } from '../../src/handover/run-commands.js';
-import { NODE_IMAGE } from '../../src/bot/handover-cards.js';
+import { NODE_IMAGE } from '../../src/handover/run-commands.js';
 
 const STAND_IN = 'console.log(JSON.stringify(process.argv.slice(2))); process.exitCode = 7;\n';
 const ARGS = ['myregistry', '--send', 'https://bot.contoso.com', '--code', '7KQ2M-4XPZ0'];

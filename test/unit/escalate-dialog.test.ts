@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Activity } from 'botbuilder';
 import { DialogTestClient } from 'botbuilder-testing';
-import { EscalateDialog, type Diagnosis, type EscalateDeps, type EscalateOptions } from '../../dialogs/escalate-dialog.js';
+import { EscalateDialog, type EscalateDeps, type EscalateOptions } from '../../dialogs/escalate-dialog.js';
+import type { Diagnosis } from '../../src/escalation/diagnosis.js';
 import type { Escalation } from '../../src/escalation/escalations.js';
 import { ticketKey, type TicketRequest } from '../../src/escalation/ticket.js';
 import type { Report } from '../../src/report/types.js';

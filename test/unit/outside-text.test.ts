@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { errorLine, stackOf } from '../../src/http/error-line.js';
+import { errorLine, stackOf } from '../../src/net/error-line.js';
 import { withoutBidiControls, withoutBidiControlsDeep } from '../../src/report/outside-text.js';
 
 describe('text from outside the bot', function () {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Diagnosis } from '../../dialogs/escalate-dialog.js';
+import type { Diagnosis } from '../../src/escalation/diagnosis.js';
 import { clientCardFor, OWN_VIEW_VERB, parseOwnView, resultCardFor, sharedConversation } from '../../src/bot/own-view.js';
 import { clientView, decidedClientReport } from '../../src/report/vantages.js';
 import type { Report } from '../../src/report/types.js';

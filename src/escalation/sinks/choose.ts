@@ -1,7 +1,7 @@
 /** The ticket sink the configuration names, made once at start (and its mistakes reported then). */
 import path from 'node:path';
 import { cloudFor } from '../../azure/cloud.js';
-import { isHttpsOrLoopback } from '../../http/transport-rule.js';
+import { isHttpsOrLoopback } from '../../net/transport-rule.js';
 import { defaultCredential, sharedTokens } from '../../azure/credential.js';
 import { isGuid } from '../../arm/resource-id.js';
 import { isSeverity, SEVERITIES, type Severity, type SinkKind, type TicketSink } from '../ticket.js';

@@ -11,9 +11,9 @@
  * sink is made, as the probes and `--send` choose theirs.
  */
 import type { Dispatcher } from 'undici';
-import { makeDispatcher } from '../../probes/http.js';
-import { selectProxy } from '../../probes/proxy.js';
-import { request as httpRequest } from '../../probes/undici-lean.js';
+import { makeDispatcher } from '../../net/dispatcher.js';
+import { selectProxy } from '../../net/proxy-env.js';
+import { request as httpRequest } from '../../net/undici-lean.js';
 import { TOOL } from '../../version.js';
 import { SEVERITIES, SinkError, type Severity, type Ticket, type TicketRequest, type TicketSink } from '../ticket.js';
 import { ticketText } from '../ticket-text.js';
