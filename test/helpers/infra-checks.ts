@@ -136,7 +136,8 @@ export function settingsReadBySrc(): Set<string> {
   const names = new Set<string>();
   const files = readdirSync(repoPath('src/'), { recursive: true }).map(String).filter((f) => f.endsWith('.ts'));
   for (const file of files) {
-    const code = readFileSync(repoPath(`src/${file}`), 'utf8');
+    // Import lines name modules, not settings (`./proxy-env.js`).
+    const code = readFileSync(repoPath(`src/${file}`), 'utf8').replace(/^\s*(?:import|export)\b.*\bfrom\s*['"].*$/gm, '');
     for (const pattern of [/\benv\.([A-Za-z_]\w*)/g, /\benv\[\s*(?:'|")([A-Za-z_]\w*)(?:'|")\s*\]/g, /\(env,\s*'([A-Za-z_]\w*)'/g]) {
       for (const match of code.matchAll(pattern)) if (match[1]) names.add(match[1]);
     }
