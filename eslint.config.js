@@ -1,6 +1,16 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** One no-restricted-imports rule per layer: the folders (anywhere in a relative path) and packages it may not import. */
+function layers(list) {
+  return list.map(({ files, may, not, packages }) => ({
+    files,
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: not.map((dir) => `**/${dir}/**`), message: `wrong direction: ${may}.` }, { group: packages, message: `wrong direction: ${may}.` }] }],
+    },
+  }));
+}
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.lab/**'] },
   js.configs.recommended,
@@ -12,6 +22,14 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  // Imports run one way: fronts (src/cli, src/bot) -> dialogs -> cards -> escalation, hand-over -> engine.
+  ...layers([
+    { files: ['src/engine/**'], may: 'the engine imports nothing of the fronts, the dialogs, the cards, escalation or the hand-over, nor Bot Framework', not: ['bot', 'cli', 'dialogs', 'cards', 'escalation', 'handover'], packages: ['botbuilder', 'botbuilder-*', 'restify'] },
+    { files: ['src/escalation/**', 'src/handover/**'], may: 'escalation and the hand-over protocol sit on the engine alone', not: ['bot', 'cli', 'dialogs', 'cards'], packages: ['botbuilder', 'botbuilder-*', 'restify'] },
+    { files: ['cards/**'], may: 'cards present the engine; they import no front and no dialog', not: ['bot', 'cli', 'dialogs'], packages: ['restify'] },
+    { files: ['dialogs/**'], may: 'dialogs import cards and the engine, never the bot or the CLI', not: ['bot', 'cli'], packages: ['restify'] },
+    { files: ['src/cli/**'], may: 'the CLI is a front of the engine, with no Bot Framework in it', not: ['bot', 'dialogs', 'cards'], packages: ['botbuilder', 'botbuilder-*', 'restify'] },
+  ]),
   {
     files: ['**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },

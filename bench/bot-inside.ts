@@ -41,7 +41,7 @@ interface Subject {
   env: Record<string, string>;
 }
 
-const BOT: Subject = { name: 'acr-doctor', entry: new URL('../src/start.js', import.meta.url).pathname, port: 3978, env: { LOG_LEVEL: 'warn' } };
+const BOT: Subject = { name: 'acr-doctor', entry: new URL('../src/bot/start.js', import.meta.url).pathname, port: 3978, env: { LOG_LEVEL: 'warn' } };
 const ECHO: Subject = { name: 'echo', entry: new URL('./echo-bot.js', import.meta.url).pathname, port: 3979, env: {} };
 
 const dispatcher = new Agent({ connections: 64 });

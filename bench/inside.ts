@@ -10,7 +10,7 @@ import path from 'node:path';
 import { runMain } from '../test/helpers/run-main.js';
 import { prepareNamespace } from '../test/lab/inside.js';
 import { CLI, inWorld, labEnv, type CliWorld } from '../test/lab/run-cli.js';
-import { CLI_FILE } from '../src/handover/cli-file.js';
+import { CLI_FILE } from '../src/bot/cli-file.js';
 import { registryName, SCENARIOS, worldFor } from '../test/lab/scenarios.js';
 import { startLabWorld } from '../test/lab/world.js';
 

@@ -4,14 +4,14 @@
  */
 import { ChoicePrompt, ListStyle, recognizeChoices, TextPrompt, WaterfallDialog, type Choice, type PromptValidatorContext, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { TurnContext } from 'botbuilder';
-import { cardActivity } from '../src/bot/card-activity.js';
-import { noticeCard } from '../src/bot/cards.js';
-import { langOfLocale } from '../src/bot/commands.js';
-import { t } from '../src/i18n/i18n.js';
-import { knowledge } from '../src/knowledge/knowledge.js';
-import { declines, understand } from '../src/knowledge/understand.js';
-import { CLIENT_KINDS, type ClientKind, type Lang } from '../src/report/types.js';
-import { parseRegistryTarget, TargetError, type RegistryTarget } from '../src/target/registry-target.js';
+import { cardActivity } from '../cards/card-activity.js';
+import { noticeCard } from '../cards/cards.js';
+import { langOfLocale } from './commands.js';
+import { t } from '../src/engine/i18n/i18n.js';
+import { knowledge } from '../src/engine/knowledge/knowledge.js';
+import { declines, understand } from '../src/engine/knowledge/understand.js';
+import { CLIENT_KINDS, type ClientKind, type Lang } from '../src/engine/report/types.js';
+import { parseRegistryTarget, TargetError, type RegistryTarget } from '../src/engine/target/registry-target.js';
 import { InterruptibleDialog } from './interruptible-dialog.js';
 
 export const DIAGNOSE_DIALOG = 'diagnoseDialog';

@@ -8,16 +8,16 @@ import { ChoicePrompt, ListStyle, TextPrompt, WaterfallDialog, type Choice, type
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { DiagnoseDialog, DIAGNOSE_DIALOG, type StartDiagnosis } from './diagnose-dialog.js';
 import { InterruptibleDialog } from './interruptible-dialog.js';
-import { parseResourceId } from '../src/arm/resource-id.js';
-import { cardActivity } from '../src/bot/card-activity.js';
-import { noticeCard } from '../src/bot/cards.js';
-import { langOfLocale, parseCardSubmit } from '../src/bot/commands.js';
-import { conversationLink } from '../src/bot/conversation-link.js';
-import { escalationSummaryCard, ticketCard } from '../src/bot/escalation-cards.js';
+import { parseResourceId } from '../src/engine/arm/resource-id.js';
+import { cardActivity } from '../cards/card-activity.js';
+import { noticeCard } from '../cards/cards.js';
+import { langOfLocale, parseCardSubmit } from './commands.js';
+import { conversationLink } from './conversation-link.js';
+import { escalationSummaryCard, ticketCard } from '../cards/escalation-cards.js';
 import type { Escalation } from '../src/escalation/escalations.js';
 import { CONTACT_METHODS, ticketKey, type ContactMethod, type Severity, type TicketRequest, type TicketSink } from '../src/escalation/ticket.js';
-import { t } from '../src/i18n/i18n.js';
-import type { Lang, Report } from '../src/report/types.js';
+import { t } from '../src/engine/i18n/i18n.js';
+import type { Lang, Report } from '../src/engine/report/types.js';
 import type { Diagnosis, DiagnosisQuery } from '../src/escalation/diagnosis.js';
 
 export const ESCALATE_DIALOG = 'escalateDialog';

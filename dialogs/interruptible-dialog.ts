@@ -1,9 +1,9 @@
 /** `help` and `cancel` work at any step of any dialog: handled once, here. */
 import { ComponentDialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
-import { cardActivity } from '../src/bot/card-activity.js';
-import { helpCard } from '../src/bot/cards.js';
-import { langOfLocale, parseCommand } from '../src/bot/commands.js';
-import { t } from '../src/i18n/i18n.js';
+import { cardActivity } from '../cards/card-activity.js';
+import { helpCard } from '../cards/cards.js';
+import { langOfLocale, parseCommand } from './commands.js';
+import { t } from '../src/engine/i18n/i18n.js';
 
 export abstract class InterruptibleDialog extends ComponentDialog {
   protected override async onContinueDialog(inner: DialogContext): Promise<DialogTurnResult> {

@@ -8,9 +8,9 @@
 import { OAuthPrompt, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { TokenResponse, TurnContext } from 'botbuilder';
 import { InterruptibleDialog } from './interruptible-dialog.js';
-import { langOfLocale } from '../src/bot/commands.js';
-import { t } from '../src/i18n/i18n.js';
-import { LANGS, type ClientKind, type Lang } from '../src/report/types.js';
+import { langOfLocale } from './commands.js';
+import { t } from '../src/engine/i18n/i18n.js';
+import { LANGS, type ClientKind, type Lang } from '../src/engine/report/types.js';
 
 export const SIGN_IN_DIALOG = 'signInDialog';
 const MAIN = 'signInWaterfall';

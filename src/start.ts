@@ -1,8 +1,5 @@
-/** `npm start`: the Teams bot on localhost, with embedded defaults (no Azure account needed). */
-import { readConfig } from './config.js';
-import { startServer } from './server.js';
-
-startServer(readConfig()).catch((err: unknown) => {
-  process.stderr.write(`acr-doctor could not start: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+/**
+ * The process entry of `npm start` and of App Service's start command, `node dist/src/start.js`:
+ * kept at this path so deployments made before keep starting. The bot's start-up is src/bot/start.ts.
+ */
+import './bot/start.js';

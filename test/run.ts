@@ -10,6 +10,7 @@ import Mocha from 'mocha';
 import { runIsolated } from './lab/enter.js';
 import { SpecWithStats, type Stats } from './stats-reporter.js';
 import { runMain } from './helpers/run-main.js';
+import { MOCHA_OPTIONS } from './mocha-options.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -29,7 +30,7 @@ async function main(): Promise<number> {
   const statsDir = mkdtempSync(path.join(os.tmpdir(), 'acr-test-stats-'));
   const unitStats = path.join(statsDir, 'unit.json');
   process.env.ACR_TEST_STATS = unitStats;
-  const mocha = new Mocha({ reporter: SpecWithStats, timeout: 20_000 });
+  const mocha = new Mocha({ ...MOCHA_OPTIONS, reporter: SpecWithStats });
   testFiles(path.join(here, 'unit')).forEach((f) => mocha.addFile(f));
   await mocha.loadFilesAsync();
   await new Promise<number>((resolve) => mocha.run(resolve));

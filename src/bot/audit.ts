@@ -4,10 +4,10 @@
  * token: who is the Entra object id and tenant the activity carries.
  */
 import type { Activity } from 'botbuilder';
-import type { ArmMode, Asker } from '../azure/arm-policy.js';
-import { parseResourceId } from '../arm/resource-id.js';
+import type { ArmMode, Asker } from '../engine/azure/arm-policy.js';
+import { parseResourceId } from '../engine/arm/resource-id.js';
 import type { Escalation } from '../escalation/escalations.js';
-import type { Report } from '../report/types.js';
+import type { Report } from '../engine/report/types.js';
 
 export function askerOf(activity: Partial<Activity>): Asker {
   const channelData = (activity.channelData ?? {}) as { tenant?: { id?: unknown }; team?: { id?: unknown }; channel?: { id?: unknown } };

@@ -2,8 +2,8 @@
  * Diagnoses in flight, one per conversation and registry: a second request for the same registry
  * while one runs shares it (and its progress) instead of starting another.
  */
-import type { ProgressEvent } from '../probes/evidence.js';
-import type { Report } from '../report/types.js';
+import type { ProgressEvent } from '../engine/probes/evidence.js';
+import type { Report } from '../engine/report/types.js';
 
 export type ProgressWatcher = (event: ProgressEvent) => void;
 

@@ -7,7 +7,7 @@
 import { createHash, randomInt } from 'node:crypto';
 import type { ConversationReference, Storage } from 'botbuilder';
 import { CODE_ALPHABET as ALPHABET, normalizeCode } from '../handover/protocol.js';
-import type { Lang } from '../report/types.js';
+import type { Lang } from '../engine/report/types.js';
 
 export interface Handover {
   diagnosisId: string;

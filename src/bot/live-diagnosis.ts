@@ -6,21 +6,21 @@
 import { randomUUID } from 'node:crypto';
 import { MessageFactory, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 import type { Logger } from 'pino';
-import type { DiagnoseRequest } from '../diagnose.js';
-import { t } from '../i18n/i18n.js';
-import type { ProgressSnapshot } from '../probes/evidence.js';
-import { NO_PROGRESS, progressView } from '../report/progress-view.js';
-import type { ClientKind, Lang, Report } from '../report/types.js';
-import type { RegistryTarget } from '../target/registry-target.js';
-import { cardActivity } from './card-activity.js';
-import { noticeCard, progressCard, type Card } from './cards.js';
+import type { DiagnoseRequest } from '../engine/diagnose.js';
+import { t } from '../engine/i18n/i18n.js';
+import type { ProgressSnapshot } from '../engine/probes/evidence.js';
+import { NO_PROGRESS, progressView } from '../engine/report/progress-view.js';
+import type { ClientKind, Lang, Report } from '../engine/report/types.js';
+import type { RegistryTarget } from '../engine/target/registry-target.js';
+import { cardActivity } from '../../cards/card-activity.js';
+import { noticeCard, progressCard, type Card } from '../../cards/cards.js';
 import { resultCardFor } from './own-view.js';
 import { DiagnosisSlots, type Entry } from './diagnosis-slots.js';
 import { armAuditLines, askerOf } from './audit.js';
-import type { ArmMode, Asker } from '../azure/arm-policy.js';
+import type { ArmMode, Asker } from '../engine/azure/arm-policy.js';
 import type { DiagnosisLog } from './diagnosis-log.js';
 import { DiagnosisRuns } from './diagnosis-runs.js';
-import { errorLine, stackOf } from '../net/error-line.js';
+import { errorLine, stackOf } from '../engine/net/error-line.js';
 import type { CliDownload } from '../handover/run-commands.js';
 
 /** At most one progress update per card in this interval (Teams throttles edits). */

@@ -7,12 +7,12 @@
  */
 import type { ConversationAccount } from 'botbuilder';
 import type { Diagnosis } from '../escalation/diagnosis.js';
-import { t } from '../i18n/i18n.js';
-import { clientView, withoutArm, type ClientView } from '../report/vantages.js';
-import type { Report } from '../report/types.js';
+import { t } from '../engine/i18n/i18n.js';
+import { clientView, withoutArm, type ClientView } from '../engine/report/vantages.js';
+import type { Report } from '../engine/report/types.js';
 import type { CliDownload } from '../handover/run-commands.js';
-import { resultCard, type Card } from './cards.js';
-import { clientReportCard } from './handover-cards.js';
+import { resultCard, type Card } from '../../cards/cards.js';
+import { clientReportCard } from '../../cards/handover-cards.js';
 
 /** The Action.Execute verb of the refresh: "this card as I may see it". */
 export const OWN_VIEW_VERB = 'acr.ownView';

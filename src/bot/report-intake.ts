@@ -8,16 +8,16 @@ import { randomUUID } from 'node:crypto';
 import type { ConversationReference } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { IntakeAnswer } from '../handover/protocol.js';
-import { shapeProblem } from '../http/json-shape.js';
-import { withoutBidiControlsDeep } from '../report/outside-text.js';
-import { decidedClientReport } from '../report/vantages.js';
+import { shapeProblem } from './http/json-shape.js';
+import { withoutBidiControlsDeep } from '../engine/report/outside-text.js';
+import { decidedClientReport } from '../engine/report/vantages.js';
 import { clientCardFor, clientViewFor } from './own-view.js';
-import type { Report } from '../report/types.js';
-import { parseRegistryTarget, TargetError } from '../target/registry-target.js';
-import type { Card } from './cards.js';
+import type { Report } from '../engine/report/types.js';
+import { parseRegistryTarget, TargetError } from '../engine/target/registry-target.js';
+import type { Card } from '../../cards/cards.js';
 import type { DiagnosisLog } from './diagnosis-log.js';
 import type { HandoverCodes } from './handover-codes.js';
-import { errorLine } from '../net/error-line.js';
+import { errorLine } from '../engine/net/error-line.js';
 
 export interface IntakeDeps {
   codes: HandoverCodes;
@@ -44,7 +44,7 @@ export async function receiveReport(body: unknown, deps: IntakeDeps): Promise<In
   const checked = await deps.codes.check(upload.code);
   if (!checked.ok) return CODE_REFUSALS[checked.reason];
   // The schema validator (ajv) is loaded with the first upload, not with every bot.
-  const { reportProblems } = await import('../report/validate.js');
+  const { reportProblems } = await import('../engine/report/validate.js');
   const problems = reportProblems(upload.report);
   if (problems) return refuse(400, 'invalid-report', problems);
   // What the upload says is shown as text; its bidirectional controls could reorder what a reader sees.

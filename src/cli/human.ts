@@ -1,7 +1,7 @@
 /** The human-readable report: verdict first, then findings with fixes, then the checks table. */
 import { createColors } from 'picocolors';
-import { ownDirection as ltr, t } from '../i18n/i18n.js';
-import type { Check, Finding, Report } from '../report/types.js';
+import { ownDirection as ltr, t } from '../engine/i18n/i18n.js';
+import type { Check, Finding, Report } from '../engine/report/types.js';
 
 type Colors = ReturnType<typeof createColors>;
 

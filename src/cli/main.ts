@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /** acr-check: diagnose, on the machine that fails, why it cannot reach an Azure Container Registry. */
 import './wasm-baseline.js';
-import { azureAccess } from '../azure/access.js';
-import { diagnose } from '../diagnose.js';
-import { langFromEnv, t } from '../i18n/i18n.js';
+import { azureAccess } from '../engine/azure/access.js';
+import { diagnose } from '../engine/diagnose.js';
+import { langFromEnv, t } from '../engine/i18n/i18n.js';
 import { renderHuman } from './human.js';
 import { InfoExit, parseCli, UsageError } from './options.js';
 import { terminalProgress } from './progress.js';

@@ -1,12 +1,12 @@
 /** Command-line parsing for acr-check: commander reads the words, we validate the values. */
 import { Command, CommanderError, Option } from 'commander';
-import { isGuid } from '../arm/resource-id.js';
-import { isLang, langFromEnv, t } from '../i18n/i18n.js';
-import { knowledge } from '../knowledge/knowledge.js';
-import { parseDnsServer, type DnsServer } from '../probes/dns-wire.js';
-import { CLIENT_KINDS, type ClientKind, type Lang } from '../report/types.js';
-import { parseDataEndpoint, parseRegistryTarget, quoteInput, TargetError, type RegistryTarget } from '../target/registry-target.js';
-import { TOOL } from '../version.js';
+import { isGuid } from '../engine/arm/resource-id.js';
+import { isLang, langFromEnv, t } from '../engine/i18n/i18n.js';
+import { knowledge } from '../engine/knowledge/knowledge.js';
+import { parseDnsServer, type DnsServer } from '../engine/probes/dns-wire.js';
+import { CLIENT_KINDS, type ClientKind, type Lang } from '../engine/report/types.js';
+import { parseDataEndpoint, parseRegistryTarget, quoteInput, TargetError, type RegistryTarget } from '../engine/target/registry-target.js';
+import { TOOL } from '../engine/version.js';
 import { normalizeCode, parseBotUrl, reportsUrl } from '../handover/protocol.js';
 
 export interface CliOptions {

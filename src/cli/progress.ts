@@ -2,10 +2,10 @@
  * Where the run stands, on one stderr line that rewrites itself; only on a terminal. Every planned
  * check counts from the start and those not done yet are named, as on the bot's progress card.
  */
-import { t } from '../i18n/i18n.js';
-import type { ProgressEvent, ProgressListener } from '../probes/evidence.js';
-import { progressView } from '../report/progress-view.js';
-import type { Lang } from '../report/types.js';
+import { t } from '../engine/i18n/i18n.js';
+import type { ProgressEvent, ProgressListener } from '../engine/probes/evidence.js';
+import { progressView } from '../engine/report/progress-view.js';
+import type { Lang } from '../engine/report/types.js';
 
 /** The line for one event: `checking r.azurecr.io: 3 of 9 checks done. Still running: …`. */
 export function progressLine(lang: Lang, label: string, event: ProgressEvent): string {

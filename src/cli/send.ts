@@ -3,13 +3,13 @@
  * proxy the probes used, and says what was sent and what the bot answered.
  */
 import { REFUSALS, type IntakeAnswer, type Refusal } from '../handover/protocol.js';
-import { t } from '../i18n/i18n.js';
-import { timeoutSignal } from '../net/deadlines.js';
-import { makeDispatcher } from '../net/dispatcher.js';
-import { selectProxy } from '../net/proxy-env.js';
-import { request } from '../net/undici-lean.js';
-import type { Lang, Report } from '../report/types.js';
-import { TOOL } from '../version.js';
+import { t } from '../engine/i18n/i18n.js';
+import { timeoutSignal } from '../engine/net/deadlines.js';
+import { makeDispatcher } from '../engine/net/dispatcher.js';
+import { selectProxy } from '../engine/net/proxy-env.js';
+import { request } from '../engine/net/undici-lean.js';
+import type { Lang, Report } from '../engine/report/types.js';
+import { TOOL } from '../engine/version.js';
 
 /** Long enough for the bot to post its card: the connector SDK retries a busy connector for ~15 s before the bot gives up. */
 const SEND_TIMEOUT_MS = 45_000;

@@ -2,7 +2,7 @@
  * A diagnosis as the bot keeps it for escalation and the hand-over: its report, where its checks
  * ran, and whose Azure rights read it; and how one is asked for.
  */
-import type { Report } from '../report/types.js';
+import type { Report } from '../engine/report/types.js';
 import type { TicketRequest } from './ticket.js';
 
 /** A diagnosis to escalate, and where its checks ran. */

@@ -8,11 +8,11 @@
 import path from 'node:path';
 import type { TokenCredential } from '@azure/identity';
 import type { Logger } from 'pino';
-import { timeoutSignal } from '../net/deadlines.js';
+import { timeoutSignal } from '../engine/net/deadlines.js';
 import { createJsonExclusive, readJsonDir, readJsonOrQuarantine, writeJsonAtomic } from './json-files.js';
 import { redactDeep } from './redact.js';
 import { isTicketKey, SinkError, type SinkKind, type Ticket, type TicketRequest, type TicketSink } from './ticket.js';
-import { errorLine } from '../net/error-line.js';
+import { errorLine } from '../engine/net/error-line.js';
 
 export type EscalationState = 'pending' | 'created' | 'failed';
 

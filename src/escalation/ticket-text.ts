@@ -3,8 +3,8 @@
  * few lines (verdict, findings with their fixes, the checks that failed, where they ran). In
  * English by default, for support engineers; the report's own texts are quoted as they were shown.
  */
-import { t } from '../i18n/i18n.js';
-import type { Lang } from '../report/types.js';
+import { t } from '../engine/i18n/i18n.js';
+import type { Lang } from '../engine/report/types.js';
 import type { TicketRequest } from './ticket.js';
 
 export function ticketText(request: TicketRequest, lang: Lang = 'en'): string {

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { TokenCredential } from '@azure/identity';
-import type { Report } from '../report/types.js';
+import type { Report } from '../engine/report/types.js';
 
 /** Azure support's severity levels, mildest first; a sink declares which of them it takes. */
 export const SEVERITIES = ['minimal', 'moderate', 'critical', 'highestcriticalimpact'] as const;

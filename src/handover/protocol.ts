@@ -2,7 +2,7 @@
  * The hand-over of a client's report to the bot: what `acr-check --send` and `POST /api/reports`
  * agree on. The code is the only credential: one-time, short-lived, bound to one conversation.
  */
-import { isHttpsOrLoopback } from '../net/transport-rule.js';
+import { isHttpsOrLoopback } from '../engine/net/transport-rule.js';
 
 export const REPORTS_PATH = '/api/reports';
 /** The CLI as one self-contained file, and its SHA-256 as `sha256sum` prints it: what a failing machine downloads. */

@@ -1,10 +1,10 @@
 /** Reports built by the real rules and renderers from staged evidence, for front-end tests. */
 import { randomUUID } from 'node:crypto';
-import type { Evidence } from '../../src/probes/evidence.js';
-import { evaluate, verdictOf } from '../../src/rules/evaluate.js';
-import { renderCheck, renderFinding } from '../../src/report/render.js';
-import { SCHEMA_VERSION, type Lang, type Report } from '../../src/report/types.js';
-import { parseRegistryTarget } from '../../src/target/registry-target.js';
+import type { Evidence } from '../../src/engine/probes/evidence.js';
+import { evaluate, verdictOf } from '../../src/engine/rules/evaluate.js';
+import { renderCheck, renderFinding } from '../../src/engine/report/render.js';
+import { SCHEMA_VERSION, type Lang, type Report } from '../../src/engine/report/types.js';
+import { parseRegistryTarget } from '../../src/engine/target/registry-target.js';
 
 const ev = (id: string, outcome: string, status: Evidence['status'], data: Evidence['data'] = {}): Evidence => ({ id, kind: id.split(':')[0]!, outcome, status, data, durationMs: 12 });
 

@@ -1,5 +1,5 @@
 /** Every report a test produces goes through the product's own validator (src/report/validate.ts). */
-import { reportProblems } from '../../src/report/validate.js';
+import { reportProblems } from '../../src/engine/report/validate.js';
 
 export function assertValidReport(report: unknown): void {
   const problems = reportProblems(report);

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
-import { packageAppZip } from '../../src/deploy/app-zip.js';
+import { packageAppZip } from '../../src/bot/deploy/app-zip.js';
 import { activity, cardOf, cardText, postTo } from './bot-client.js';
 import { startConnectorStub } from './connector-stub.js';
 import { assertIsolated } from './isolation.js';

@@ -15,7 +15,7 @@ import { ARM_SCENARIOS, identityEnv, SCENARIOS } from './scenarios.js';
 import { startLabWorld, type LabWorld } from './world.js';
 import { eventually } from './eventually.js';
 
-const START = new URL('../../src/start.js', import.meta.url).pathname;
+const START = new URL('../../src/bot/start.js', import.meta.url).pathname;
 const PORT = 3960;
 
 describe('lab: Azure read within the asker\'s scopes (ARM_ACCESS=bot, ARM_SCOPES)', function () {

@@ -1,6 +1,6 @@
 /** ARM specifics that a scenario table alone does not show: the retry, and what was asked. */
 import assert from 'node:assert/strict';
-import type { Report } from '../../src/report/types.js';
+import type { Report } from '../../src/engine/report/types.js';
 import { DROPPED_ADDRESSES, LAB_ADDRESSES as A } from './addresses.js';
 import { assertDiscardReady } from './discard-device.js';
 import { ARM_HOST } from './fake-arm.js';

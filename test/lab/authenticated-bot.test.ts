@@ -21,7 +21,7 @@ import { startLabWorld, type LabWorld } from './world.js';
 import { assertValidCard } from '../helpers/validate-card.js';
 
 const PORT = 3990;
-const START = new URL('../../src/start.js', import.meta.url).pathname;
+const START = new URL('../../src/bot/start.js', import.meta.url).pathname;
 /** A JWT anywhere in a log: header and claims are base64url JSON objects. */
 const JWT = /eyJ[\w-]{8,}\.eyJ[\w-]{8,}/;
 

@@ -34,7 +34,7 @@ describe('lab: the Teams bot', function () {
     lab = await startLabWorld();
     connector = await startConnectorStub();
     botTmp = mkdtempSync(path.join(os.tmpdir(), 'acr-bot-tmp-'));
-    bot = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, new URL('../../src/start.js', import.meta.url).pathname], { PORT: String(BOT_PORT), HOST: '127.0.0.1', TMPDIR: botTmp });
+    bot = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, new URL('../../src/bot/start.js', import.meta.url).pathname], { PORT: String(BOT_PORT), HOST: '127.0.0.1', TMPDIR: botTmp });
     bot.stdout?.on('data', (c: Buffer) => (botLog += c.toString()));
     bot.stderr?.on('data', (c: Buffer) => (botLog += c.toString()));
     await waitForPort(BOT_PORT, '127.0.0.1', 15_000);
@@ -114,7 +114,7 @@ describe('lab: the Teams bot', function () {
 
   it('as a managed identity (UserAssignedMSI, as deployed), a request without a Bot Framework token gets 401 and no reply; other tenants are refused', async function () {
     const port = BOT_PORT + 1;
-    const secured = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, new URL('../../src/start.js', import.meta.url).pathname], {
+    const secured = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, new URL('../../src/bot/start.js', import.meta.url).pathname], {
       PORT: String(port),
       MicrosoftAppId: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
       MicrosoftAppType: 'UserAssignedMSI',
@@ -123,7 +123,7 @@ describe('lab: the Teams bot', function () {
     });
     let securedLog = '';
     secured.stdout?.on('data', (c: Buffer) => (securedLog += c.toString()));
-    const tenantLocked = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, new URL('../../src/start.js', import.meta.url).pathname], {
+    const tenantLocked = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, new URL('../../src/bot/start.js', import.meta.url).pathname], {
       PORT: String(port + 1),
       ALLOWED_TENANTS: 'tenant-allowed',
     });
@@ -151,7 +151,7 @@ describe('lab: the Teams bot', function () {
 
   it('with Blob Storage (Azurite), a dialog begun on one instance continues on another', async function () {
     const azurite = await startAzurite(10_000);
-    const start = new URL('../../src/start.js', import.meta.url).pathname;
+    const start = new URL('../../src/bot/start.js', import.meta.url).pathname;
     const env = (port: number) => ({ PORT: String(port), BOT_STORAGE_CONNECTION_STRING: azurite.connectionString });
     const first = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, start], env(BOT_PORT + 10));
     const second = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, start], env(BOT_PORT + 11));
@@ -176,7 +176,7 @@ describe('lab: the Teams bot', function () {
   it('in Azure: Blob state reached with the bot\'s managed identity (BOT_STORAGE_BLOB_URL, no key), shared by two instances', async function () {
     const imds = await startFakeImds();
     const azurite = await startAzurite(10_001, lab.pki.storage);
-    const start = new URL('../../src/start.js', import.meta.url).pathname;
+    const start = new URL('../../src/bot/start.js', import.meta.url).pathname;
     const env = (port: number) => ({ PORT: String(port), BOT_STORAGE_BLOB_URL: azurite.blobUrl, AZURE_CLIENT_ID: MANAGED_IDENTITY_CLIENT_ID, AZURE_TOKEN_CREDENTIALS: 'ManagedIdentityCredential' });
     const first = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, start], env(BOT_PORT + 12));
     const second = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, start], env(BOT_PORT + 13));
@@ -243,7 +243,7 @@ describe('lab: the Teams bot', function () {
     mkdirSync(outboxDir(dataDir), { recursive: true });
     writeFileSync(path.join(outboxDir(dataDir), 'acr-doctor-0123456789abcdef0123456789abcdef.json'), '{"key": "acr-doctor-01');
     const port = BOT_PORT + 6;
-    const child = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, new URL('../../src/start.js', import.meta.url).pathname], { PORT: String(port), DATA_DIR: dataDir });
+    const child = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, new URL('../../src/bot/start.js', import.meta.url).pathname], { PORT: String(port), DATA_DIR: dataDir });
     let log = '';
     child.stdout?.on('data', (c: Buffer) => (log += c.toString()));
     child.stderr?.on('data', (c: Buffer) => (log += c.toString()));
@@ -262,7 +262,7 @@ describe('lab: the Teams bot', function () {
   it('refuses to start unauthenticated on a non-loopback HOST, authenticated without ALLOWED_TENANTS, or with a DATA_DIR it cannot write', async function () {
     const start = (env: Record<string, string>): Promise<{ code: number | null; stderr: string }> =>
       new Promise((resolve) => {
-        const child = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, new URL('../../src/start.js', import.meta.url).pathname], { PORT: String(BOT_PORT + 5), ...env });
+        const child = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, new URL('../../src/bot/start.js', import.meta.url).pathname], { PORT: String(BOT_PORT + 5), ...env });
         let stderr = '';
         child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
         const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -287,7 +287,7 @@ describe('lab: the Teams bot', function () {
 
   it('caps diagnoses: one conversation gets "already running", the bot past its places queues, past its waiting line says busy; the queued one still runs', async function () {
     const port = BOT_PORT + 7;
-    const child = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, new URL('../../src/start.js', import.meta.url).pathname], {
+    const child = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, new URL('../../src/bot/start.js', import.meta.url).pathname], {
       PORT: String(port),
       DIAGNOSIS_BUDGET_MS: '2500',
       MAX_DIAGNOSES: '1',

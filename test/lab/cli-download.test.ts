@@ -19,11 +19,11 @@ import { waitForPort } from './oci-registry.js';
 import { runInWorld, spawnInWorld, type CliRun, type CliWorld } from './run-cli.js';
 import { SCENARIOS, worldFor } from './scenarios.js';
 import { startLabWorld, type LabWorld } from './world.js';
-import { CLI_FILE } from '../../src/handover/cli-file.js';
+import { CLI_FILE } from '../../src/bot/cli-file.js';
 import { assertValidCard } from '../helpers/validate-card.js';
 import { textRuns } from '../helpers/card-texts.js';
 
-const START = new URL('../../src/start.js', import.meta.url).pathname;
+const START = new URL('../../src/bot/start.js', import.meta.url).pathname;
 const CODE = /\b[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}\b/;
 const POSTED = /From the failing machine/;
 

@@ -23,7 +23,7 @@ import { assertValidCard } from '../helpers/validate-card.js';
 import { eventually } from './eventually.js';
 
 const SECRET = 'lab-webhook-secret-0123456789abcdef';
-const START = new URL('../../src/start.js', import.meta.url).pathname;
+const START = new URL('../../src/bot/start.js', import.meta.url).pathname;
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJsYWItdXNlciJ9.c2lnbmF0dXJlLXNlY3JldA';
 
 describe('lab: escalation to a support ticket', function () {

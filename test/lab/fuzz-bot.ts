@@ -34,7 +34,7 @@ export interface FuzzedBot {
   stop(): void;
 }
 
-const START = new URL('../../src/start.js', import.meta.url).pathname;
+const START = new URL('../../src/bot/start.js', import.meta.url).pathname;
 
 /** VmRSS of a process, in MB, from /proc (the bot is a child of this process, in its namespace). */
 export function rssMb(pid: number): number {

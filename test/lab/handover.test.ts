@@ -18,7 +18,7 @@ import { startLabWorld, type LabWorld } from './world.js';
 import { assertValidCard } from '../helpers/validate-card.js';
 import { sampleReport, DENIED_EVIDENCE } from '../helpers/sample-report.js';
 
-const START = new URL('../../src/start.js', import.meta.url).pathname;
+const START = new URL('../../src/bot/start.js', import.meta.url).pathname;
 const CODE = /\b[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}\b/;
 
 describe('lab: the report from the failing machine, beside the bot view', function () {

@@ -34,7 +34,7 @@ describe('lab: the bot in the Agents Playground (headless Chromium)', function (
     assertIsolated();
     mkdirSync(SHOTS, { recursive: true });
     lab = await startLabWorld();
-    bot = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, fileURLToPath(new URL('../../src/start.js', import.meta.url))], { PORT: String(BOT_PORT), DIAGNOSIS_BUDGET_MS: '3000', DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'acr-playground-data-')) });
+    bot = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, fileURLToPath(new URL('../../src/bot/start.js', import.meta.url))], { PORT: String(BOT_PORT), DIAGNOSIS_BUDGET_MS: '3000', DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'acr-playground-data-')) });
     await waitForPort(BOT_PORT, '127.0.0.1', 15_000);
     playground = startPlayground(`http://127.0.0.1:${BOT_PORT}`);
     await waitForPort(PLAYGROUND_PORT, '127.0.0.1', 30_000);
@@ -122,6 +122,8 @@ describe('lab: the bot in the Agents Playground (headless Chromium)', function (
   });
 
   it('Re-run runs the diagnosis again from the card', async function () {
+    await say('/acr-check deniedreg');
+    await page.getByText('PROBLEM: deniedreg.azurecr.io', { exact: false }).last().waitFor({ timeout: 20_000 });
     const before = await page.getByText('PROBLEM: deniedreg.azurecr.io', { exact: false }).count();
     await page.getByRole('button', { name: 'Re-run' }).last().click();
     // Evaluated in the page: a second result card for the same registry appears.

@@ -1,6 +1,6 @@
 /** Each scenario runs the real acr-check process against the staged world and checks its conclusion. */
 import assert from 'node:assert/strict';
-import type { Check, Report } from '../../src/report/types.js';
+import type { Check, Report } from '../../src/engine/report/types.js';
 import { assertValidReport } from '../helpers/validate-report.js';
 import { DROPPED_ADDRESSES } from './addresses.js';
 import { assertDiscardReady } from './discard-device.js';

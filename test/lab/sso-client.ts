@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import type { TokenCredential } from '@azure/identity';
 import { ConfigurationBotFrameworkAuthentication, type Activity } from 'botbuilder';
 import { ClaimsIdentity } from 'botframework-connector';
-import { armFailure } from '../../src/arm/arm-error.js';
-import { createArmApi } from '../../src/arm/sdk.js';
-import { cloudFor } from '../../src/azure/cloud.js';
+import { armFailure } from '../../src/engine/arm/arm-error.js';
+import { createArmApi } from '../../src/engine/arm/sdk.js';
+import { cloudFor } from '../../src/engine/azure/cloud.js';
 
 export type TokenCall =
   | { call: 'exchange'; userId: string; token?: string; uri?: string }

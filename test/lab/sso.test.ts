@@ -28,7 +28,7 @@ import { LAB_SUBSCRIPTION } from './fake-arm.js';
 import { startLabWorld, type LabWorld } from './world.js';
 import { eventually } from './eventually.js';
 
-const START = new URL('../../src/start.js', import.meta.url).pathname;
+const START = new URL('../../src/bot/start.js', import.meta.url).pathname;
 const PORTS = [3950, 3951];
 /** A hand-over code as the hand-over card shows it. */
 const CODE = /\b[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}\b/;

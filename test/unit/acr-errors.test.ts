@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import fc from 'fast-check';
-import { parseAcrError, parseChallenge, parseRetryAfter } from '../../src/probes/acr-errors.js';
+import { parseAcrError, parseChallenge, parseRetryAfter } from '../../src/engine/probes/acr-errors.js';
 
 function deniedBody(ip: string, correlationId: string | undefined, escapeQuotes: boolean): string {
   const message = `client with IP '${ip}' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.${correlationId ? ` CorrelationId: ${correlationId}` : ''}`;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { armDecision, readArmPolicy } from '../../src/azure/arm-policy.js';
-import { inScopes, normalizeScope, OutOfScopeError, scopedArmApi } from '../../src/arm/scoped-api.js';
-import type { ArmApi } from '../../src/arm/sdk.js';
+import { armDecision, readArmPolicy } from '../../src/engine/azure/arm-policy.js';
+import { inScopes, normalizeScope, OutOfScopeError, scopedArmApi } from '../../src/engine/arm/scoped-api.js';
+import type { ArmApi } from '../../src/engine/arm/sdk.js';
 
 const SUB = '0b1f6471-1bf0-4dda-aec3-111122223333';
 const OTHER = '5e1f0000-aaaa-4bbb-8ccc-444455556666';

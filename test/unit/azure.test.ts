@@ -1,20 +1,20 @@
 import assert from 'node:assert/strict';
-import { armFailure } from '../../src/arm/arm-error.js';
-import { loginFailuresQuery, logAnalyticsEndpoint } from '../../src/arm/login-events.js';
-import { parseResourceId } from '../../src/arm/resource-id.js';
-import { cloudFor, isKnownAuthority } from '../../src/azure/cloud.js';
-import { hasEnvironmentCredentials, tenantOf, tokenSource } from '../../src/azure/credential.js';
+import { armFailure } from '../../src/engine/arm/arm-error.js';
+import { loginFailuresQuery, logAnalyticsEndpoint } from '../../src/engine/arm/login-events.js';
+import { parseResourceId } from '../../src/engine/arm/resource-id.js';
+import { cloudFor, isKnownAuthority } from '../../src/engine/azure/cloud.js';
+import { hasEnvironmentCredentials, tenantOf, tokenSource } from '../../src/engine/azure/credential.js';
 import type { HttpClient, PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
 import type { TokenCredential } from '@azure/identity';
 import { Agent } from 'undici';
-import { azureEndpoints } from '../../src/azure/access.js';
-import { EndpointWatch } from '../../src/azure/endpoint-watch.js';
-import { EndpointUnreachableError, transportFailureOf, type AzureEndpoint, type TransportFailure } from '../../src/azure/unreachable.js';
-import { timeoutError } from '../../src/net/deadlines.js';
-import { type Outcome } from '../../src/probes/evidence.js';
-import { probeExchange } from '../../src/probes/exchange.js';
-import { renderCheck } from '../../src/report/render.js';
-import { LANGS } from '../../src/report/types.js';
+import { azureEndpoints } from '../../src/engine/azure/access.js';
+import { EndpointWatch } from '../../src/engine/azure/endpoint-watch.js';
+import { EndpointUnreachableError, transportFailureOf, type AzureEndpoint, type TransportFailure } from '../../src/engine/azure/unreachable.js';
+import { timeoutError } from '../../src/engine/net/deadlines.js';
+import { type Outcome } from '../../src/engine/probes/evidence.js';
+import { probeExchange } from '../../src/engine/probes/exchange.js';
+import { renderCheck } from '../../src/engine/report/render.js';
+import { LANGS } from '../../src/engine/report/types.js';
 
 function restError(statusCode: number, retryAfter?: string): Error {
   const err = new Error(`status ${statusCode}`) as Error & { statusCode: number; response: { headers: { get(n: string): string | undefined } } };

@@ -1,19 +1,19 @@
 import assert from 'node:assert/strict';
-import { helpCard, progressCard, resultCard, MAX_FINDINGS_ON_CARD } from '../../src/bot/cards.js';
-import { parseCardSubmit } from '../../src/bot/commands.js';
-import { escalationSummaryCard, ticketCard } from '../../src/bot/escalation-cards.js';
+import { helpCard, progressCard, resultCard, MAX_FINDINGS_ON_CARD } from '../../cards/cards.js';
+import { parseCardSubmit } from '../../dialogs/commands.js';
+import { escalationSummaryCard, ticketCard } from '../../cards/escalation-cards.js';
 import type { Escalation } from '../../src/escalation/escalations.js';
 import { sampleTicketRequest } from '../helpers/ticket-request.js';
-import { LANGS } from '../../src/report/types.js';
+import { LANGS } from '../../src/engine/report/types.js';
 import { assertValidCard } from '../helpers/validate-card.js';
 import { assertShownAsText, HOSTILE, plain, richLines } from '../helpers/card-texts.js';
 import { suggestedTitle } from '../../dialogs/escalate-dialog.js';
-import { t } from '../../src/i18n/i18n.js';
-import { progressView } from '../../src/report/progress-view.js';
-import type { ProgressSnapshot } from '../../src/probes/evidence.js';
+import { t } from '../../src/engine/i18n/i18n.js';
+import { progressView } from '../../src/engine/report/progress-view.js';
+import type { ProgressSnapshot } from '../../src/engine/probes/evidence.js';
 import { DENIED_EVIDENCE, evidenceHolding, HEALTHY_EVIDENCE, sampleReport } from '../helpers/sample-report.js';
-import type { Report } from '../../src/report/types.js';
-import { knowledge } from '../../src/knowledge/knowledge.js';
+import type { Report } from '../../src/engine/report/types.js';
+import { knowledge } from '../../src/engine/knowledge/knowledge.js';
 import { SAMPLE_DOWNLOAD } from '../helpers/cli-download.js';
 
 type Node = Record<string, unknown>;
@@ -141,6 +141,11 @@ describe('Adaptive Cards', function () {
   });
 
   it(`shows at most ${MAX_FINDINGS_ON_CARD} findings, and a healthy card none`, function () {
+    const many = sampleReport(DENIED_EVIDENCE);
+    assert.ok(many.findings.length > 0);
+    many.findings = Array.from({ length: MAX_FINDINGS_ON_CARD + 2 }, (_, i) => ({ ...many.findings[0]!, title: `Finding number ${i + 1}` }));
+    const shown = texts(resultCard(many, 'bot', SAMPLE_DOWNLOAD)).filter((text) => /^Finding number \d+$/.test(text));
+    assert.deepEqual(shown, Array.from({ length: MAX_FINDINGS_ON_CARD }, (_, i) => `Finding number ${i + 1}`), 'the first ones, most likely first');
     const healthy = resultCard(sampleReport(HEALTHY_EVIDENCE), 'bot', SAMPLE_DOWNLOAD);
     assert.match(texts(healthy)[0]!, /^HEALTHY/);
     assert.equal(find(healthy, (n) => n.fontType === 'Monospace').length, 2, 'only the acr-check commands (bash, PowerShell)');

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import restify from 'restify';
 import { request } from 'undici';
-import { readCliFile, serveCliFile } from '../../src/handover/cli-file.js';
+import { readCliFile, serveCliFile } from '../../src/bot/cli-file.js';
 import { cliUrl, podName, runCommands, shWord, type RunCommand } from '../../src/handover/run-commands.js';
 import { NODE_IMAGE } from '../../src/handover/run-commands.js';
 

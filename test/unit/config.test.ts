@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readConfig } from '../../src/config.js';
+import { readConfig } from '../../src/bot/config.js';
 
 const SUB_A = '5e1f0000-aaaa-4bbb-8ccc-444455556666';
 const SUB_B = '6e2f0000-bbbb-4ccc-8ddd-555566667777';

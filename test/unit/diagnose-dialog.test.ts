@@ -3,9 +3,9 @@ import type { Activity } from 'botbuilder';
 import { DialogTestClient } from 'botbuilder-testing';
 import { clientChoices, DiagnoseDialog, type DiagnoseOptions } from '../../dialogs/diagnose-dialog.js';
 import { recognizeChoices } from 'botbuilder-dialogs';
-import { LANGS } from '../../src/report/types.js';
-import { t } from '../../src/i18n/i18n.js';
-import { CLIENT_KINDS } from '../../src/report/types.js';
+import { LANGS } from '../../src/engine/report/types.js';
+import { t } from '../../src/engine/i18n/i18n.js';
+import { CLIENT_KINDS } from '../../src/engine/report/types.js';
 import { assertShownAsText, HOSTILE, markdownTexts, plain, textRuns } from '../helpers/card-texts.js';
 import { assertValidCard } from '../helpers/validate-card.js';
 

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import dnsPacket from 'dns-packet';
-import { MAX_CHAIN_NAMES, probeDnsServer, systemFailure } from '../../src/probes/dns.js';
-import { parseDnsServer } from '../../src/probes/dns-wire.js';
+import { MAX_CHAIN_NAMES, probeDnsServer, systemFailure } from '../../src/engine/probes/dns.js';
+import { parseDnsServer } from '../../src/engine/probes/dns-wire.js';
 import { LabZone, startDnsServer, type RunningDnsServer } from '../lab/dns-server.js';
 
 async function freeUdpPort(): Promise<number> {

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { findingsTable, withFindings } from '../../src/knowledge/findings-doc.js';
-import { knowledge } from '../../src/knowledge/knowledge.js';
+import { findingsTable, withFindings } from '../../src/engine/knowledge/findings-doc.js';
+import { knowledge } from '../../src/engine/knowledge/knowledge.js';
 
 const page = fileURLToPath(new URL('../../../docs/diagnosis.md', import.meta.url));
 

@@ -5,7 +5,7 @@ import { EscalateDialog, type EscalateDeps, type EscalateOptions } from '../../d
 import type { Diagnosis } from '../../src/escalation/diagnosis.js';
 import type { Escalation } from '../../src/escalation/escalations.js';
 import { ticketKey, type TicketRequest } from '../../src/escalation/ticket.js';
-import type { Report } from '../../src/report/types.js';
+import type { Report } from '../../src/engine/report/types.js';
 import { DENIED_EVIDENCE, sampleReport } from '../helpers/sample-report.js';
 import { assertValidCard } from '../helpers/validate-card.js';
 import { markdownTexts, textRuns } from '../helpers/card-texts.js';

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import type { Evidence } from '../../src/probes/evidence.js';
-import { evaluate } from '../../src/rules/evaluate.js';
-import { matchesIpRule } from '../../src/rules/fact-rules.js';
-import { PREDICATES } from '../../src/rules/evaluate.js';
-import { knowledge } from '../../src/knowledge/knowledge.js';
-import { renderFinding } from '../../src/report/render.js';
-import type { CheckStatus, ClientKind, Facts, JsonObject } from '../../src/report/types.js';
-import { parseRegistryTarget } from '../../src/target/registry-target.js';
+import type { Evidence } from '../../src/engine/probes/evidence.js';
+import { evaluate } from '../../src/engine/rules/evaluate.js';
+import { matchesIpRule } from '../../src/engine/rules/fact-rules.js';
+import { PREDICATES } from '../../src/engine/rules/evaluate.js';
+import { knowledge } from '../../src/engine/knowledge/knowledge.js';
+import { renderFinding } from '../../src/engine/report/render.js';
+import type { CheckStatus, ClientKind, Facts, JsonObject } from '../../src/engine/report/types.js';
+import { parseRegistryTarget } from '../../src/engine/target/registry-target.js';
 
 const registry = parseRegistryTarget('myregistry');
 const ev = (id: string, outcome: string, data: JsonObject = {}, status: CheckStatus = 'pass'): Evidence => ({ id, kind: id.split(':')[0]!, outcome, data, durationMs: 1, status });

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { MemoryStorage } from 'botbuilder';
 import fc from 'fast-check';
-import { clientReportCard, handoverCard } from '../../src/bot/handover-cards.js';
+import { clientReportCard, handoverCard } from '../../cards/handover-cards.js';
 import { HandoverCodes } from '../../src/bot/handover-codes.js';
 import { normalizeCode, parseBotUrl, reportsUrl } from '../../src/handover/protocol.js';
-import type { Evidence } from '../../src/probes/evidence.js';
-import { LANGS, type Report } from '../../src/report/types.js';
-import { reportProblems } from '../../src/report/validate.js';
-import { clientView, evidenceOf } from '../../src/report/vantages.js';
+import type { Evidence } from '../../src/engine/probes/evidence.js';
+import { LANGS, type Report } from '../../src/engine/report/types.js';
+import { reportProblems } from '../../src/engine/report/validate.js';
+import { clientView, evidenceOf } from '../../src/engine/report/vantages.js';
 import { DENIED_EVIDENCE, evidenceHolding, HEALTHY_EVIDENCE, sampleReport } from '../helpers/sample-report.js';
 import { assertShownAsText, HOSTILE, markdownTexts, textRuns } from '../helpers/card-texts.js';
 import { SAMPLE_DOWNLOAD } from '../helpers/cli-download.js';

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { catalog, has, langFromEnv, t } from '../../src/i18n/i18n.js';
-import { knowledge } from '../../src/knowledge/knowledge.js';
-import { outcomeKey } from '../../src/report/render.js';
-import { LANGS } from '../../src/report/types.js';
-import { baseParams } from '../../src/rules/evaluate.js';
-import { parseRegistryTarget } from '../../src/target/registry-target.js';
+import { catalog, has, langFromEnv, t } from '../../src/engine/i18n/i18n.js';
+import { knowledge } from '../../src/engine/knowledge/knowledge.js';
+import { outcomeKey } from '../../src/engine/report/render.js';
+import { LANGS } from '../../src/engine/report/types.js';
+import { baseParams } from '../../src/engine/rules/evaluate.js';
+import { parseRegistryTarget } from '../../src/engine/target/registry-target.js';
 
 type Tree = { [key: string]: string | Tree };
 function leaves(tree: Tree, prefix = ''): Map<string, string> {
@@ -20,7 +20,7 @@ function leaves(tree: Tree, prefix = ''): Map<string, string> {
 }
 const placeholders = (text: string): string[] => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).sort();
 
-const srcDir = fileURLToPath(new URL('../../../src/', import.meta.url));
+const srcDir = fileURLToPath(new URL('../../../src/engine/', import.meta.url));
 
 /** Outcome codes written in the probes' source, so a new one without text fails here. */
 function outcomesInSource(): string[] {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { readConfig } from '../../src/config.js';
+import { readConfig } from '../../src/bot/config.js';
 import { changedFixtures, loadArmSchemas, readJson, repoPath, type ArmSchemas, type JsonObject } from '../helpers/arm-schemas.js';
 import { apiVersionProblems, appSettings, CLIENT_ID, obj, PRINCIPAL_ID, resourceOf, roleProblems, schemaProblems, settingProblems, settingsReadBySrc, ssoProblems } from '../helpers/infra-checks.js';
 
@@ -165,12 +165,12 @@ describe('infra/main.json (the Azure deployment)', function () {
 
     it('starts the app as the app package says, and checks health where the server answers', function () {
       const siteConfig = obj(obj(resourceOf(original(), 'Microsoft.Web/sites').properties, 'site').siteConfig, 'siteConfig');
-      assert.equal(siteConfig.appCommandLine, /START_COMMAND = '([^']+)'/.exec(source('src/deploy/app-zip.ts'))?.[1]);
-      assert.ok(source('src/server.ts').includes(`server.get('${String(siteConfig.healthCheckPath)}'`), `${String(siteConfig.healthCheckPath)} is not served`);
+      assert.equal(siteConfig.appCommandLine, /START_COMMAND = '([^']+)'/.exec(source('src/bot/deploy/app-zip.ts'))?.[1]);
+      assert.ok(source('src/bot/server.ts').includes(`server.get('${String(siteConfig.healthCheckPath)}'`), `${String(siteConfig.healthCheckPath)} is not served`);
     });
 
     it('has the outputs `npm run package` reads from a deployment', function () {
-      const read = [...source('src/teams/package-app.ts').matchAll(/value\('(\w+)'\)/g)].map((m) => m[1] ?? '');
+      const read = [...source('src/bot/teams/package-app.ts').matchAll(/value\('(\w+)'\)/g)].map((m) => m[1] ?? '');
       assert.ok(read.length > 0);
       for (const name of read) assert.ok(name in obj(original().outputs, 'outputs'), name);
     });

@@ -1,6 +1,6 @@
 /** Uploaded JSON is bounded in shape before anything walks it. */
 import assert from 'node:assert/strict';
-import { shapeProblem } from '../../src/http/json-shape.js';
+import { shapeProblem } from '../../src/bot/http/json-shape.js';
 
 describe('JSON shape bounds', function () {
   it('refuses deep nesting, too many values and long strings; a report-like object passes', function () {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { errorLine, stackOf } from '../../src/net/error-line.js';
-import { withoutBidiControls, withoutBidiControlsDeep } from '../../src/report/outside-text.js';
+import { errorLine, stackOf } from '../../src/engine/net/error-line.js';
+import { withoutBidiControls, withoutBidiControlsDeep } from '../../src/engine/report/outside-text.js';
 
 describe('text from outside the bot', function () {
   it('loses embeddings, overrides and isolates, in strings, keys and nested values, and keeps everything else', function () {

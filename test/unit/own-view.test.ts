@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Diagnosis } from '../../src/escalation/diagnosis.js';
 import { clientCardFor, OWN_VIEW_VERB, parseOwnView, resultCardFor, sharedConversation } from '../../src/bot/own-view.js';
-import { clientView, decidedClientReport } from '../../src/report/vantages.js';
-import type { Report } from '../../src/report/types.js';
+import { clientView, decidedClientReport } from '../../src/engine/report/vantages.js';
+import type { Report } from '../../src/engine/report/types.js';
 import { DENIED_EVIDENCE, sampleReport } from '../helpers/sample-report.js';
 import { assertValidCard } from '../helpers/validate-card.js';
 

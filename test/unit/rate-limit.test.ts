@@ -1,7 +1,7 @@
 /** Who a request counts against, and a limiter whose memory and cost stay bounded. */
 import assert from 'node:assert/strict';
-import { clientAddress, rateKey } from '../../src/http/client-address.js';
-import { RateLimit } from '../../src/http/rate-limit.js';
+import { clientAddress, rateKey } from '../../src/bot/http/client-address.js';
+import { RateLimit } from '../../src/bot/http/rate-limit.js';
 
 describe('rate limit', function () {
   it('behind trusted proxies, the client is the entry the outermost one added, not what the client wrote on the left', function () {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseDataEndpoint, parseRegistryTarget, TargetError } from '../../src/target/registry-target.js';
+import { parseDataEndpoint, parseRegistryTarget, TargetError } from '../../src/engine/target/registry-target.js';
 
 const LOGIN_SERVER = /^[a-z0-9]{5,50}\.azurecr\.(io|cn|us)$/;
 const alnum = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'.split(''));

@@ -4,19 +4,19 @@
  * errors and addresses left to right.
  */
 import assert from 'node:assert/strict';
-import { helpCard, progressCard, resultCard } from '../../src/bot/cards.js';
-import { escalationSummaryCard } from '../../src/bot/escalation-cards.js';
+import { helpCard, progressCard, resultCard } from '../../cards/cards.js';
+import { escalationSummaryCard } from '../../cards/escalation-cards.js';
 import { renderHuman } from '../../src/cli/human.js';
 import { progressLine } from '../../src/cli/progress.js';
-import { catalog, has, LRI, PDI, t } from '../../src/i18n/i18n.js';
-import { progressView } from '../../src/report/progress-view.js';
-import { LANGS, type Lang, type Report } from '../../src/report/types.js';
+import { catalog, has, LRI, PDI, t } from '../../src/engine/i18n/i18n.js';
+import { progressView } from '../../src/engine/report/progress-view.js';
+import { LANGS, type Lang, type Report } from '../../src/engine/report/types.js';
 import { cardTexts, PLACEHOLDER } from '../helpers/card-texts.js';
 import { everyOutcome, PLANNED_DATA, sampleReport } from '../helpers/sample-report.js';
 import { sampleTicketRequest } from '../helpers/ticket-request.js';
 import { SAMPLE_DOWNLOAD } from '../helpers/cli-download.js';
-import { handoverCard } from '../../src/bot/handover-cards.js';
-import type { CheckRef, ProgressSnapshot } from '../../src/probes/evidence.js';
+import { handoverCard } from '../../cards/handover-cards.js';
+import type { CheckRef, ProgressSnapshot } from '../../src/engine/probes/evidence.js';
 
 const OUTCOMES = Object.keys(catalog('en').outcomes as object);
 const KINDS = Object.keys(catalog('en').checks as object);

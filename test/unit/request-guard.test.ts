@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { activityProblem } from '../../src/http/request-guard.js';
+import { activityProblem } from '../../src/bot/http/request-guard.js';
 
 const valid = {
   type: 'message',

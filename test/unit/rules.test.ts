@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { Evidence } from '../../src/probes/evidence.js';
-import { evaluate, readyToPaste, verdictOf } from '../../src/rules/evaluate.js';
-import { renderFinding } from '../../src/report/render.js';
-import type { CheckStatus, JsonObject } from '../../src/report/types.js';
-import { parseRegistryTarget } from '../../src/target/registry-target.js';
+import type { Evidence } from '../../src/engine/probes/evidence.js';
+import { evaluate, readyToPaste, verdictOf } from '../../src/engine/rules/evaluate.js';
+import { renderFinding } from '../../src/engine/report/render.js';
+import type { CheckStatus, JsonObject } from '../../src/engine/report/types.js';
+import { parseRegistryTarget } from '../../src/engine/target/registry-target.js';
 
 const registry = parseRegistryTarget('myregistry');
 const client = { dnsServers: ['10.0.0.4'], platform: 'linux/x64' };

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ajvDraft04 from 'ajv-draft-04';
 import yauzl from 'yauzl';
-import { buildManifest, packageApp } from '../../src/teams/package-app.js';
+import { buildManifest, packageApp } from '../../src/bot/teams/package-app.js';
 
 const SCHEMA = path.resolve('node_modules/@microsoft/app-manifest/build/json-schemas/teams/v1.25/MicrosoftTeams.schema.json');
 

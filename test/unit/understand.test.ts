@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { understand } from '../../src/knowledge/understand.js';
+import { understand } from '../../src/engine/knowledge/understand.js';
 
 const TABLE: [said: string, registry: string | undefined, symptoms: string[], client?: string][] = [
   ["AKS can't pull from myregistry", 'myregistry.azurecr.io', ['azure-service-cannot-pull'], 'aks'],

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { withoutArm } from '../../src/report/vantages.js';
+import { withoutArm } from '../../src/engine/report/vantages.js';
 import { DENIED_EVIDENCE, sampleReport } from '../helpers/sample-report.js';
 
 describe('a diagnosis without what another identity read in Azure', function () {

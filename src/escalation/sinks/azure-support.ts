@@ -6,8 +6,8 @@
  */
 import type { TokenCredential } from '@azure/identity';
 import type { MicrosoftSupport, SupportTicketDetails } from '@azure/arm-support';
-import { statusOf } from '../../arm/arm-error.js';
-import type { AzureCloud } from '../../azure/cloud.js';
+import { statusOf } from '../../engine/arm/arm-error.js';
+import type { AzureCloud } from '../../engine/azure/cloud.js';
 import { SinkError, type Severity, type Ticket, type TicketRequest, type TicketSink } from '../ticket.js';
 import { ticketText } from '../ticket-text.js';
 

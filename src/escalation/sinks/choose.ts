@@ -1,9 +1,9 @@
 /** The ticket sink the configuration names, made once at start (and its mistakes reported then). */
 import path from 'node:path';
-import { cloudFor } from '../../azure/cloud.js';
-import { isHttpsOrLoopback } from '../../net/transport-rule.js';
-import { defaultCredential, sharedTokens } from '../../azure/credential.js';
-import { isGuid } from '../../arm/resource-id.js';
+import { cloudFor } from '../../engine/azure/cloud.js';
+import { isHttpsOrLoopback } from '../../engine/net/transport-rule.js';
+import { defaultCredential, sharedTokens } from '../../engine/azure/credential.js';
+import { isGuid } from '../../engine/arm/resource-id.js';
 import { isSeverity, SEVERITIES, type Severity, type SinkKind, type TicketSink } from '../ticket.js';
 import { AzureSupportSink } from './azure-support.js';
 import { LocalTicketStore } from './local-store.js';

@@ -11,10 +11,10 @@
  * sink is made, as the probes and `--send` choose theirs.
  */
 import type { Dispatcher } from 'undici';
-import { makeDispatcher } from '../../net/dispatcher.js';
-import { selectProxy } from '../../net/proxy-env.js';
-import { request as httpRequest } from '../../net/undici-lean.js';
-import { TOOL } from '../../version.js';
+import { makeDispatcher } from '../../engine/net/dispatcher.js';
+import { selectProxy } from '../../engine/net/proxy-env.js';
+import { request as httpRequest } from '../../engine/net/undici-lean.js';
+import { TOOL } from '../../engine/version.js';
 import { SEVERITIES, SinkError, type Severity, type Ticket, type TicketRequest, type TicketSink } from '../ticket.js';
 import { ticketText } from '../ticket-text.js';
 import { SIGNATURE_HEADER, signRequest } from './webhook-signature.js';

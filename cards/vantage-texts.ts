@@ -4,9 +4,9 @@
  * network" and what the bot's operator must grant. Only the wording changes: the outcome, the
  * finding and its parameters stay the engine's.
  */
-import { has, t } from '../i18n/i18n.js';
-import { outcomeKey, textParams } from '../report/render.js';
-import type { Check, Finding, Lang, Report } from '../report/types.js';
+import { has, t } from '../src/engine/i18n/i18n.js';
+import { outcomeKey, textParams } from '../src/engine/report/render.js';
+import type { Check, Finding, Lang, Report } from '../src/engine/report/types.js';
 
 /** Where the checks ran: the bot's own network, or the failing machine that sent its report. */
 export type Vantage = 'bot' | 'client';

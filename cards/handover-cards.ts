@@ -4,12 +4,12 @@
  * shown through TextRuns, which Adaptive Cards never read as markdown: an uploaded hostname such as
  * `[click](https://evil)` stays text.
  */
-import handoverTemplate from '../../cards/handover.json' with { type: 'json' };
-import clientReportTemplate from '../../cards/client-report.json' with { type: 'json' };
-import { isRtl, t } from '../i18n/i18n.js';
-import type { ClientView } from '../report/vantages.js';
-import type { Lang, Report } from '../report/types.js';
-import { podName, type CliDownload } from '../handover/run-commands.js';
+import handoverTemplate from './handover.json' with { type: 'json' };
+import clientReportTemplate from './client-report.json' with { type: 'json' };
+import { isRtl, t } from '../src/engine/i18n/i18n.js';
+import type { ClientView } from '../src/engine/report/vantages.js';
+import type { Lang, Report } from '../src/engine/report/types.js';
+import { podName, type CliDownload } from '../src/handover/run-commands.js';
 import { commandsOnCard, expand, VERDICT_STYLE, type Card, type CommandOnCard } from './cards.js';
 
 export interface HandoverCardData {

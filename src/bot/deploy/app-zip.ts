@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yazl from 'yazl';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /** What the running bot reads, relative to the repository root. */
 const BUILT = ['dist/src', 'dist/dialogs', 'dist/cards', 'dist/bin', 'dist/package.json'];

@@ -1,11 +1,11 @@
 /** The escalation's cards: the summary to confirm, and the ticket (created, pending or failed). */
-import summaryTemplate from '../../cards/escalation-summary.json' with { type: 'json' };
-import ticketTemplate from '../../cards/ticket.json' with { type: 'json' };
-import type { Escalation } from '../escalation/escalations.js';
-import { redactDeep } from '../escalation/redact.js';
-import type { SinkKind, Ticket, TicketRequest } from '../escalation/ticket.js';
-import { isRtl, ownDirection, t } from '../i18n/i18n.js';
-import type { Lang } from '../report/types.js';
+import summaryTemplate from './escalation-summary.json' with { type: 'json' };
+import ticketTemplate from './ticket.json' with { type: 'json' };
+import type { Escalation } from '../src/escalation/escalations.js';
+import { redactDeep } from '../src/escalation/redact.js';
+import type { SinkKind, Ticket, TicketRequest } from '../src/escalation/ticket.js';
+import { isRtl, ownDirection, t } from '../src/engine/i18n/i18n.js';
+import type { Lang } from '../src/engine/report/types.js';
 import { expand, type Card } from './cards.js';
 import { vantageText } from './vantage-texts.js';
 

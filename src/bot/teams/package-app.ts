@@ -4,14 +4,14 @@
  * written to dist/acr-doctor-teams.zip.
  */
 import { createWriteStream, readFileSync } from 'node:fs';
-import { isGuid } from '../arm/resource-id.js';
+import { isGuid } from '../../engine/arm/resource-id.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yazl from 'yazl';
-import { TOOL } from '../version.js';
+import { TOOL } from '../../engine/version.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
 
 interface Manifest {
   id: string;

@@ -1,13 +1,13 @@
 /** The bot's configuration, read once from the environment, typed. */
-import { NODE_IMAGE } from './handover/run-commands.js';
-import { readTicketConfig, type TicketConfig } from './escalation/sinks/choose.js';
-import { MAX_REPORT_BYTES } from './handover/protocol.js';
-import type { DiagnosisLimits } from './bot/live-diagnosis.js';
-import { readArmPolicy, type ArmPolicy } from './azure/arm-policy.js';
-import type { SsoConfig } from './azure/on-behalf-of.js';
-import { isGuid } from './arm/resource-id.js';
+import { NODE_IMAGE } from '../handover/run-commands.js';
+import { readTicketConfig, type TicketConfig } from '../escalation/sinks/choose.js';
+import { MAX_REPORT_BYTES } from '../handover/protocol.js';
+import type { DiagnosisLimits } from './live-diagnosis.js';
+import { readArmPolicy, type ArmPolicy } from '../engine/azure/arm-policy.js';
+import type { SsoConfig } from '../engine/azure/on-behalf-of.js';
+import { isGuid } from '../engine/arm/resource-id.js';
 import { isLoopbackHost } from './http/request-guard.js';
-import { isHttpsOrLoopback } from './net/transport-rule.js';
+import { isHttpsOrLoopback } from '../engine/net/transport-rule.js';
 
 const APP_TYPES = ['SingleTenant', 'UserAssignedMSI', 'MultiTenant'] as const;
 

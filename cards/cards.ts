@@ -9,16 +9,16 @@
  * TextBlocks and FactSets hold only our own texts.
  */
 import * as ACData from 'adaptivecards-templating';
-import progressTemplate from '../../cards/progress.json' with { type: 'json' };
-import resultTemplate from '../../cards/result.json' with { type: 'json' };
-import helpTemplate from '../../cards/help.json' with { type: 'json' };
-import noticeTemplate from '../../cards/notice.json' with { type: 'json' };
-import { isolate, isRtl, t } from '../i18n/i18n.js';
-import { knowledge } from '../knowledge/knowledge.js';
-import type { ProgressView } from '../report/progress-view.js';
-import type { Lang, Report } from '../report/types.js';
+import progressTemplate from './progress.json' with { type: 'json' };
+import resultTemplate from './result.json' with { type: 'json' };
+import helpTemplate from './help.json' with { type: 'json' };
+import noticeTemplate from './notice.json' with { type: 'json' };
+import { isolate, isRtl, t } from '../src/engine/i18n/i18n.js';
+import { knowledge } from '../src/engine/knowledge/knowledge.js';
+import type { ProgressView } from '../src/engine/report/progress-view.js';
+import type { Lang, Report } from '../src/engine/report/types.js';
 import { presented, vantageText, type Vantage } from './vantage-texts.js';
-import { podName, runCommands, type CliDownload, type Shell } from '../handover/run-commands.js';
+import { podName, runCommands, type CliDownload, type Shell } from '../src/handover/run-commands.js';
 
 export type { Vantage } from './vantage-texts.js';
 

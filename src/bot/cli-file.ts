@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Next, Request, Response, Server } from 'restify';
-import { CLI_FILE_NAME, CLI_PATH, CLI_SHA256_PATH } from './protocol.js';
+import { CLI_FILE_NAME, CLI_PATH, CLI_SHA256_PATH } from '../handover/protocol.js';
 
 /** Where `npm run bundle` writes it (dist/bin/single/), beside the built bot (dist/src/). */
 export const CLI_FILE = fileURLToPath(new URL('../../bin/single/acr-check.mjs', import.meta.url));

@@ -1,6 +1,6 @@
 /** Where a conversation is, for a support engineer: its ids, and a link into Teams when it is one. */
 import type { Activity } from 'botbuilder';
-import type { ConversationLink } from '../escalation/ticket.js';
+import type { ConversationLink } from '../src/escalation/ticket.js';
 
 export function conversationLink(activity: Partial<Activity>): ConversationLink {
   const conversationId = activity.conversation?.id ?? '';
