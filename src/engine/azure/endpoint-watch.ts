@@ -9,7 +9,8 @@
  */
 import type { HttpClient, PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
 import { routeThroughProxy, type ProxyRoute } from './proxy-route.js';
-import { carriedUnreachable, EndpointUnreachableError, proxyFailureOf, proxyStatusFailure, transportFailureOf, type AzureEndpoint, type Unreachable } from './unreachable.js';
+import { carriedUnreachable, EndpointUnreachableError, proxyFailureOf, proxyStatusFailure, type AzureEndpoint, type Unreachable } from './unreachable.js';
+import { transportFailureOf } from '../net/errors.js';
 
 /** Which Azure endpoint a host is, or undefined for hosts this run does not hold against anyone. */
 export type EndpointOf = (host: string) => AzureEndpoint | undefined;

@@ -4,9 +4,9 @@
  * that signs in to Azure needs these endpoints as much as the registry's own, so this is evidence.
  */
 import type { JsonObject } from '../report/types.js';
+import { transportFailureOf, type TransportFailure } from '../net/errors.js';
 
 export type AzureEndpoint = 'entra' | 'arm' | 'log-analytics' | 'imds';
-export type TransportFailure = 'refused' | 'timeout' | 'dns' | 'tls' | 'reset' | 'unreachable';
 /**
  * What the proxy of HTTPS_PROXY did with a request for the endpoint: it answered CONNECT with 403,
  * 407 or another status, or it refused, closed, stayed silent, did not resolve, could not be routed to.
@@ -40,22 +40,6 @@ export const SERVICE_NAMES: Record<AzureEndpoint, string> = {
   'log-analytics': 'Azure Monitor Log Analytics',
   imds: 'Azure Instance Metadata Service',
 };
-
-const FAILURES: ReadonlyArray<[TransportFailure, RegExp]> = [
-  ['refused', /^ECONNREFUSED$/],
-  ['timeout', /^(ETIMEDOUT|ESOCKETTIMEDOUT|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|TimeoutError)$/],
-  ['dns', /^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL|EAI_NODATA|ENODATA|ESERVFAIL)$/],
-  ['reset', /^(ECONNRESET|EPIPE|ECONNABORTED|UND_ERR_SOCKET)$/],
-  ['unreachable', /^(ENETUNREACH|EHOSTUNREACH|EHOSTDOWN|ENETDOWN)$/],
-  // OpenSSL's and Node's names for a certificate or handshake that failed.
-  ['tls', /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_TLS_|ERR_SSL_|EPROTO$|HOSTNAME_MISMATCH)/],
-];
-
-/** What a system error code says the network did; undefined for anything that is not a transport failure. */
-export function transportFailureOf(code: string | undefined): TransportFailure | undefined {
-  if (!code) return undefined;
-  return FAILURES.find(([, pattern]) => pattern.test(code))?.[0];
-}
 
 const PROXY_TRANSPORT: Partial<Record<TransportFailure, ProxyFailure>> = {
   refused: 'proxy-refused',

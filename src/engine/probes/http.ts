@@ -4,7 +4,7 @@ import { request } from '../net/undici-lean.js';
 import { USER_AGENT } from '../net/dispatcher.js';
 import type { JsonObject } from '../report/types.js';
 import { parseAcrError, parseChallenge, parseRetryAfter } from './acr-errors.js';
-import { errorCode, errorInfo } from '../net/errors.js';
+import { errorCode, errorInfo, transportFailureOf } from '../net/errors.js';
 import { isTimeout, raceSignal } from '../net/deadlines.js';
 import { type Outcome } from './evidence.js';
 import { systemLookup } from './system-lookup.js';
@@ -72,12 +72,11 @@ export function transportFailure(err: unknown): string {
   if (proxyStatus) return 'proxy-status';
   if (code === 'PROXY_CLOSED') return 'proxy-closed';
   if (isTimeout(err)) return 'timeout';
-  if (code === 'ECONNREFUSED') return 'refused';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'dns';
-  if (code === 'ENETUNREACH' || code === 'EHOSTUNREACH') return 'unreachable';
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'tls-name';
-  if (/CERT|SELF_SIGNED|UNABLE_TO/.test(code)) return 'tls-untrusted';
-  if (code === 'ECONNRESET' || /other side closed|socket hang up/i.test(message)) return 'reset';
+  // The table every outbound call shares; a probe tells a certificate for another name from one not trusted.
+  const failure = transportFailureOf(code);
+  if (failure === 'tls') return code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? 'tls-name' : /CERT|SELF_SIGNED|UNABLE_TO/.test(code) ? 'tls-untrusted' : 'error';
+  if (failure) return failure;
+  if (/other side closed|socket hang up/i.test(message)) return 'reset';
   return 'error';
 }
 
