@@ -11,6 +11,7 @@ import { CLIENT_EGRESS_IP } from './addresses.js';
 import { claimsOf, LAB_PRINCIPALS } from './fake-entra.js';
 import type { OciRegistry } from './oci-registry.js';
 import type { KeyPair } from './pki.js';
+import { json } from './http-answers.js';
 
 export type RegistryBehaviour = 'healthy' | 'denied' | 'throttled-token' | 'forbidden-plain';
 
@@ -28,10 +29,6 @@ export interface RunningFront {
   close(): Promise<void>;
 }
 
-function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-  res.end(JSON.stringify(body));
-}
 
 export function deniedBody(): unknown {
   return {

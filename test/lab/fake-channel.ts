@@ -26,6 +26,7 @@ import { serve } from './serve.js';
 import { claimsOf, LAB_AUTHORITY_HOST, LAB_BOT_IDENTITY, LAB_ISSUER_V1, LAB_ISSUER_V2, LAB_TENANT, LAB_USERS } from './lab-tenant.js';
 import { BOT_FRAMEWORK_AUDIENCE, TOKEN_SERVICE_HOST } from './fake-token-service.js';
 import { eventually } from './eventually.js';
+import { json as answer } from './http-answers.js';
 
 export const CHANNEL_OPENID_HOST = 'login.botframework.lab.example';
 export const CONNECTOR_HOST = 'smba.lab.example';
@@ -210,7 +211,7 @@ export async function startFakeChannel(lab: { pki: LabPki; zone?: LabZone }, opt
   const tls = { key: lab.pki.botFramework.key, cert: lab.pki.botFramework.cert };
   let fetches = 0;
   const openId = https.createServer(tls, (req, res) => {
-    const json = (status: number, body: object): void => void res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+    const json = (status: number, body: object): void => answer(res, status, body);
     if (req.method === 'GET' && req.url === new URL(CHANNEL_OPENID_URL).pathname) {
       fetches++;
       return json(200, {

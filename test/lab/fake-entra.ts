@@ -12,7 +12,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import https from 'node:https';
-import type http from 'node:http';
 import { serve } from './serve.js';
 import type { KeyPair } from './pki.js';
 import {
@@ -29,6 +28,7 @@ import {
   type LabApp,
   type LabUser,
 } from './lab-tenant.js';
+import { json as answer, readBody } from './http-answers.js';
 
 export { claimsOf, labAccessToken, LAB_AUTHORITY_HOST, LAB_PRINCIPALS, LAB_TENANT } from './lab-tenant.js';
 
@@ -163,24 +163,13 @@ function onBehalfOf(form: URLSearchParams, context: OboContext, call: OboCall): 
   return { status: 200, body };
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => resolve(body));
-  });
-}
-
 export async function startFakeEntra(address: string, pair: KeyPair, port = 443, options: FakeEntraOptions = {}): Promise<RunningEntra> {
   const base = `https://${LAB_AUTHORITY_HOST}/${LAB_TENANT}`;
   const context: OboContext = { apps: options.apps ?? [LAB_SSO_APP], consent: new Map() };
   const obo: OboCall[] = [];
   const server = https.createServer({ key: pair.key, cert: pair.cert }, async (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
-    const json = (status: number, body: object): void => {
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store, no-cache' });
-      res.end(JSON.stringify(body));
-    };
+    const json = (status: number, body: object): void => answer(res, status, body, { 'cache-control': 'no-store, no-cache' });
     if (req.method === 'GET' && path === `/${LAB_TENANT}/v2.0/.well-known/openid-configuration`) {
       return json(200, {
         issuer: `${base}/v2.0`,

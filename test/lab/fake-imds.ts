@@ -5,6 +5,7 @@
 import http from 'node:http';
 import { labAccessToken, LAB_PRINCIPALS, LAB_TENANT } from './fake-entra.js';
 import { serve, type Served } from './serve.js';
+import { json as answer } from './http-answers.js';
 
 export const IMDS_ADDRESS = '169.254.169.254';
 /** The managed identity's client id: the principal that holds a role on the lab's registries. */
@@ -14,10 +15,7 @@ export function startFakeImds(): Promise<Served & { tokens: () => number }> {
   let tokens = 0;
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', `http://${IMDS_ADDRESS}`);
-    const json = (status: number, body: object): void => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
+    const json = (status: number, body: object): void => answer(res, status, body);
     if (url.pathname !== '/metadata/identity/oauth2/token') return json(404, { error: 'not_found' });
     // Without the Metadata header IMDS refuses: that is how clients probe for it.
     if (req.headers.metadata !== 'true') return json(400, { error: 'invalid_request', error_description: 'Required metadata header not specified' });

@@ -5,6 +5,7 @@
 import https from 'node:https';
 import { serve } from './serve.js';
 import type { KeyPair } from './pki.js';
+import { json as answer } from './http-answers.js';
 
 export const LOG_ANALYTICS_HOST = 'api.loganalytics.lab.example';
 export const LAB_WORKSPACE = '6c9e1b2a-0000-4000-8000-0000000000aa';
@@ -28,10 +29,7 @@ export async function startFakeLogAnalytics(address: string, pair: KeyPair, fail
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
-      const json = (status: number, value: object): void => {
-        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify(value));
-      };
+      const json = (status: number, value: object): void => answer(res, status, value);
       if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) return json(401, { error: { code: 'InvalidAuthenticationToken', message: 'no token' } });
       if (req.method !== 'POST' || req.url?.split('?')[0] !== `/v1/workspaces/${LAB_WORKSPACE}/query`) return json(404, { error: { code: 'WorkspaceNotFound', message: 'no such workspace' } });
       const query = String((JSON.parse(body || '{}') as { query?: unknown }).query ?? '');

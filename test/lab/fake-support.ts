@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
+import { readBody } from './http-answers.js';
 
 export const CONTAINER_REGISTRY_SERVICE = '6ae7a8ad-64b4-4e1a-9b1d-6c7c5b0a6a11';
 export const NETWORKING_CLASSIFICATION = `/providers/Microsoft.Support/services/${CONTAINER_REGISTRY_SERVICE}/problemClassifications/3b4a1f0e-6cc5-4c7a-9d5e-1b2c3d4e5f60`;
@@ -25,13 +26,6 @@ export interface FakeSupport {
 }
 
 type Send = (res: http.ServerResponse, status: number, body: object, headers?: Record<string, string>) => void;
-
-const readBody = (req: http.IncomingMessage): Promise<string> =>
-  new Promise((resolve) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => resolve(body));
-  });
 
 export function createFakeSupport(host: string): FakeSupport {
   const operations = new Map<string, string>();

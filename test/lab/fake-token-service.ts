@@ -41,6 +41,7 @@ import type http from 'node:http';
 import type { KeyPair } from './pki.js';
 import { serve } from './serve.js';
 import { claimsOf, LAB_SSO_APP, LAB_TENANT, userAccessToken, userByOid, type LabUser } from './lab-tenant.js';
+import { readBody } from './http-answers.js';
 
 export const TOKEN_SERVICE_HOST = 'token.lab.example';
 /** The audience of the tokens bots present to the Bot Framework (ToChannelFromBotOAuthScope). */
@@ -134,14 +135,6 @@ const errorBody = (code: string, message: string): object => ({ error: { code, m
 function resourceOf(connection: OAuthConnection): { audience: string; permission: string } {
   const at = connection.scope.lastIndexOf('/');
   return { audience: connection.scope.slice(0, at), permission: connection.scope.slice(at + 1) };
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => resolve(body));
-  });
 }
 
 export async function startFakeTokenService(address: string, pair: KeyPair, options: FakeTokenServiceOptions = {}, port = 443): Promise<RunningTokenService> {
