@@ -36,3 +36,8 @@ export const knowledge = knowledgeData as Knowledge;
 export function isSymptom(id: string): boolean {
   return knowledge.symptoms.includes(id);
 }
+
+/** A fix's command template with this finding's values in (a placeholder without a value stays, for the rules to see). */
+export function fillTemplate(template: string, params: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
+}

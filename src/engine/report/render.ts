@@ -1,6 +1,6 @@
 /** Renders language-neutral evidence and findings into the report's texts, in one language. */
 import { t } from '../i18n/i18n.js';
-import { knowledge } from '../knowledge/knowledge.js';
+import { fillTemplate, knowledge } from '../knowledge/knowledge.js';
 import type { Evidence } from '../probes/evidence.js';
 import type { RawFinding } from '../rules/evaluate.js';
 import type { Check, Finding, JsonObject, JsonValue, Lang } from './types.js';
@@ -49,10 +49,6 @@ export function renderCheck(lang: Lang, evidence: Evidence): Check {
   };
   if (evidence.error) check.error = evidence.error;
   return check;
-}
-
-export function fillTemplate(template: string, params: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
 }
 
 export function renderFinding(lang: Lang, raw: RawFinding): Finding {

@@ -1,9 +1,8 @@
 /** Runs the rules over evidence and facts: ranked findings and a verdict. Pure; no I/O. */
-import { knowledge } from '../knowledge/knowledge.js';
+import { fillTemplate, knowledge } from '../knowledge/knowledge.js';
 import type { Confidence, Verdict } from '../report/types.js';
 import { parseResourceId } from '../arm/resource-id.js';
 import { parseDnsServer } from '../probes/dns-wire.js';
-import { fillTemplate } from '../report/render.js';
 import type { Facts } from '../report/types.js';
 import { proxyParams, RuleContext, text, type RuleInput } from './context.js';
 import { FACT_RULES } from './fact-rules.js';
