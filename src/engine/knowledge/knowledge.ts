@@ -6,6 +6,11 @@ export interface RuleKnowledge {
   cause: string;
   confidence: Confidence;
   fixes: string[];
+  /**
+   * A rule that needs no code: it fires on the evidence with one of `outcomes` (an outcome ending in
+   * `.` stands for every outcome it begins), unless some evidence has one of `unless`.
+   */
+  when?: { outcomes: string[]; unless?: string[] };
 }
 
 export interface FixTemplate {
@@ -25,9 +30,15 @@ export interface UnderstandingPatterns {
 
 export interface Knowledge {
   symptoms: string[];
+  /** Symptoms that mean the same to the rules: an Azure service pulling, the portal managing. */
+  symptomGroups: Record<'service' | 'management', string[]>;
   causes: string[];
   rules: Record<string, RuleKnowledge>;
   fixes: Record<string, FixTemplate>;
+  /** What a fix's command shows for a value the diagnosis did not learn: a `<placeholder>` the user fills in. */
+  placeholders: Record<string, string>;
+  /** Where the hosts file is, by the client's platform (its report's `platform`, e.g. `win32/x64`). */
+  hostsFiles: { win32: string; other: string };
   understanding: UnderstandingPatterns;
 }
 

@@ -1,12 +1,12 @@
 /** Runs the rules over evidence and facts: ranked findings and a verdict. Pure; no I/O. */
-import { fillTemplate, knowledge } from '../knowledge/knowledge.js';
+import { fillTemplate, knowledge, type RuleKnowledge } from '../knowledge/knowledge.js';
 import type { Confidence, Verdict } from '../report/types.js';
 import { parseResourceId } from '../arm/resource-id.js';
 import { parseDnsServer } from '../probes/dns-wire.js';
 import type { Facts } from '../report/types.js';
 import { proxyParams, RuleContext, text, type RuleInput } from './context.js';
 import { FACT_RULES } from './fact-rules.js';
-import { RULES, type Predicate } from './rules.js';
+import { match, RULES, type Predicate } from './rules.js';
 
 export interface RawFinding {
   rule: string;
@@ -32,61 +32,50 @@ export function baseParams(input: RuleInput): Record<string, string> {
   const zoneId = zone ? parseResourceId(zone.id) : undefined;
   const clientIp = input.evidence.map((e) => text(e.data, 'clientIp')).find(Boolean);
   const loginServerEndpoint = input.facts.privateEndpoints?.flatMap((pe) => pe.dns).find((d) => d.fqdn.toLowerCase() === input.registry.loginServer);
-  const proxy = input.client.proxy ? proxyParams(input.client.proxy) : { proxy: '<proxy-url>', proxyWithCredentials: 'http://<user>:<password>@<proxy-host>:<port>' };
-  return {
+  const dns = parseDnsServer(input.client.dnsServers[0] ?? '');
+  // What the diagnosis learnt; anything else keeps the placeholder of knowledge.json.
+  const learnt: Record<string, string | undefined> = {
     registry: input.registry.name,
     loginServer: input.registry.loginServer,
     suffix: input.registry.suffix,
-    ...proxy,
-    dnsServer: input.client.dnsServers[0] ?? '<dns-server>',
-    dnsHost: parseDnsServer(input.client.dnsServers[0] ?? '')?.host ?? '<dns-server>',
-    dnsPort: String(parseDnsServer(input.client.dnsServers[0] ?? '')?.port ?? 53),
+    ...(input.client.proxy ? proxyParams(input.client.proxy) : {}),
+    dnsServer: input.client.dnsServers[0],
+    dnsHost: dns?.host,
+    dnsPort: dns ? String(dns.port) : undefined,
     proxyTarget: input.registry.loginServer,
     proxyTargetUrl: `https://${input.registry.loginServer}/v2/`,
-    hostsFile: process.platform === 'win32' ? 'C:\\Windows\\System32\\drivers\\etc\\hosts' : '/etc/hosts',
-    clientIp: clientIp ?? '<client-ip>',
+    // The client's platform, as its report says: the bot re-runs the rules over a Windows machine's report too.
+    hostsFile: input.client.platform.startsWith('win32') ? knowledge.hostsFiles.win32 : knowledge.hostsFiles.other,
+    clientIp,
     dataEndpoint: `${input.registry.name}.<region>.data.${input.registry.suffix}`,
-    principal: '<client-id>',
-    zoneResourceGroup: zoneId?.resourceGroup ?? '<zone-resource-group>',
+    zoneResourceGroup: zoneId?.resourceGroup,
     zone: zone?.name ?? `privatelink.${input.registry.suffix}`,
     recordName: input.registry.name,
     fqdn: input.registry.loginServer,
-    expectedAddress: loginServerEndpoint?.addresses.join(', ') || '<private-endpoint-ip>',
-    actualAddress: '<wrong-ip>',
+    expectedAddress: loginServerEndpoint?.addresses.join(', ') || undefined,
     staleHost: input.registry.loginServer,
-    workingAddress: '<private-endpoint-ip>',
-    address: '<private-endpoint-ip>',
     chain: input.registry.loginServer,
     seconds: String(Math.round((input.evidence.reduce((max, e) => Math.max(max, e.durationMs), 0) / 1000) * 10) / 10),
     via: input.registry.loginServer,
-    // Values a rule fills in when it fires; defaults for the few it may not know (a certificate without an issuer).
     privatelinkName: `${input.registry.name}.privatelink.${input.registry.suffix}`,
-    hostsAddress: '<address>',
-    dnsAddress: '<address>',
-    line: '<line>',
-    statusCode: '403',
-    issuer: '<issuer>',
-    names: '<names>',
-    retryAfter: '<seconds>',
-    ruleCount: '100',
-    ipRules: '-',
-    region: '<region>',
-    state: 'NotRegistered',
-    sku: '<sku>',
-    azureHost: '<azure-host>',
-    azurePort: '443',
-    azureService: 'Azure',
-    azureUrl: 'https://<azure-host>/',
-    azureRoute: '<azure-host>',
-    vnet: '<vnet>',
-    vnetId: input.facts.privateEndpoints?.find((pe) => pe.vnetId)?.vnetId ?? '<vnet-resource-id>',
-    subscription: input.registry.subscriptionId ?? '<subscription-id>',
-    resourceId: input.facts.resourceId ?? input.registry.resourceId ?? '<registry-resource-id>',
+    vnetId: input.facts.privateEndpoints?.find((pe) => pe.vnetId)?.vnetId,
+    subscription: input.registry.subscriptionId,
+    resourceId: input.facts.resourceId ?? input.registry.resourceId,
   };
+  return { ...knowledge.placeholders, ...Object.fromEntries(Object.entries(learnt).filter((entry): entry is [string, string] => entry[1] !== undefined)) };
 }
 
-/** Every rule's predicate by id; their order of precedence is the order of knowledge.json. */
-export const PREDICATES: Record<string, Predicate> = { ...Object.fromEntries(RULES), ...FACT_RULES };
+/** A rule of knowledge.json that is data alone: the evidence with its outcomes, unless another outcome is there. */
+function dataPredicate(when: NonNullable<RuleKnowledge['when']>): Predicate {
+  return (ctx) => (when.unless && ctx.first(...when.unless) ? undefined : match(ctx.withOutcome(...when.outcomes)));
+}
+
+/** Every rule's predicate by id, from code or from its row; their order of precedence is the order of knowledge.json. */
+export const PREDICATES: Record<string, Predicate> = {
+  ...Object.fromEntries(Object.entries(knowledge.rules).flatMap(([id, rule]) => (rule.when ? [[id, dataPredicate(rule.when)]] : []))),
+  ...Object.fromEntries(RULES),
+  ...FACT_RULES,
+};
 
 /** ARM checks may back several findings; a probe's evidence is explained once, by the first rule that uses it. */
 const isProbeEvidence = (id: string): boolean => !id.startsWith('arm.');

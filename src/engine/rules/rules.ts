@@ -1,6 +1,8 @@
 /**
- * The rules: one small predicate per rule id of knowledge.json, in order of precedence.
- * A rule reads evidence and facts and says which evidence it rests on and what to fill into its texts.
+ * The rules that need real logic: one small predicate per rule id of knowledge.json. A rule that only
+ * says "some evidence has an outcome in this set (unless another is there)" is a row of knowledge.json
+ * (`when`) and has no code. A rule reads evidence and facts and says which evidence it rests on and
+ * what to fill into its texts.
  */
 import { addressesOf } from '../probes/dns.js';
 import type { Evidence } from '../probes/evidence.js';
@@ -8,6 +10,7 @@ import { isInternal, classifyAddress } from '../probes/address.js';
 import type { Confidence, JsonObject } from '../report/types.js';
 import { parseDnsServer } from '../probes/dns-wire.js';
 import { recordName, RuleContext, text } from './context.js';
+import { knowledge } from '../knowledge/knowledge.js';
 
 export interface Match {
   evidence: string[];
@@ -21,11 +24,9 @@ export interface Match {
 export type Predicate = (ctx: RuleContext) => Match | undefined;
 
 const ids = (list: Evidence[]): string[] => list.map((e) => e.id);
-const match = (list: Evidence[], params: Record<string, string> = {}): Match | undefined =>
+export const match = (list: Evidence[], params: Record<string, string> = {}): Match | undefined =>
   list.length > 0 ? { evidence: ids(list), params } : undefined;
 
-const SERVICE_SYMPTOMS = ['azure-service-cannot-pull', 'defender-cannot-scan', 'tasks-cannot-push-pull'];
-const MANAGEMENT_SYMPTOMS = ['network-settings-save-failed', 'portal-cannot-manage', 'cannot-edit-network-rules'];
 const CONNECTION_FAILED = ['tcp.timeout', 'tcp.unreachable', 'tcp.refused', 'tls.timeout', 'v2.transport.'];
 
 /** A DNS finding names the server that failed, the chain it gave and how long it was waited for. */
@@ -58,7 +59,7 @@ export function seconds(ms: number): string {
 }
 
 function fromService(ctx: RuleContext): boolean {
-  return ctx.hasSymptom(...SERVICE_SYMPTOMS) || ctx.input.client.kind === 'azure-service' || ctx.input.client.kind === 'tasks';
+  return ctx.hasSymptom(...knowledge.symptomGroups.service) || ctx.input.client.kind === 'azure-service' || ctx.input.client.kind === 'tasks';
 }
 
 function trustedServicesAllowed(ctx: RuleContext): boolean {
@@ -194,10 +195,6 @@ export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
     },
   ],
   [
-    'proxy-auth-required',
-    (ctx) => match(ctx.withOutcome('proxy.auth-required', ...PROBED_THROUGH_PROXY.map((kind) => `${kind}.transport.proxy-auth-required`))),
-  ],
-  [
     'proxy-upstream-failed',
     (ctx) => proxyMatch(ctx, ctx.withOutcome('proxy.status', ...PROBED_THROUGH_PROXY.map((kind) => `${kind}.transport.proxy-status`)).filter(upstreamFailure)),
   ],
@@ -210,7 +207,6 @@ export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
   ],
   ['proxy-closed', (ctx) => proxyMatch(ctx, ctx.withOutcome('proxy.eof', ...PROBED_THROUGH_PROXY.map((kind) => `${kind}.transport.proxy-closed`)))],
   ['proxy-silent', (ctx) => proxyMatch(ctx, ctx.withOutcome('proxy.timeout'))],
-  ['proxy-unreachable', (ctx) => match(ctx.withOutcome('proxy.refused', 'proxy.dns', 'proxy.error'))],
   [
     'tls-intercepted',
     (ctx) => {
@@ -248,14 +244,6 @@ export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
     },
   ],
   [
-    'connection-refused',
-    (ctx) => (ctx.first('tcp.ok') ? undefined : match(ctx.withOutcome('tcp.refused', 'v2.transport.refused'))),
-  ],
-  [
-    'connection-unreachable',
-    (ctx) => (ctx.first('tcp.ok') ? undefined : match(ctx.withOutcome('tcp.unreachable', 'v2.transport.unreachable'))),
-  ],
-  [
     'some-addresses-fail',
     (ctx) => {
       // One address answers, so clients that try the next (most do) get through: worth knowing, rarely the cause.
@@ -273,7 +261,6 @@ export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
       return match(hit, { clientIp: clientIp || '<your-public-ip>', correlationId });
     },
   ],
-  ['forbidden-by-middlebox', (ctx) => match(ctx.withOutcome('v2.forbidden'))],
   [
     'throttled',
     (ctx) => {
@@ -326,6 +313,6 @@ export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
   ],
   [
     'management-symptom',
-    (ctx) => (ctx.hasSymptom(...MANAGEMENT_SYMPTOMS) ? { evidence: [], params: {} } : undefined),
+    (ctx) => (ctx.hasSymptom(...knowledge.symptomGroups.management) ? { evidence: [], params: {} } : undefined),
   ],
 ];
