@@ -30,6 +30,11 @@ export default tseslint.config(
     { files: ['dialogs/**'], may: 'dialogs import cards and the engine, never the bot or the CLI', not: ['bot', 'cli'], packages: ['restify'] },
     { files: ['src/cli/**'], may: 'the CLI is a front of the engine, with no Bot Framework in it', not: ['bot', 'dialogs', 'cards'], packages: ['botbuilder', 'botbuilder-*', 'restify'] },
   ]),
+  // The environment is read by the fronts' configuration (src/bot/config.ts, src/cli, the ticket sinks) and handed in.
+  {
+    files: ['src/engine/**'],
+    rules: { 'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'the engine reads no environment: take it from the front that calls you.' }] },
+  },
   {
     files: ['**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },

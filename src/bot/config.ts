@@ -12,6 +12,11 @@ import { isHttpsOrLoopback } from '../engine/net/transport-rule.js';
 const APP_TYPES = ['SingleTenant', 'UserAssignedMSI', 'MultiTenant'] as const;
 
 export interface BotConfig {
+  /**
+   * The environment Azure's identity libraries and clouds read (AZURE_*, ARM_ENDPOINT,
+   * AZURE_AUTHORITY_HOST, LOG_ANALYTICS_ENDPOINT): handed to the engine from here, which reads none itself.
+   */
+  azureEnv: NodeJS.ProcessEnv;
   host: string;
   port: number;
   /** Empty: unauthenticated, for local use only. */
@@ -186,6 +191,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
   const storageBlobUrl = blobUrl(env);
   if (storageBlobUrl && env.BOT_STORAGE_CONNECTION_STRING) throw new Error('set BOT_STORAGE_BLOB_URL (Entra) or BOT_STORAGE_CONNECTION_STRING (a key, or Azurite), not both');
   return {
+    azureEnv: env,
     host,
     port,
     appId,

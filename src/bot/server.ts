@@ -55,7 +55,7 @@ async function stateStorage(config: BotConfig, logger: Logger): Promise<Storage>
     return new BlobsStorage(config.storageConnectionString, config.storageContainer);
   }
   // In Azure: the bot's own identity (its managed identity, AZURE_CLIENT_ID), no key anywhere.
-  const credential = sharedTokens(await defaultCredential(cloudFor('azurecr.io', process.env)));
+  const credential = sharedTokens(await defaultCredential(cloudFor('azurecr.io', config.azureEnv), config.azureEnv));
   logger.info({ account: config.storageBlobUrl, container: config.storageContainer }, 'conversation state in Azure Blob Storage (Entra identity)');
   return new BlobsStorage('', config.storageContainer, undefined, `${config.storageBlobUrl}/${config.storageContainer}`, credential);
 }
@@ -138,19 +138,19 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
   if (severities.length === 0) throw new Error(`TICKET_MAX_SEVERITY=${config.tickets.maxSeverity} leaves none of the ${escalations.sink.kind} sink's severities (${escalations.sink.severities.join(', ')})`);
   // The asker's own rights, on their behalf (single sign-on), in the cloud of the registry read.
   const { sso } = config;
-  const asUser = sso && ((token: string, suffix = 'azurecr.io') => onBehalfOf(sso, token, cloudFor(suffix)));
+  const asUser = sso && ((token: string, suffix = 'azurecr.io') => onBehalfOf(sso, token, cloudFor(suffix, config.azureEnv)));
   const bot = new AcrDoctorBot({
     diagnose,
     // Azure is read within what the asker's tenant, team or channel may read (ARM_ACCESS, ARM_SCOPES).
     azure: (target, asker, userToken) => {
       const decision = armDecision(config.armPolicy, asker);
-      if (!decision.read) return { ...azureAccess({ target, arm: false }), armSkipped: decision.reason };
+      if (!decision.read) return { ...azureAccess({ target, arm: false }, config.azureEnv), armSkipped: decision.reason };
       if (decision.asUser) {
         // Not signed in, nothing of Azure is read.
         if (!asUser || !userToken) return { armSkipped: 'skip.arm-not-signed-in' };
-        return azureAccess({ target, arm: true, credential: () => asUser(userToken, target.suffix) });
+        return azureAccess({ target, arm: true, credential: () => asUser(userToken, target.suffix) }, config.azureEnv);
       }
-      return azureAccess({ target, arm: true, ...(decision.scopes ? { scopes: decision.scopes } : {}) });
+      return azureAccess({ target, arm: true, ...(decision.scopes ? { scopes: decision.scopes } : {}) }, config.azureEnv);
     },
     ...(sso ? { sso: { connectionName: sso.connectionName } } : {}),
     ...(ticketsAsUser && asUser ? { ticketCredential: (token: string) => asUser(token) } : {}),

@@ -12,13 +12,15 @@ import { sendReport } from './send.js';
 export const EXIT = { healthy: 0, problem: 1, usage: 2, internal: 3, notSent: 4 } as const;
 
 async function main(argv: string[]): Promise<number> {
+  // The one place the CLI reads its environment: options, language and Azure settings are read from it.
+  const env = process.env;
   let options;
   try {
-    options = parseCli(argv, process.env, process.stdout);
+    options = parseCli(argv, env, process.stdout);
   } catch (err) {
     if (err instanceof InfoExit) return EXIT.healthy;
     if (err instanceof UsageError) {
-      const lang = langFromEnv();
+      const lang = langFromEnv(env);
       process.stderr.write(`${t(lang, 'cli.usageError', { message: err.message })}\n${t(lang, 'cli.usage')}\n${t(lang, 'cli.seeHelp')}\n`);
       return EXIT.usage;
     }
@@ -32,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
     ...(options.client ? { client: options.client } : {}),
     dnsServers: options.dnsServers,
     dataEndpoints: options.dataEndpoints,
-    ...azureAccess(options),
+    ...azureAccess(options, env),
     budgetMs: options.budgetMs,
     spentMs: Math.round(performance.now()),
     lang: options.lang,
@@ -57,7 +59,7 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`${t(langFromEnv(), 'cli.internalError', { message })}\n`);
+    process.stderr.write(`${t(langFromEnv(process.env), 'cli.internalError', { message })}\n`);
     process.exit(EXIT.internal);
   },
 );

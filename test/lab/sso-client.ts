@@ -106,7 +106,7 @@ async function oboSteps(step: OboStep): Promise<SsoResult[]> {
     return JSON.parse(Buffer.from(access.token.split('.')[1] ?? '', 'base64url').toString('utf8')) as unknown;
   });
   if (!step.read) return [token];
-  const api = createArmApi(credential, cloudFor('azurecr.io'));
+  const api = createArmApi(credential, cloudFor('azurecr.io', process.env));
   const reads: SsoResult[] = [];
   for (const id of step.read) {
     reads.push(await api.registry(id, AbortSignal.timeout(10_000)).then((facts) => ({ ok: facts }), (err: unknown) => ({ ok: { outcome: armFailure(err).outcome, message: err instanceof Error ? err.message : String(err) } })));

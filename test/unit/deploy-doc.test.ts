@@ -7,8 +7,8 @@ import { appSettings, PLATFORM_SETTINGS, settingsReadBySrc } from '../helpers/in
 const root = path.resolve('.');
 const read = (file: string): string => readFileSync(path.join(root, file), 'utf8');
 
-/** Set by the platform, not by whoever runs the bot: App Service's managed identity endpoint and host name, Windows' own. */
-const PROVIDED = new Set(['IDENTITY_ENDPOINT', 'MSI_ENDPOINT', 'WEBSITE_HOSTNAME', 'SystemRoot']);
+/** Set by the platform, not by whoever runs the bot: App Service's managed identity endpoint and host name. */
+const PROVIDED = new Set(['IDENTITY_ENDPOINT', 'MSI_ENDPOINT', 'WEBSITE_HOSTNAME']);
 
 /** The names in the first column of deploy.md's settings table. */
 function documentedSettings(): Set<string> {
@@ -20,6 +20,36 @@ function documentedSettings(): Set<string> {
     .flatMap((line) => [...line.split('|')[1]!.matchAll(/`([A-Za-z_][A-Za-z0-9_]*)`/g)].map((m) => m[1]!));
   return new Set(names);
 }
+
+/** The names in the first column of docs/configuration.md's one table of every setting. */
+function configurationTable(): string[] {
+  return read('docs/configuration.md')
+    .split('\n')
+    .filter((line) => line.startsWith('| `'))
+    .flatMap((line) => [...line.split('|')[1]!.matchAll(/`([A-Za-z_][A-Za-z0-9_]*)`/g)].map((m) => m[1]!));
+}
+
+/** Read by Node.js or a library (the proxy, the CA file), not by our code. */
+const STANDARD = new Set(['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'NODE_EXTRA_CA_CERTS', 'LANG', 'LC_ALL', 'LC_MESSAGES']);
+
+describe('docs/configuration.md: every setting in one table', function () {
+  const inSrc = settingsReadBySrc();
+  const table = configurationTable();
+
+  it('names every setting the code reads, once', function () {
+    assert.deepEqual([...inSrc].filter((name) => !PROVIDED.has(name) && !table.includes(name) && !STANDARD.has(name)), []);
+    assert.deepEqual(table.filter((name, i) => table.indexOf(name) !== i), [], 'no setting twice');
+  });
+
+  it('names nothing the code does not read', function () {
+    assert.deepEqual(table.filter((name) => !inSrc.has(name) && !STANDARD.has(name)), []);
+  });
+
+  it('explains every app setting the deployment template sets', function () {
+    const template = JSON.parse(read('infra/main.json')) as Parameters<typeof appSettings>[0];
+    assert.deepEqual(Object.keys(appSettings(template)).filter((name) => !(name in PLATFORM_SETTINGS) && !table.includes(name)), []);
+  });
+});
 
 describe('the deployment guide and the settings', function () {
   const inSrc = settingsReadBySrc();
@@ -41,8 +71,7 @@ describe('the deployment guide and the settings', function () {
     const example = read('.env.example');
     assert.deepEqual([...inSrc].filter((name) => !PROVIDED.has(name) && !new RegExp(`\\b${name}=`).test(example)), []);
     const named = [...example.matchAll(/^# ([A-Za-z_][A-Za-z0-9_]*)=/gm)].map((m) => m[1]!);
-    const standard = new Set(['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'NODE_EXTRA_CA_CERTS', 'LANG', 'LC_ALL', 'LC_MESSAGES']);
-    assert.deepEqual(named.filter((name) => !inSrc.has(name) && !standard.has(name)), []);
+    assert.deepEqual(named.filter((name) => !inSrc.has(name) && !STANDARD.has(name)), []);
   });
 
   it('the guide\'s npm scripts, files and deployment outputs exist', function () {

@@ -32,6 +32,13 @@ describe('imports run one way: fronts → dialogs → cards → escalation, hand
     });
   }
 
+  it('the engine reads no environment: the fronts\' configuration hands it in', async function () {
+    const [result] = await new ESLint({ cwd: root }).lintText('export const home = process.env.HOME;\n', { filePath: path.join(root, 'src/engine/azure/x.ts') });
+    assert.deepEqual(result?.messages.map((m) => m.ruleId), ['no-restricted-properties']);
+    const [front] = await new ESLint({ cwd: root }).lintText('export const home = process.env.HOME;\n', { filePath: path.join(root, 'src/cli/x.ts') });
+    assert.deepEqual(front?.messages, []);
+  });
+
   it('lets the right direction through', async function () {
     assert.deepEqual(await lint('src/bot/x.ts', "import { EscalateDialog } from '../../dialogs/escalate-dialog.js';\nimport { resultCard } from '../../cards/cards.js';\nexport const x = [EscalateDialog, resultCard];\n"), []);
     assert.deepEqual(await lint('dialogs/x.ts', "import { noticeCard } from '../cards/cards.js';\nimport { ticketKey } from '../src/escalation/ticket.js';\nexport const x = [noticeCard, ticketKey];\n"), []);

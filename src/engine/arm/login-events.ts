@@ -14,7 +14,7 @@ const LOG_ANALYTICS: Record<AzureCloud['name'], string> = {
   Custom: 'https://api.loganalytics.io',
 };
 
-export function logAnalyticsEndpoint(cloud: AzureCloud, env: NodeJS.ProcessEnv = process.env): string {
+export function logAnalyticsEndpoint(cloud: AzureCloud, env: NodeJS.ProcessEnv): string {
   return (env.LOG_ANALYTICS_ENDPOINT || LOG_ANALYTICS[cloud.name]).replace(/\/+$/, '');
 }
 
@@ -31,7 +31,7 @@ export function loginFailuresQuery(loginServer: string): string {
 
 export type LoginEventsReader = (loginServer: string, signal: AbortSignal) => Promise<LoginFailure[]>;
 
-export function createLoginEventsReader(credential: TokenCredential, cloud: AzureCloud, workspaceId: string, env: NodeJS.ProcessEnv = process.env, httpClient?: HttpClient): LoginEventsReader {
+export function createLoginEventsReader(credential: TokenCredential, cloud: AzureCloud, workspaceId: string, env: NodeJS.ProcessEnv, httpClient?: HttpClient): LoginEventsReader {
   const endpoint = logAnalyticsEndpoint(cloud, env);
   const transport = httpClient ? { httpClient } : {};
   return async (loginServer, signal) => {

@@ -14,7 +14,7 @@ import type { AzureEndpoint } from './unreachable.js';
 const IMDS_HOST = '169.254.169.254';
 
 /** The run's Azure hosts by role; IMDS only where a managed identity is meant to answer. */
-export function azureEndpoints(cloud: AzureCloud, env: NodeJS.ProcessEnv = process.env): EndpointOf {
+export function azureEndpoints(cloud: AzureCloud, env: NodeJS.ProcessEnv): EndpointOf {
   const hosts = new Map<string, AzureEndpoint>([
     [new URL(logAnalyticsEndpoint(cloud, env)).hostname, 'log-analytics'],
     [new URL(cloud.armEndpoint).hostname, 'arm'],
@@ -36,7 +36,7 @@ export interface AzureAccessOptions {
   credential?: () => Promise<TokenCredential>;
 }
 
-export function azureAccess(options: AzureAccessOptions, env: NodeJS.ProcessEnv = process.env): Pick<DiagnoseRequest, 'arm' | 'tokenSource'> {
+export function azureAccess(options: AzureAccessOptions, env: NodeJS.ProcessEnv): Pick<DiagnoseRequest, 'arm' | 'tokenSource'> {
   const cloud = cloudFor(options.target.suffix, env);
   // One watched transport for every Azure call of the run, so a failure names its host (see EndpointWatch).
   const watch = new EndpointWatch(azureEndpoints(cloud, env));

@@ -14,7 +14,7 @@ const CLOUDS: Record<string, AzureCloud> = {
 const KNOWN_AUTHORITIES = new Set(Object.values(CLOUDS).map((c) => new URL(c.authorityHost).host));
 
 /** The cloud from the login server's suffix; ARM_ENDPOINT and AZURE_AUTHORITY_HOST override it. */
-export function cloudFor(suffix: string, env: NodeJS.ProcessEnv = process.env): AzureCloud {
+export function cloudFor(suffix: string, env: NodeJS.ProcessEnv): AzureCloud {
   const base = CLOUDS[suffix] ?? CLOUDS['azurecr.io']!;
   const armEndpoint = env.ARM_ENDPOINT?.replace(/\/+$/, '') || base.armEndpoint;
   const authorityHost = env.AZURE_AUTHORITY_HOST?.replace(/\/+$/, '') || base.authorityHost;

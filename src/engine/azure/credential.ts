@@ -24,12 +24,12 @@ function transportOptions(options: SignInOptions): { httpClient?: HttpClient; re
   return { ...(options.httpClient ? { httpClient: options.httpClient } : {}), ...(options.retries !== undefined ? { retryOptions: { maxRetries: options.retries } } : {}) };
 }
 
-export function hasEnvironmentCredentials(env: NodeJS.ProcessEnv = process.env): boolean {
+export function hasEnvironmentCredentials(env: NodeJS.ProcessEnv): boolean {
   if (!env.AZURE_CLIENT_ID || !env.AZURE_TENANT_ID) return false;
   return Boolean(env.AZURE_CLIENT_SECRET || env.AZURE_CLIENT_CERTIFICATE_PATH || env.AZURE_FEDERATED_TOKEN_FILE);
 }
 
-export async function environmentCredential(cloud: AzureCloud, env: NodeJS.ProcessEnv = process.env, signIn: SignInOptions = {}): Promise<TokenCredential> {
+export async function environmentCredential(cloud: AzureCloud, env: NodeJS.ProcessEnv, signIn: SignInOptions = {}): Promise<TokenCredential> {
   const identity = await import('@azure/identity');
   const options = { authorityHost: cloud.authorityHost, disableInstanceDiscovery: !isKnownAuthority(cloud.authorityHost), ...transportOptions(signIn) };
   if (env.AZURE_FEDERATED_TOKEN_FILE) return new identity.WorkloadIdentityCredential(options);
@@ -53,7 +53,7 @@ export function tenantOf(accessToken: string): string | undefined {
  * service principal, workload identity, managed identity, then developer sign-ins (Azure CLI...).
  * AZURE_TOKEN_CREDENTIALS=prod (or a credential's name) narrows that chain, as it does for any Azure SDK.
  */
-export async function defaultCredential(cloud: AzureCloud, env: NodeJS.ProcessEnv = process.env, signIn: SignInOptions = {}): Promise<TokenCredential> {
+export async function defaultCredential(cloud: AzureCloud, env: NodeJS.ProcessEnv, signIn: SignInOptions = {}): Promise<TokenCredential> {
   const identity = await import('@azure/identity');
   return new identity.DefaultAzureCredential({
     authorityHost: cloud.authorityHost,
@@ -67,7 +67,7 @@ export async function defaultCredential(cloud: AzureCloud, env: NodeJS.ProcessEn
  * Whether this machine means to sign in with a managed identity, so an instance metadata service
  * that does not answer is a fault. Elsewhere (a laptop) IMDS never answers, and that is normal.
  */
-export function managedIdentityIntended(env: NodeJS.ProcessEnv = process.env): boolean {
+export function managedIdentityIntended(env: NodeJS.ProcessEnv): boolean {
   if (/ManagedIdentityCredential/i.test(env.AZURE_TOKEN_CREDENTIALS ?? '')) return true;
   return Boolean(env.AZURE_CLIENT_ID) && !hasEnvironmentCredentials(env) && !env.IDENTITY_ENDPOINT && !env.MSI_ENDPOINT;
 }
@@ -84,7 +84,7 @@ export interface SourcedToken {
  * an authority or IMDS it could not reach is thrown as EndpointUnreachableError, host named, and
  * `explain` says the same of a deadline that fired while the token was still being asked for.
  */
-export function tokenSource(cloud: AzureCloud, makeCredential: () => Promise<TokenCredential>, env: NodeJS.ProcessEnv = process.env, watch?: EndpointWatch) {
+export function tokenSource(cloud: AzureCloud, makeCredential: () => Promise<TokenCredential>, env: NodeJS.ProcessEnv, watch?: EndpointWatch) {
   let credential: Promise<TokenCredential> | undefined;
   const source = async (signal: AbortSignal): Promise<SourcedToken> => {
     credential ??= makeCredential();

@@ -89,7 +89,7 @@ export function isLang(value: string): value is Lang {
 }
 
 /** The language from LC_ALL / LC_MESSAGES / LANG (`ru_RU.UTF-8` → ru); English otherwise. */
-export function langFromEnv(env: NodeJS.ProcessEnv = process.env): Lang {
+export function langFromEnv(env: NodeJS.ProcessEnv): Lang {
   for (const name of ['LC_ALL', 'LC_MESSAGES', 'LANG'] as const) {
     const code = env[name]?.slice(0, 2).toLowerCase();
     if (code && isLang(code)) return code;

@@ -1,12 +1,10 @@
 /** Reads the hosts file, so an override of the registry's name can be named as such. */
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { knowledge } from '../knowledge/knowledge.js';
 
+/** The hosts file of the machine the probe runs on (the same paths the rules name in their fixes). */
 export function hostsFilePath(): string {
-  if (process.platform === 'win32') {
-    return path.join(process.env.SystemRoot ?? 'C:\\Windows', 'System32', 'drivers', 'etc', 'hosts');
-  }
-  return '/etc/hosts';
+  return process.platform === 'win32' ? knowledge.hostsFiles.win32 : knowledge.hostsFiles.other;
 }
 
 export interface HostsEntry {
