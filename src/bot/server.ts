@@ -32,6 +32,7 @@ import { clientAddress, rateKey } from './http/client-address.js';
 import { RateLimit } from './http/rate-limit.js';
 import { malformedActivity, nonLocalServiceUrl, refuseBeforeReading, refuseBrowser } from './http/request-guard.js';
 import { BoundedError, errorLine, stackOf } from '../engine/net/error-line.js';
+import { AzureClients } from '../engine/azure/clients.js';
 
 /** Limits on how long one client may take to send its request, and how many may be connected at once. */
 const HEADERS_TIMEOUT_MS = 10_000;
@@ -139,6 +140,8 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
   // The asker's own rights, on their behalf (single sign-on), in the cloud of the registry read.
   const { sso } = config;
   const asUser = sso && ((token: string, suffix = 'azurecr.io') => onBehalfOf(sso, token, cloudFor(suffix, config.azureEnv)));
+  // The bot's own identity and its ARM clients, made once for every diagnosis that reads with them.
+  const azureClients = new AzureClients(config.azureEnv);
   const bot = new AcrDoctorBot({
     diagnose,
     // Azure is read within what the asker's tenant, team or channel may read (ARM_ACCESS, ARM_SCOPES).
@@ -150,7 +153,7 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
         if (!asUser || !userToken) return { armSkipped: 'skip.arm-not-signed-in' };
         return azureAccess({ target, arm: true, credential: () => asUser(userToken, target.suffix) }, config.azureEnv);
       }
-      return azureAccess({ target, arm: true, ...(decision.scopes ? { scopes: decision.scopes } : {}) }, config.azureEnv);
+      return azureAccess({ target, arm: true, clients: azureClients, ...(decision.scopes ? { scopes: decision.scopes } : {}) }, config.azureEnv);
     },
     ...(sso ? { sso: { connectionName: sso.connectionName } } : {}),
     ...(ticketsAsUser && asUser ? { ticketCredential: (token: string) => asUser(token) } : {}),

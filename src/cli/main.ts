@@ -8,6 +8,7 @@ import { renderHuman } from './human.js';
 import { InfoExit, parseCli, UsageError } from './options.js';
 import { terminalProgress } from './progress.js';
 import { sendReport } from './send.js';
+import { AzureClients } from '../engine/azure/clients.js';
 
 export const EXIT = { healthy: 0, problem: 1, usage: 2, internal: 3, notSent: 4 } as const;
 
@@ -34,7 +35,8 @@ async function main(argv: string[]): Promise<number> {
     ...(options.client ? { client: options.client } : {}),
     dnsServers: options.dnsServers,
     dataEndpoints: options.dataEndpoints,
-    ...azureAccess(options, env),
+    // Made where the process starts, handed in: the identity and its ARM clients, once.
+    ...azureAccess({ ...options, clients: new AzureClients(env) }, env),
     budgetMs: options.budgetMs,
     spentMs: Math.round(performance.now()),
     lang: options.lang,

@@ -106,18 +106,31 @@ async function collect<T>(pages: AsyncIterable<T>): Promise<T[]> {
   return items;
 }
 
-export function createArmApi(credential: TokenCredential, cloud: AzureCloud, watch?: EndpointWatch): ArmApi {
+/**
+ * The ARM readers over one credential. `transport`: the HTTP client every SDK client gets (a run's
+ * watch, or the shared client of AzureClients); `explain` says which Azure endpoint a failure did not
+ * reach. SDK clients are made once per subscription and kept.
+ */
+export function createArmApi(credential: TokenCredential, cloud: AzureCloud, watch?: Pick<EndpointWatch, 'httpClient' | 'explain'>): ArmApi {
   const scopes = [`${cloud.armEndpoint}/.default`];
   // Retries are ours (Retry-After within the budget), so the SDKs never wait past it.
   const transport = watch ? { httpClient: watch.httpClient } : {};
+  const kept = new Map<string, Promise<unknown>>();
+  /** One client per kind and subscription, made when first asked for. */
+  const once = <T>(key: string, make: () => Promise<T>): Promise<T> => {
+    let client = kept.get(key) as Promise<T> | undefined;
+    if (!client) kept.set(key, (client = make()));
+    return client;
+  };
   const classic = { endpoint: cloud.armEndpoint, credentialScopes: scopes, retryOptions: { maxRetries: 0 }, ...transport };
   // Every diagnosis with ARM reads the registry first: its SDK starts loading now, while the token comes.
   const acrSdk = import('@azure/arm-containerregistry');
-  const acr = async (subscriptionId: string) => {
-    const { ContainerRegistryManagementClient } = await acrSdk;
-    return new ContainerRegistryManagementClient(credential, subscriptionId, { endpoint: cloud.armEndpoint, credentials: { scopes }, retryOptions: { maxRetries: 0 }, ...transport });
-  };
-  const resources = async (subscriptionId: string) => new (await import('@azure/arm-resources')).ResourceManagementClient(credential, subscriptionId, classic);
+  const acr = (subscriptionId: string) =>
+    once(`acr|${subscriptionId}`, async () => {
+      const { ContainerRegistryManagementClient } = await acrSdk;
+      return new ContainerRegistryManagementClient(credential, subscriptionId, { endpoint: cloud.armEndpoint, credentials: { scopes }, retryOptions: { maxRetries: 0 }, ...transport });
+    });
+  const resources = (subscriptionId: string) => once(`resources|${subscriptionId}`, async () => new (await import('@azure/arm-resources')).ResourceManagementClient(credential, subscriptionId, classic));
   /** GET of an ARM path through the SDK pipeline (auth, endpoint, proxy), as JSON; an error status throws like the SDKs do. */
   const getJson = async (subscriptionId: string, path: string, signal: AbortSignal): Promise<unknown> => {
     const client = await resources(subscriptionId);
@@ -128,17 +141,18 @@ export function createArmApi(credential: TokenCredential, cloud: AzureCloud, wat
     }
     return JSON.parse(response.bodyAsText ?? '{}') as unknown;
   };
-  const dns = async (subscriptionId: string) => {
-    // A CommonJS package: bundled, its exports may sit under `default`.
-    const module = (await import('@azure/arm-privatedns')) as typeof import('@azure/arm-privatedns') & { default?: typeof import('@azure/arm-privatedns') };
-    const { PrivateDnsManagementClient } = module.default ?? module;
-    return new PrivateDnsManagementClient(credential, subscriptionId, classic);
-  };
+  const dns = (subscriptionId: string) =>
+    once(`dns|${subscriptionId}`, async () => {
+      // A CommonJS package: bundled, its exports may sit under `default`.
+      const module = (await import('@azure/arm-privatedns')) as typeof import('@azure/arm-privatedns') & { default?: typeof import('@azure/arm-privatedns') };
+      const { PrivateDnsManagementClient } = module.default ?? module;
+      return new PrivateDnsManagementClient(credential, subscriptionId, classic);
+    });
 
   return {
     ...(watch ? { explain: (err: unknown, service: 'arm' | 'log-analytics') => watch.explain(err, service) } : {}),
     async subscriptions(signal) {
-      const client = new (await import('@azure/arm-resources-subscriptions')).SubscriptionClient(credential, classic);
+      const client = await once('subscriptions', async () => new (await import('@azure/arm-resources-subscriptions')).SubscriptionClient(credential, classic));
       const list = await collect(client.subscriptions.list({ abortSignal: signal }));
       return list.flatMap((s) => (s.subscriptionId && s.state !== 'Disabled' ? [s.subscriptionId] : []));
     },

@@ -8,7 +8,9 @@ import type { DiagnoseRequest } from '../diagnose.js';
 import type { RegistryTarget } from '../target/registry-target.js';
 import { cloudFor, type AzureCloud } from './cloud.js';
 import { defaultCredential, environmentCredential, hasEnvironmentCredentials, managedIdentityIntended, sharedTokens, tokenSource, type SignInOptions } from './credential.js';
-import { EndpointWatch, type EndpointOf } from './endpoint-watch.js';
+import { EndpointWatch, withWatch, type EndpointOf } from './endpoint-watch.js';
+import type { AzureClients } from './clients.js';
+import type { ArmApi } from '../arm/sdk.js';
 import type { AzureEndpoint } from './unreachable.js';
 
 const IMDS_HOST = '169.254.169.254';
@@ -34,6 +36,23 @@ export interface AzureAccessOptions {
   scopes?: string[];
   /** The identity to read with instead of the environment's (the asker's, on their behalf). */
   credential?: () => Promise<TokenCredential>;
+  /** The environment's identity and ARM clients, made once by the front (one per run when absent). */
+  clients?: AzureClients;
+}
+
+/** The ARM readers with every call made as `watch`'s run, and failures explained by it. */
+function watchedApi(api: ArmApi, watch: EndpointWatch): ArmApi {
+  const as = <A extends unknown[], R>(call: (...args: A) => Promise<R>) => (...args: A): Promise<R> => withWatch(watch, () => call(...args));
+  return {
+    subscriptions: as((signal) => api.subscriptions(signal)),
+    registriesIn: as((subscriptionId, signal) => api.registriesIn(subscriptionId, signal)),
+    registry: as((id, signal) => api.registry(id, signal)),
+    replicationRegions: as((id, signal) => api.replicationRegions(id, signal)),
+    privateEndpoint: as((id, signal) => api.privateEndpoint(id, signal)),
+    privateZone: as((id, signal) => api.privateZone(id, signal)),
+    providerState: as((subscriptionId, namespace, signal) => api.providerState(subscriptionId, namespace, signal)),
+    explain: (err, service) => watch.explain(err, service),
+  };
 }
 
 export function azureAccess(options: AzureAccessOptions, env: NodeJS.ProcessEnv): Pick<DiagnoseRequest, 'arm' | 'tokenSource'> {
@@ -44,6 +63,22 @@ export function azureAccess(options: AzureAccessOptions, env: NodeJS.ProcessEnv)
   if (!options.arm) {
     // Without ARM, only an identity configured in the environment is used, for the token exchange.
     return hasEnvironmentCredentials(env) ? { tokenSource: tokenSource(cloud, () => environmentCredential(cloud, env, signIn), env, watch) } : {};
+  }
+  const { clients } = options;
+  if (clients && !options.credential) {
+    // The process's identity and clients, made once; this run's requests watched by this run.
+    const made = (): Promise<TokenCredential> => clients.credential(cloud);
+    return {
+      tokenSource: tokenSource(cloud, made, env, watch),
+      arm: {
+        api: async () => {
+          const api = watchedApi(await withWatch(watch, () => clients.arm(cloud)), watch);
+          return options.scopes ? (await import('../arm/scoped-api.js')).scopedArmApi(api, options.scopes) : api;
+        },
+        ...(options.subscription ? { subscription: options.subscription } : {}),
+        ...(options.workspace ? { loginEvents: loginEventsFrom(made, cloud, options.workspace, env, watch) } : {}),
+      },
+    };
   }
   let credential: Promise<TokenCredential> | undefined;
   const shared = (): Promise<TokenCredential> => (credential ??= (options.credential ? options.credential() : defaultCredential(cloud, env, signIn)).then(sharedTokens));
@@ -66,6 +101,6 @@ export function azureAccess(options: AzureAccessOptions, env: NodeJS.ProcessEnv)
 
 /** The login-events reader, loaded with its SDK only when the first query runs. */
 function loginEventsFrom(credential: () => Promise<TokenCredential>, cloud: AzureCloud, workspace: string, env: NodeJS.ProcessEnv, watch: EndpointWatch): LoginEventsReader {
-  return async (loginServer, signal) =>
-    (await import('../arm/login-events.js')).createLoginEventsReader(await credential(), cloud, workspace, env, watch.httpClient)(loginServer, signal);
+  return (loginServer, signal) =>
+    withWatch(watch, async () => (await import('../arm/login-events.js')).createLoginEventsReader(await credential(), cloud, workspace, env, watch.httpClient)(loginServer, signal));
 }

@@ -7,7 +7,7 @@ import type { HttpClient } from '@azure/core-rest-pipeline';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import { raceSignal } from '../net/deadlines.js';
 import { isKnownAuthority, type AzureCloud } from './cloud.js';
-import type { EndpointWatch } from './endpoint-watch.js';
+import { withWatch, type EndpointWatch } from './endpoint-watch.js';
 import { EndpointUnreachableError, type Unreachable } from './unreachable.js';
 
 /**
@@ -90,7 +90,8 @@ export function tokenSource(cloud: AzureCloud, makeCredential: () => Promise<Tok
     credential ??= makeCredential();
     let token: AccessToken | null;
     try {
-      const pending = (await credential).getToken(`${cloud.armEndpoint}/.default`, { abortSignal: signal });
+      const made = await credential;
+      const pending = withWatch(watch, () => made.getToken(`${cloud.armEndpoint}/.default`, { abortSignal: signal }));
       token = await raceSignal(pending, signal);
     } catch (err) {
       const unreachable = watch?.explain(err);

@@ -7,6 +7,7 @@
  * Through a proxy, the transport also knows whether the proxy ever answered CONNECT: a failure
  * before that answer is the proxy's, not the endpoint's (see proxy-route.ts).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { HttpClient, PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
 import { routeThroughProxy, type ProxyRoute } from './proxy-route.js';
 import { carriedUnreachable, EndpointUnreachableError, proxyFailureOf, proxyStatusFailure, type AzureEndpoint, type Unreachable } from './unreachable.js';
@@ -173,3 +174,26 @@ export class EndpointWatch {
     return { endpoint: attempt?.endpoint ?? service, host, port: attempt?.port ?? 443, failure, code };
   }
 }
+
+/** The watch of the run whose code is executing (async context), for clients made once per process. */
+const running = new AsyncLocalStorage<EndpointWatch>();
+
+/** Runs `work` as the run `watch` watches: requests sent through `sharedHttpClient` meanwhile are its. */
+export function withWatch<T>(watch: EndpointWatch | undefined, work: () => T): T {
+  return watch ? running.run(watch, work) : work();
+}
+
+let plain: Promise<HttpClient> | undefined;
+
+/**
+ * The HTTP client of the credentials and SDK clients made once per process (AzureClients): each
+ * request is watched by the run that sends it, so a failure still names its host in that run's report.
+ */
+export const sharedHttpClient: HttpClient = {
+  async sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
+    const watch = running.getStore();
+    if (watch) return watch.httpClient.sendRequest(request);
+    plain ??= import('@azure/core-rest-pipeline').then((m) => m.createDefaultHttpClient());
+    return (await plain).sendRequest(request);
+  },
+};
