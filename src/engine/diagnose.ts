@@ -13,6 +13,7 @@ import { formatDnsServer, parseDnsServer, type DnsServer } from './probes/dns-wi
 import { deadline, raceSignal, timeoutSignal } from './net/deadlines.js';
 import { Recorder } from './probes/recorder.js';
 import { type Evidence, type Outcome, type ProgressListener } from './probes/evidence.js';
+import type { OutcomeCode } from './probes/outcomes.js';
 import { makeDispatcher } from './net/dispatcher.js';
 import { probeDataEndpoint, probeToken, probeV2 } from './probes/http.js';
 import { probeProxyConnect } from './probes/proxy.js';
@@ -46,7 +47,7 @@ export interface DiagnoseRequest {
   /** Azure Resource Manager, to read the registry's configuration; absent (--no-arm), ARM checks are skipped. */
   arm?: { api: () => Promise<ArmApi>; subscription?: string; loginEvents?: LoginEventsReader };
   /** Why ARM is not read when `arm` is absent (an i18n key under outcomes); `skip.arm-disabled` (--no-arm) by default. */
-  armSkipped?: string;
+  armSkipped?: OutcomeCode;
   /** The client's Azure identity, for the token exchange; without one that check is skipped. */
   tokenSource?: TokenSource;
   onProgress?: ProgressListener;

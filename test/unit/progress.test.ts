@@ -1,9 +1,9 @@
 /** Progress as a front sees it: every planned check counted from the first event, placeholders taken by the real checks. */
 import assert from 'node:assert/strict';
 import { Recorder } from '../../src/engine/probes/recorder.js';
-import { type ProgressEvent } from '../../src/engine/probes/evidence.js';
+import { type Outcome, type ProgressEvent } from '../../src/engine/probes/evidence.js';
 
-const pass = () => Promise.resolve({ status: 'pass' as const, outcome: 'x.ok', data: {} });
+const pass = (): Promise<Outcome> => Promise.resolve({ status: 'pass', outcome: 'tcp.ok', data: {} });
 const total = (e: ProgressEvent): number => e.progress.planned.length + e.progress.running.length + e.progress.done.length;
 
 describe('progress', function () {

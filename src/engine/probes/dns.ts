@@ -7,6 +7,7 @@ import { isTimeout } from '../net/deadlines.js';
 import { type Outcome } from './evidence.js';
 import { hostsFilePath, readHostsEntries } from './hosts-file.js';
 import { systemLookup } from './system-lookup.js';
+import type { DnsAnswerResult } from './outcomes.js';
 
 export interface ResolvedName {
   addresses: ClassifiedAddress[];
@@ -87,7 +88,7 @@ export function systemFailure(answers: ServerAnswer[]): ReturnType<typeof readAn
 }
 
 /** Answers after which a resolver tries its next server. */
-const HANDS_OVER = new Set(['timeout', 'unreachable', 'no-route', 'error', 'servfail', 'refused', 'rcode']);
+const HANDS_OVER = new Set<DnsAnswerResult>(['timeout', 'unreachable', 'no-route', 'error', 'servfail', 'refused', 'rcode']);
 
 export interface Chain {
   /** The answer's code, or LOOP / TOO_LONG when the CNAME chain itself is broken. */
@@ -183,7 +184,7 @@ const PORT_CLOSED = new Set(['ECONNREFUSED', 'ECONNRESET']);
 /** No way to the server at all: offline, or a server of a network this machine is no longer on. */
 const NO_ROUTE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENETDOWN', 'EHOSTDOWN', 'EAFNOSUPPORT']);
 
-const RCODE_OUTCOMES: Record<string, string> = {
+const RCODE_OUTCOMES: Record<string, DnsAnswerResult> = {
   SERVFAIL: 'servfail',
   REFUSED: 'refused',
   LOOP: 'loop',
@@ -191,7 +192,7 @@ const RCODE_OUTCOMES: Record<string, string> = {
 };
 
 /** The outcome suffix and data of one server's answer: `ok`, `nxdomain`, `servfail`, `timeout`… */
-export function readAnswer(answer: ServerAnswer): { result: string; data: JsonObject; error?: { code: string; message: string } } {
+export function readAnswer(answer: ServerAnswer): { result: DnsAnswerResult; data: JsonObject; error?: { code: string; message: string } } {
   const server = formatDnsServer(answer.server);
   if ('failure' in answer) return { result: answer.failure, data: { server }, ...(answer.error ? { error: answer.error } : {}) };
   const { rcode, chain, addresses } = answer.chain;

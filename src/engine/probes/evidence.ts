@@ -1,15 +1,18 @@
 /** Evidence: what one probe saw, before it is rendered into a report check; and where a run stands. */
 import type { CheckStatus, JsonObject } from '../report/types.js';
+import type { OutcomeCode } from './outcomes.js';
 
 export interface Outcome {
   status: CheckStatus;
-  /** Stable code, e.g. `tcp.refused`; the key of its text in i18n `outcomes`. */
-  outcome: string;
+  /** Stable code, e.g. `tcp.refused`, from the table of outcomes; the key of its text in i18n `outcomes`. */
+  outcome: OutcomeCode;
   data: JsonObject;
   error?: { code: string; message: string };
 }
 
-export interface Evidence extends Outcome {
+/** What a check saw. Its outcome is a string: evidence also comes back from reports (an upload, another version). */
+export interface Evidence extends Omit<Outcome, 'outcome'> {
+  outcome: string;
   id: string;
   /** i18n key of the check's title, under `checks`. */
   kind: string;

@@ -10,6 +10,10 @@ import { type Outcome } from './evidence.js';
 import { systemLookup } from './system-lookup.js';
 import { classified } from './address.js';
 import { addressesJson } from './dns.js';
+import type { HttpKind, TransportFailureWord } from './outcomes.js';
+
+/** The checks of ACR's own API (the data endpoints answer as storage does, not as ACR). */
+type AcrApiKind = Exclude<HttpKind, 'data'>;
 
 const MAX_BODY_BYTES = 64 * 1024;
 export interface HttpAnswer {
@@ -62,7 +66,7 @@ function proxyStatusOf(err: unknown): string | undefined {
   return /Proxy response \((\d{3})\)/.exec(message)?.[1];
 }
 
-export function transportFailure(err: unknown): string {
+export function transportFailure(err: unknown): TransportFailureWord {
   const code = errorCode(err);
   const message = err instanceof Error ? `${err.message} ${String((err as Error & { cause?: unknown }).cause ?? '')}` : String(err);
   // undici reports a proxy's refusal as an aborted request (UND_ERR_ABORTED), which would read as a timeout.
@@ -80,14 +84,14 @@ export function transportFailure(err: unknown): string {
   return 'error';
 }
 
-function transportOutcome(prefix: string, err: unknown, data: JsonObject): Outcome {
+function transportOutcome(prefix: HttpKind, err: unknown, data: JsonObject): Outcome {
   const failure = transportFailure(err);
   const statusCode = proxyStatusOf(err);
   return { status: 'fail', outcome: `${prefix}.transport.${failure}`, data: statusCode ? { ...data, statusCode: Number(statusCode) } : data, error: errorInfo(err) };
 }
 
 /** The ACR-specific reading of an error status shared by every endpoint. */
-function errorStatusOutcome(prefix: string, answer: HttpAnswer, data: JsonObject): Outcome | undefined {
+function errorStatusOutcome(prefix: AcrApiKind, answer: HttpAnswer, data: JsonObject): Outcome | undefined {
   if (answer.statusCode === 403) {
     const denial = parseAcrError(answer.body);
     if (denial?.code === 'DENIED') {
@@ -111,7 +115,7 @@ function errorStatusOutcome(prefix: string, answer: HttpAnswer, data: JsonObject
  * else what `interpret` makes of the answer for this endpoint.
  */
 export async function askAcr(
-  prefix: string,
+  prefix: AcrApiKind,
   url: string,
   data: JsonObject,
   dispatcher: Dispatcher,

@@ -6,8 +6,9 @@ import type { JsonObject } from '../report/types.js';
 import { errorCode, errorInfo } from '../net/errors.js';
 import { isTimeout } from '../net/deadlines.js';
 import { type Outcome } from './evidence.js';
+import type { OutcomeCode } from './outcomes.js';
 
-const PROXY_STATUS: Record<number, string> = { 403: 'proxy.denied', 407: 'proxy.auth-required' };
+const PROXY_STATUS: Record<number, OutcomeCode> = { 403: 'proxy.denied', 407: 'proxy.auth-required' };
 
 /** Asks the proxy for a tunnel to host:443. Every answer, and the lack of one, is an outcome. */
 export async function probeProxyConnect(

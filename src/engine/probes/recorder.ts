@@ -2,6 +2,7 @@
 import type { CheckRef, Evidence, Outcome, ProgressEvent, ProgressListener, ProgressSnapshot } from './evidence.js';
 import type { JsonObject } from '../report/types.js';
 import { errorInfo } from '../net/errors.js';
+import type { OutcomeCode } from './outcomes.js';
 
 export class Recorder {
   readonly evidence: Evidence[] = [];
@@ -60,7 +61,7 @@ export class Recorder {
     return evidence;
   }
 
-  skip(id: string, kind: string, data: JsonObject, reason: string, reasonData: JsonObject = {}): Evidence {
+  skip(id: string, kind: string, data: JsonObject, reason: OutcomeCode, reasonData: JsonObject = {}): Evidence {
     const evidence: Evidence = { id, kind, durationMs: 0, status: 'skip', outcome: reason, data: { ...data, ...reasonData } };
     this.claim(id, kind);
     this.evidence.push(evidence);
