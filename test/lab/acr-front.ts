@@ -11,7 +11,7 @@ import { CLIENT_EGRESS_IP } from './addresses.js';
 import { claimsOf, LAB_PRINCIPALS } from './fake-entra.js';
 import type { OciRegistry } from './oci-registry.js';
 import type { KeyPair } from './pki.js';
-import { json } from './http-answers.js';
+import { json, readBody } from './http-answers.js';
 
 export type RegistryBehaviour = 'healthy' | 'denied' | 'throttled-token' | 'forbidden-plain';
 
@@ -59,9 +59,7 @@ function token(req: http.IncomingMessage, res: http.ServerResponse, host: string
 
 /** `POST /oauth2/exchange`: an Entra token in, a refresh token out, for identities with a role. */
 function exchange(req: http.IncomingMessage, res: http.ServerResponse, host: string): void {
-  let body = '';
-  req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-  req.on('end', () => {
+  void readBody(req).then((body) => {
     const form = new URLSearchParams(body);
     const claims = claimsOf(form.get('access_token') ?? '');
     if (form.get('grant_type') !== 'access_token' || form.get('service') !== host || claims.appid !== LAB_PRINCIPALS.allowed.clientId) {

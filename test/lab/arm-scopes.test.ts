@@ -5,17 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { activity, cardOf, cardText, postTo } from './bot-client.js';
+import { activity, cardOf, cardText, postTo, startLabBot } from './bot-client.js';
 import { startConnectorStub, type Sent } from './connector-stub.js';
 import { LAB_RESOURCE_GROUP, LAB_SUBSCRIPTION, zoneResourceGroup } from './fake-arm.js';
 import { assertIsolated } from './isolation.js';
-import { waitForPort } from './oci-registry.js';
-import { spawnInWorld } from './run-cli.js';
 import { ARM_SCENARIOS, identityEnv, SCENARIOS } from './scenarios.js';
 import { startLabWorld, type LabWorld } from './world.js';
 import { eventually } from './eventually.js';
 
-const START = new URL('../../src/bot/start.js', import.meta.url).pathname;
 const PORT = 3960;
 
 describe('lab: Azure read within the asker\'s scopes (ARM_ACCESS=bot, ARM_SCOPES)', function () {
@@ -23,7 +20,7 @@ describe('lab: Azure read within the asker\'s scopes (ARM_ACCESS=bot, ARM_SCOPES
   let lab: LabWorld;
   let connector: Awaited<ReturnType<typeof startConnectorStub>>;
   let bot: ChildProcess;
-  let log = '';
+  let log = (): string => '';
 
   before(async function () {
     assertIsolated();
@@ -35,10 +32,9 @@ describe('lab: Azure read within the asker\'s scopes (ARM_ACCESS=bot, ARM_SCOPES
       // One channel of another tenant reads only the DNS zones' group.
       { tenant: 'tenant-dns', channel: '19:dns@thread.tacv2', scopes: [`/subscriptions/${LAB_SUBSCRIPTION}/resourceGroups/${zoneResourceGroup('armpedns')}`] },
     ];
-    bot = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, START], { PORT: String(PORT), DIAGNOSIS_BUDGET_MS: '6000', ARM_ACCESS: 'bot', ARM_SCOPES: JSON.stringify(rules), ...identityEnv('allowed') });
-    bot.stdout?.on('data', (c: Buffer) => (log += c.toString()));
-    bot.stderr?.on('data', (c: Buffer) => (log += c.toString()));
-    await waitForPort(PORT, '127.0.0.1', 15_000);
+    const started = await startLabBot(lab.pki.caPath, PORT, { DIAGNOSIS_BUDGET_MS: '6000', ARM_ACCESS: 'bot', ARM_SCOPES: JSON.stringify(rules), ...identityEnv('allowed') });
+    bot = started.child;
+    log = started.log;
   });
 
   after(async function () {
@@ -57,10 +53,10 @@ describe('lab: Azure read within the asker\'s scopes (ARM_ACCESS=bot, ARM_SCOPES
   }
 
   /** Until `ready` holds (audit lines reach the test through the bot's log pipe, after the card may have). */
-  const settled = (ready: () => boolean): Promise<void> => eventually(ready, () => `the audit lines did not come:\n${log.slice(-4000)}`);
+  const settled = (ready: () => boolean): Promise<void> => eventually(ready, () => `the audit lines did not come:\n${log().slice(-4000)}`);
 
   const auditOf = (tenant: string): { check: string; result: string; registry: string; subscription?: string; mode: string }[] =>
-    log
+    log()
       .split('\n')
       .filter((line) => line.includes('"audit":"arm-read"') && line.includes(`"tenantId":"${tenant}"`))
       .map((line) => JSON.parse(line) as { check: string; result: string; registry: string; subscription?: string; mode: string });
@@ -78,7 +74,7 @@ describe('lab: Azure read within the asker\'s scopes (ARM_ACCESS=bot, ARM_SCOPES
       [['arm.registry', 'read'], ['arm.private-endpoints', 'read'], ['arm.private-dns', 'out-of-scope']],
     );
     assert.ok(audit.every((a) => a.mode === 'bot' && a.registry === 'armpedns.azurecr.io' && a.subscription === LAB_SUBSCRIPTION));
-    assert.ok(!/Bearer|eyJ/.test(log), 'no token in the log');
+    assert.ok(!/Bearer|eyJ/.test(log()), 'no token in the log');
   });
 
   it('a tenant without a scope gets the probes only, and the reason; a scope elsewhere reads nothing of this registry', async function () {

@@ -10,18 +10,15 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Agent, request } from 'undici';
-import { cardOf, cardText } from './bot-client.js';
+import { cardOf, cardText, startLabBot } from './bot-client.js';
 import { authenticatedBotEnv, CHANNEL_ADDRESSES, channelToken, CONNECTOR_HOST, KIDS, startFakeChannel, teamsActivity, type RunningChannel } from './fake-channel.js';
 import { startFakeImds } from './fake-imds.js';
 import { assertIsolated } from './isolation.js';
 import { labAccessToken, LAB_BOT_IDENTITY, LAB_ISSUER_V1, LAB_PRINCIPALS } from './lab-tenant.js';
-import { waitForPort } from './oci-registry.js';
-import { spawnInWorld } from './run-cli.js';
 import { startLabWorld, type LabWorld } from './world.js';
 import { assertValidCard } from '../helpers/validate-card.js';
 
 const PORT = 3990;
-const START = new URL('../../src/bot/start.js', import.meta.url).pathname;
 /** A JWT anywhere in a log: header and claims are base64url JSON objects. */
 const JWT = /eyJ[\w-]{8,}\.eyJ[\w-]{8,}/;
 
@@ -37,7 +34,7 @@ describe('lab: the authenticated bot (managed identity, the channel\'s tokens, a
   let channel: RunningChannel;
   let imds: Awaited<ReturnType<typeof startFakeImds>>;
   let bot: ChildProcess;
-  let botLog = '';
+  let botLog = (): string => '';
 
   before(async function () {
     assertIsolated();
@@ -45,10 +42,9 @@ describe('lab: the authenticated bot (managed identity, the channel\'s tokens, a
     channel = await startFakeChannel(lab);
     imds = await startFakeImds();
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'acr-auth-bot-data-'));
-    bot = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, START], { ...authenticatedBotEnv({ port: PORT }), DATA_DIR: dataDir });
-    bot.stdout?.on('data', (c: Buffer) => (botLog += c.toString()));
-    bot.stderr?.on('data', (c: Buffer) => (botLog += c.toString()));
-    await waitForPort(PORT, '127.0.0.1', 15_000).catch((err: unknown) => assert.fail(`${String(err)}\n${botLog}`));
+    const started = await startLabBot(lab.pki.caPath, PORT, { ...authenticatedBotEnv({ port: PORT }), DATA_DIR: dataDir });
+    bot = started.child;
+    botLog = started.log;
   });
 
   after(async function () {
@@ -61,8 +57,8 @@ describe('lab: the authenticated bot (managed identity, the channel\'s tokens, a
   it('help with a valid channel token: 200, and the help card reaches the connector with the managed identity\'s token for the Bot Framework', async function () {
     const message = teamsActivity('conv-auth-help', { text: 'help' });
     const answer = await postWithToken(message, channelToken(message));
-    assert.equal(answer.status, 200, `${answer.text}\n${botLog}`);
-    await channel.connector.waitFor((s) => s.some((x) => x.conversation === 'conv-auth-help')).catch((err: unknown) => assert.fail(`${String(err)}\n${botLog}`));
+    assert.equal(answer.status, 200, `${answer.text}\n${botLog()}`);
+    await channel.connector.waitFor((s) => s.some((x) => x.conversation === 'conv-auth-help')).catch((err: unknown) => assert.fail(`${String(err)}\n${botLog()}`));
     const card = cardOf(channel.connector.sent.find((x) => x.conversation === 'conv-auth-help')!)!;
     assertValidCard(card);
     assert.match(cardText(card), /acr-check/);
@@ -136,7 +132,7 @@ describe('lab: the authenticated bot (managed identity, the channel\'s tokens, a
 
 
   it('never logs a token: neither the channel\'s nor its own', async function () {
-    assert.match(botLog, /"authenticated":true/);
-    assert.doesNotMatch(botLog, JWT, `a token in the log: ${botLog.match(JWT)?.[0] ?? ''}`);
+    assert.match(botLog(), /"authenticated":true/);
+    assert.doesNotMatch(botLog(), JWT, `a token in the log: ${botLog().match(JWT)?.[0] ?? ''}`);
   });
 });

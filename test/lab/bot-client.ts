@@ -1,6 +1,12 @@
 /** Talking to the real bot over HTTP as the Bot Framework connector would, and reading its replies. */
+import type { ChildProcess } from 'node:child_process';
 import { request } from 'undici';
+import { waitForPort } from './oci-registry.js';
+import { spawnInWorld } from './run-cli.js';
 import type { Sent } from './connector-stub.js';
+
+/** The bot's entry, as App Service starts it. */
+const START = new URL('../../src/start.js', import.meta.url).pathname;
 
 let activityCount = 0;
 
@@ -29,4 +35,24 @@ export async function postTo(port: number, body: unknown): Promise<number> {
   const res = await request(`http://127.0.0.1:${port}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   await res.body.dump();
   return res.statusCode;
+}
+
+/** A bot process of the lab: its child process, its port and what it has logged so far. */
+export interface LabBot {
+  child: ChildProcess;
+  port: number;
+  log: () => string;
+}
+
+/** The real bot (`node dist/src/start.js`), started in the lab's world with `env`, once it listens; its log kept. */
+export async function startLabBot(caPath: string, port: number, env: Record<string, string> = {}): Promise<LabBot> {
+  const child = spawnInWorld({ caPath }, [process.execPath, START], { PORT: String(port), ...env });
+  let log = '';
+  child.stdout?.on('data', (c: Buffer) => (log += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (log += c.toString()));
+  await waitForPort(port, '127.0.0.1', 15_000).catch((err: unknown) => {
+    child.kill('SIGTERM');
+    throw new Error(`the bot did not listen on ${port}: ${String(err)}\n${log.slice(-4000)}`);
+  });
+  return { child, port, log: () => log };
 }

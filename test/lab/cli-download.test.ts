@@ -12,18 +12,16 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import os from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
-import { activity, cardOf, postTo, said } from './bot-client.js';
+import { activity, cardOf, postTo, said, startLabBot } from './bot-client.js';
 import { startConnectorStub, type Sent } from './connector-stub.js';
 import { assertIsolated } from './isolation.js';
-import { waitForPort } from './oci-registry.js';
-import { runInWorld, spawnInWorld, type CliRun, type CliWorld } from './run-cli.js';
+import { runInWorld, type CliRun, type CliWorld } from './run-cli.js';
 import { SCENARIOS, worldFor } from './scenarios.js';
 import { startLabWorld, type LabWorld } from './world.js';
 import { CLI_FILE } from '../../src/bot/cli-file.js';
 import { assertValidCard } from '../helpers/validate-card.js';
 import { textRuns } from '../helpers/card-texts.js';
 
-const START = new URL('../../src/bot/start.js', import.meta.url).pathname;
 const CODE = /\b[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}\b/;
 const POSTED = /From the failing machine/;
 
@@ -53,8 +51,7 @@ describe('lab: acr-check from the bot, without npm', function () {
     assertIsolated();
     lab = await startLabWorld();
     connector = await startConnectorStub();
-    bot = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, START], { PORT: String(port), BOT_PUBLIC_URL: url, DIAGNOSIS_BUDGET_MS: '4000' });
-    await waitForPort(port, '127.0.0.1', 15_000);
+    bot = (await startLabBot(lab.pki.caPath, port, { BOT_PUBLIC_URL: url, DIAGNOSIS_BUDGET_MS: '4000' })).child;
   });
 
   after(async function () {

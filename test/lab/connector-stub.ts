@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from './serve.js';
 import { eventually } from './eventually.js';
+import { json, readBody } from './http-answers.js';
 
 export interface Sent {
   method: 'POST' | 'PUT';
@@ -25,21 +26,18 @@ export async function startConnectorStub(): Promise<ConnectorStub> {
   const down = new Set<string>();
   let next = 0;
   const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
+    void readBody(req).then((body) => {
       const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(req.url ?? '');
       if (!match || (req.method !== 'POST' && req.method !== 'PUT')) {
         res.writeHead(404).end();
         return;
       }
       if (down.has(decodeURIComponent(match[1]!))) {
-        res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'ServiceUnavailable', message: 'connector down (lab)' } }));
-        return;
+        return json(res, 503, { error: { code: 'ServiceUnavailable', message: 'connector down (lab)' } });
       }
       const id = req.method === 'PUT' ? decodeURIComponent(match[2] ?? '') : `reply-${++next}`;
       sent.push({ method: req.method, conversation: decodeURIComponent(match[1]!), id, activity: JSON.parse(body || '{}') as Sent['activity'] });
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id }));
+      json(res, 200, { id });
     });
   });
   const served = await serve(server, '127.0.0.1', 0);

@@ -9,13 +9,11 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startAzurite } from './azurite.js';
-import { activity, cardOf, cardText, postTo, said } from './bot-client.js';
+import { activity, cardOf, cardText, postTo, said, startLabBot } from './bot-client.js';
 import { startConnectorStub, type Sent } from './connector-stub.js';
 import { LAB_SUBSCRIPTION, registryId } from './fake-arm.js';
 import { NETWORKING_CLASSIFICATION } from './fake-support.js';
 import { assertIsolated } from './isolation.js';
-import { waitForPort } from './oci-registry.js';
-import { spawnInWorld } from './run-cli.js';
 import { ARM_SCENARIOS, identityEnv, SCENARIOS } from './scenarios.js';
 import { sendAgain, startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 import { startLabWorld, type LabWorld } from './world.js';
@@ -23,7 +21,6 @@ import { assertValidCard } from '../helpers/validate-card.js';
 import { eventually } from './eventually.js';
 
 const SECRET = 'lab-webhook-secret-0123456789abcdef';
-const START = new URL('../../src/bot/start.js', import.meta.url).pathname;
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJsYWItdXNlciJ9.c2lnbmF0dXJlLXNlY3JldA';
 
 describe('lab: escalation to a support ticket', function () {
@@ -51,13 +48,9 @@ describe('lab: escalation to a support ticket', function () {
   const azure = { TICKET_SINK: 'azure', SUPPORT_POLL_INTERVAL_MS: '100' };
 
   async function startBot(port: number, env: Record<string, string>, dataDir = mkdtempSync(path.join(os.tmpdir(), 'acr-bot-data-'))): Promise<{ bot: ChildProcess; dataDir: string; log: () => string }> {
-    const bot = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, START], { PORT: String(port), DATA_DIR: dataDir, TICKET_RETRY_FIRST_MS: '300', DIAGNOSIS_BUDGET_MS: '4000', ...identityEnv('allowed'), ...env });
-    let log = '';
-    bot.stdout?.on('data', (c: Buffer) => (log += c.toString()));
-    bot.stderr?.on('data', (c: Buffer) => (log += c.toString()));
+    const { child: bot, log } = await startLabBot(lab.pki.caPath, port, { DATA_DIR: dataDir, TICKET_RETRY_FIRST_MS: '300', DIAGNOSIS_BUDGET_MS: '4000', ...identityEnv('allowed'), ...env });
     bots.push(bot);
-    await waitForPort(port, '127.0.0.1', 15_000);
-    return { bot, dataDir, log: () => log };
+    return { bot, dataDir, log };
   }
 
   /** One user in one conversation: each message waits for the reply it expects. */

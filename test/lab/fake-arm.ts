@@ -17,6 +17,7 @@ import type { KeyPair } from './pki.js';
 import { createFakeSupport, type FakeSupport } from './fake-support.js';
 import { actionOf, ArmRbac, callerOf, under, type ArmUser, type UserRoleAssignments } from './arm-rbac.js';
 import { LAB_USERS } from './lab-tenant.js';
+import { json } from './http-answers.js';
 
 export const LAB_SUBSCRIPTION = '0b1f6471-1bf0-4dda-aec3-111122223333';
 export const OTHER_SUBSCRIPTION = '5e1f0000-aaaa-4bbb-8ccc-444455556666';
@@ -216,10 +217,7 @@ export async function startFakeArm(address: string, pair: KeyPair, fixtures: Rec
   const rbac = new ArmRbac(roles);
   const failed = new Set<string>();
   const support = createFakeSupport(ARM_HOST);
-  const send = (res: http.ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void => {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-ms-request-id': crypto.randomUUID(), ...headers });
-    res.end(JSON.stringify(body));
-  };
+  const send = (res: http.ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void => json(res, status, body, { 'x-ms-request-id': crypto.randomUUID(), ...headers });
   const server = https.createServer({ key: pair.key, cert: pair.cert }, (req, res) => {
     const url = new URL(req.url ?? '/', `https://${ARM_HOST}`);
     const path = url.pathname.replace(/\/+$/, '');

@@ -26,7 +26,7 @@ import { serve } from './serve.js';
 import { claimsOf, LAB_AUTHORITY_HOST, LAB_BOT_IDENTITY, LAB_ISSUER_V1, LAB_ISSUER_V2, LAB_TENANT, LAB_USERS } from './lab-tenant.js';
 import { BOT_FRAMEWORK_AUDIENCE, TOKEN_SERVICE_HOST } from './fake-token-service.js';
 import { eventually } from './eventually.js';
-import { json as answer } from './http-answers.js';
+import { json as answer, readBody } from './http-answers.js';
 
 export const CHANNEL_OPENID_HOST = 'login.botframework.lab.example';
 export const CONNECTOR_HOST = 'smba.lab.example';
@@ -233,17 +233,15 @@ export async function startFakeChannel(lab: { pki: LabPki; zone?: LabZone }, opt
   const bearers: BearerSeen[] = [];
   let next = 0;
   const connector = https.createServer(tls, (req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
+    void readBody(req).then((body) => {
       const { seen, refusal } = bearerRefusal(req.headers.authorization, botAppId);
       bearers.push({ ...(seen ?? { aud: undefined, iss: undefined, appid: undefined }), ...(refusal ? { refused: refusal } : {}) });
-      if (refusal) return void res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Authorization has been denied for this request.' }));
+      if (refusal) return answer(res, 401, { message: 'Authorization has been denied for this request.' });
       const match = ACTIVITIES.exec(req.url ?? '');
       if (!match || (req.method !== 'POST' && req.method !== 'PUT')) return void res.writeHead(404).end();
       const id = req.method === 'PUT' ? decodeURIComponent(match[2] ?? '') : `reply-${++next}`;
       sent.push({ method: req.method, conversation: decodeURIComponent(match[1]!), id, activity: JSON.parse(body || '{}') as Sent['activity'] });
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id }));
+      answer(res, 200, { id });
     });
   });
   const servers = [await serve(openId, CHANNEL_ADDRESSES.openId, 443), await serve(connector, CHANNEL_ADDRESSES.connector, 443)];

@@ -8,17 +8,15 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { request } from 'undici';
 import { LAB_ADDRESSES as A } from './addresses.js';
-import { activity, cardOf, cardText, postTo, said } from './bot-client.js';
+import { activity, cardOf, cardText, postTo, said, startLabBot } from './bot-client.js';
 import { startConnectorStub, type Sent } from './connector-stub.js';
 import { assertIsolated } from './isolation.js';
-import { waitForPort } from './oci-registry.js';
-import { runCli, spawnInWorld } from './run-cli.js';
+import { runCli } from './run-cli.js';
 import { SCENARIOS, worldFor } from './scenarios.js';
 import { startLabWorld, type LabWorld } from './world.js';
 import { assertValidCard } from '../helpers/validate-card.js';
 import { sampleReport, DENIED_EVIDENCE } from '../helpers/sample-report.js';
 
-const START = new URL('../../src/bot/start.js', import.meta.url).pathname;
 const CODE = /\b[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}\b/;
 
 describe('lab: the report from the failing machine, beside the bot view', function () {
@@ -42,9 +40,7 @@ describe('lab: the report from the failing machine, beside the bot view', functi
 
   async function startBot(port: number, env: Record<string, string> = {}): Promise<string> {
     const url = `http://127.0.0.1:${port}`;
-    const bot = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, START], { PORT: String(port), BOT_PUBLIC_URL: url, DIAGNOSIS_BUDGET_MS: '4000', ...env });
-    bots.push(bot);
-    await waitForPort(port, '127.0.0.1', 15_000);
+    bots.push((await startLabBot(lab.pki.caPath, port, { BOT_PUBLIC_URL: url, DIAGNOSIS_BUDGET_MS: '4000', ...env })).child);
     return url;
   }
 

@@ -6,14 +6,13 @@
  * ARM that authorises each person by their own role assignments.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { LAB_ADDRESSES as A } from './addresses.js';
 import { startAzurite } from './azurite.js';
-import { cardOf, cardText, said } from './bot-client.js';
+import { cardOf, cardText, said, startLabBot, type LabBot } from './bot-client.js';
 import type { Sent } from './connector-stub.js';
 import { authenticatedBotEnv, channelToken, startFakeChannel, teamsActivity, type RunningChannel } from './fake-channel.js';
 import { DENIED_EVIDENCE, sampleReport } from '../helpers/sample-report.js';
@@ -21,14 +20,11 @@ import { startFakeImds } from './fake-imds.js';
 import { LAB_OAUTH_CONNECTION, startFakeTokenService, TOKEN_SERVICE_HOST, type RunningTokenService } from './fake-token-service.js';
 import { assertIsolated } from './isolation.js';
 import { LAB_SSO_APP, LAB_TENANT, LAB_USERS, teamsSsoToken, type LabUser } from './lab-tenant.js';
-import { waitForPort } from './oci-registry.js';
-import { spawnInWorld } from './run-cli.js';
 import { ARM_SCENARIOS, SCENARIOS } from './scenarios.js';
 import { LAB_SUBSCRIPTION } from './fake-arm.js';
 import { startLabWorld, type LabWorld } from './world.js';
 import { eventually } from './eventually.js';
 
-const START = new URL('../../src/bot/start.js', import.meta.url).pathname;
 const PORTS = [3950, 3951];
 /** A hand-over code as the hand-over card shows it. */
 const CODE = /\b[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}\b/;
@@ -40,8 +36,9 @@ describe('lab: Azure read as the asker (Teams single sign-on, on-behalf-of)', fu
   let imds: Awaited<ReturnType<typeof startFakeImds>>;
   let tokens: RunningTokenService;
   let azurite: Awaited<ReturnType<typeof startAzurite>>;
-  const bots: ChildProcess[] = [];
-  let log = '';
+  const bots: LabBot[] = [];
+  /** Both instances' logs. */
+  const log = (): string => bots.map((bot) => bot.log()).join('');
 
   before(async function () {
     assertIsolated();
@@ -53,24 +50,22 @@ describe('lab: Azure read as the asker (Teams single sign-on, on-behalf-of)', fu
     // Two instances behind one bot, sharing their state, as Teams' exchange reaches both.
     azurite = await startAzurite(10_002);
     for (const port of PORTS) {
-      const bot = spawnInWorld({ caPath: lab.pki.caPath }, [process.execPath, START], {
-        ...authenticatedBotEnv({ port }),
-        DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'acr-sso-data-')),
-        BOT_STORAGE_CONNECTION_STRING: azurite.connectionString,
-        SSO_CONNECTION_NAME: LAB_OAUTH_CONNECTION.name,
-        SSO_APP_ID: LAB_SSO_APP.clientId,
-        AZURE_AUTHORITY_HOST: 'https://login.lab.example',
-        DIAGNOSIS_BUDGET_MS: '6000',
-      });
-      bot.stdout?.on('data', (c: Buffer) => (log += c.toString()));
-      bot.stderr?.on('data', (c: Buffer) => (log += c.toString()));
-      bots.push(bot);
-      await waitForPort(port, '127.0.0.1', 15_000).catch((err: unknown) => assert.fail(`${String(err)}\n${log}`));
+      bots.push(
+        await startLabBot(lab.pki.caPath, port, {
+          ...authenticatedBotEnv({ port }),
+          DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'acr-sso-data-')),
+          BOT_STORAGE_CONNECTION_STRING: azurite.connectionString,
+          SSO_CONNECTION_NAME: LAB_OAUTH_CONNECTION.name,
+          SSO_APP_ID: LAB_SSO_APP.clientId,
+          AZURE_AUTHORITY_HOST: 'https://login.lab.example',
+          DIAGNOSIS_BUDGET_MS: '6000',
+        }),
+      );
     }
   });
 
   after(async function () {
-    for (const bot of bots) bot.kill('SIGTERM');
+    for (const bot of bots) bot.child.kill('SIGTERM');
     azurite?.close();
     await tokens?.close();
     await imds?.close();
@@ -88,7 +83,7 @@ describe('lab: Azure read as the asker (Teams single sign-on, on-behalf-of)', fu
   const mine = (conversation: string): Sent[] => channel.connector.sent.filter((s) => s.conversation === conversation);
   const resultOf = async (conversation: string): Promise<string> => {
     const done = (s: Sent): boolean => s.method === 'PUT' && /HEALTHY|PROBLEM|INCOMPLETE/.test(said(s));
-    await channel.connector.waitFor(() => mine(conversation).some(done), 30_000).catch((err: unknown) => assert.fail(`${String(err)}\n${log.slice(-4000)}`));
+    await channel.connector.waitFor(() => mine(conversation).some(done), 30_000).catch((err: unknown) => assert.fail(`${String(err)}\n${log().slice(-4000)}`));
     return cardText(cardOf(mine(conversation).filter(done).pop()!));
   };
 
@@ -124,7 +119,7 @@ describe('lab: Azure read as the asker (Teams single sign-on, on-behalf-of)', fu
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(mine('sso-alice').filter((s) => s.method === 'POST' && /Checking armdenied/.test(said(s))).length, 1, 'one diagnosis, not one per instance');
     const aliceRead = new RegExp(`"audit":"arm-read".*"objectId":"${LAB_USERS.alice.oid}".*"mode":"user".*"check":"arm.registry".*"result":"read"`);
-    await eventually(() => aliceRead.test(log), () => `no audit line ${aliceRead} in:\n${log.slice(-4000)}`);
+    await eventually(() => aliceRead.test(log()), () => `no audit line ${aliceRead} in:\n${log().slice(-4000)}`);
   });
 
   it('a user without a role: the probes, a clear line that their rights do not let them read it, and no fact anywhere', async function () {
@@ -136,7 +131,7 @@ describe('lab: Azure read as the asker (Teams single sign-on, on-behalf-of)', fu
     assert.match(card, /your own Azure rights do not let you read this|subscription\(s\) you can read in Azure: the Reader role on the registry would let you/);
     assert.doesNotMatch(card, /bot's operator grants/);
     const bobRefused = new RegExp(`"audit":"arm-read".*"objectId":"${LAB_USERS.bob.oid}".*"check":"arm.registry".*"result":"(forbidden|not-found)"`);
-    await eventually(() => bobRefused.test(log), () => `no audit line ${bobRefused} in:\n${log.slice(-4000)}`);
+    await eventually(() => bobRefused.test(log()), () => `no audit line ${bobRefused} in:\n${log().slice(-4000)}`);
   });
 
   it('in a channel: the card everyone sees has the network checks only; Teams re-makes it with the facts for the asker alone, and the client report beside it likewise', async function () {

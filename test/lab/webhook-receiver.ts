@@ -11,6 +11,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { SIGNATURE_HEADER, verifySignature, type SignatureVerdict } from '../../src/escalation/sinks/webhook-signature.js';
 import { serve } from './serve.js';
+import { json } from './http-answers.js';
 
 export type ReceiverMode = 'ok' | 'down' | 'slow' | 'silent';
 
@@ -59,7 +60,7 @@ const header = (req: http.IncomingMessage, name: string): string => {
 
 export async function startWebhookReceiver(secret: string, options: ReceiverOptions = {}): Promise<WebhookReceiver> {
   const receiver = { mode: 'ok' as ReceiverMode, slowMs: 30_000, clockOffsetMs: 0, tickets: [] as ReceivedTicket[], requests: [] as ReceivedRequest[] };
-  const answer = (res: http.ServerResponse, status: number, body: object): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  const answer = (res: http.ServerResponse, status: number, body: object): void => json(res, status, body);
   const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
