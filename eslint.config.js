@@ -30,6 +30,17 @@ export default tseslint.config(
     { files: ['dialogs/**'], may: 'dialogs import cards and the engine, never the bot or the CLI', not: ['bot', 'cli'], packages: ['restify'] },
     { files: ['src/cli/**'], may: 'the CLI is a front of the engine, with no Bot Framework in it', not: ['bot', 'dialogs', 'cards'], packages: ['botbuilder', 'botbuilder-*', 'restify'] },
   ]),
+  // The bot begins the dialogs; the types they share with it live below them (escalation, the engine).
+  {
+    files: ['src/bot/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "ImportDeclaration[importKind='type'][source.value=/\\/dialogs\\//]", message: 'a type the bot shares with a dialog lives below both (src/escalation, src/engine).' },
+        { selector: "ImportDeclaration[source.value=/\\/dialogs\\//] > ImportSpecifier[importKind='type']", message: 'a type the bot shares with a dialog lives below both (src/escalation, src/engine).' },
+      ],
+    },
+  },
   // The environment is read by the fronts' configuration (src/bot/config.ts, src/cli, the ticket sinks) and handed in.
   {
     files: ['src/engine/**'],

@@ -13,6 +13,7 @@ import { declines, understand } from '../src/engine/knowledge/understand.js';
 import { CLIENT_KINDS, type ClientKind, type Lang } from '../src/engine/report/types.js';
 import { parseRegistryTarget, TargetError, type RegistryTarget } from '../src/engine/target/registry-target.js';
 import { InterruptibleDialog } from './interruptible-dialog.js';
+import type { DiagnosisAsked } from '../src/engine/knowledge/understand.js';
 
 export const DIAGNOSE_DIALOG = 'diagnoseDialog';
 const WATERFALL = 'diagnoseWaterfall';
@@ -23,11 +24,8 @@ const CLIENT_PROMPT = 'clientPrompt';
 const NO_SYMPTOM = 'skip';
 
 /** What the dialog already knows when it starts (from free text), and what it ends with. */
-export interface DiagnoseOptions {
-  registry?: string;
-  symptoms?: string[];
-  client?: ClientKind;
-}
+/** What the dialog already knows when it begins. */
+export type DiagnoseOptions = DiagnosisAsked;
 
 export type StartDiagnosis = (context: TurnContext, target: RegistryTarget, symptoms: string[], client?: ClientKind) => Promise<void>;
 

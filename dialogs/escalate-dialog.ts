@@ -15,7 +15,7 @@ import { langOfLocale, parseCardSubmit } from './commands.js';
 import { conversationLink } from './conversation-link.js';
 import { escalationSummaryCard, ticketCard } from '../cards/escalation-cards.js';
 import type { Escalation } from '../src/escalation/escalations.js';
-import { CONTACT_METHODS, ticketKey, type ContactMethod, type Severity, type TicketRequest, type TicketSink } from '../src/escalation/ticket.js';
+import { CONTACT_METHODS, ticketKey, type ContactMethod, type EscalationPolicy, type Severity, type TicketRequest, type TicketSink } from '../src/escalation/ticket.js';
 import { t } from '../src/engine/i18n/i18n.js';
 import type { Lang, Report } from '../src/engine/report/types.js';
 import type { Diagnosis, DiagnosisQuery } from '../src/escalation/diagnosis.js';
@@ -43,17 +43,6 @@ const NO = /^(n|no|нет|لا)$/i;
 /** Which diagnosis to escalate: the card's, a registry's last, or the last. */
 export type EscalateOptions = DiagnosisQuery;
 
-
-/** What users may choose, set by whoever runs the bot. */
-export interface EscalationPolicy {
-  /** The severities offered: the sink's, up to the configured highest. */
-  severities: readonly Severity[];
-  /**
-   * Where Azure support tickets may be filed when the bot did not find the registry's own
-   * subscription in ARM: a typed or uploaded resource id is never trusted for this.
-   */
-  subscriptions: readonly string[];
-}
 
 export interface EscalateDeps {
   findDiagnosis: (context: TurnContext, options: EscalateOptions) => Promise<Diagnosis | undefined>;

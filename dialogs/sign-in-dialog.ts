@@ -10,7 +10,8 @@ import type { TokenResponse, TurnContext } from 'botbuilder';
 import { InterruptibleDialog } from './interruptible-dialog.js';
 import { langOfLocale } from './commands.js';
 import { t } from '../src/engine/i18n/i18n.js';
-import { LANGS, type ClientKind, type Lang } from '../src/engine/report/types.js';
+import { LANGS, type Lang } from '../src/engine/report/types.js';
+import type { DiagnosisAsked } from '../src/engine/knowledge/understand.js';
 
 export const SIGN_IN_DIALOG = 'signInDialog';
 const MAIN = 'signInWaterfall';
@@ -18,11 +19,8 @@ const promptOf = (lang: Lang): string => `signInPrompt-${lang}`;
 /** How long the sign-in button stays good. */
 const SIGN_IN_TIMEOUT_MS = 5 * 60_000;
 
-export interface SignInOptions {
-  registry: string;
-  symptoms: string[];
-  client?: ClientKind;
-}
+/** The diagnosis to run once the asker is signed in. */
+export type SignInOptions = DiagnosisAsked & { registry: string; symptoms: string[] };
 
 /** Runs the diagnosis; `userToken` is the asker's SSO token, absent when they did not sign in. */
 export type StartAsUser = (context: TurnContext, options: SignInOptions, userToken: string | undefined) => Promise<void>;

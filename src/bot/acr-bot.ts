@@ -5,17 +5,18 @@
  */
 import { ActivityHandler, ConversationState, MemoryStorage, TurnContext, type Activity, type ConversationReference, type InvokeResponse, type StatePropertyAccessor, type Storage } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
-import { DiagnoseDialog, DIAGNOSE_DIALOG, type DiagnoseOptions } from '../../dialogs/diagnose-dialog.js';
-import { EscalateDialog, ESCALATE_DIALOG, type EscalateOptions, type EscalationPolicy } from '../../dialogs/escalate-dialog.js';
-import type { Diagnosis } from '../escalation/diagnosis.js';
-import { SignInDialog, SIGN_IN_DIALOG, type SignInOptions } from '../../dialogs/sign-in-dialog.js';
+import { DiagnoseDialog, DIAGNOSE_DIALOG } from '../../dialogs/diagnose-dialog.js';
+import { EscalateDialog, ESCALATE_DIALOG } from '../../dialogs/escalate-dialog.js';
+import type { EscalationPolicy } from '../escalation/ticket.js';
+import type { Diagnosis, DiagnosisQuery } from '../escalation/diagnosis.js';
+import { SignInDialog, SIGN_IN_DIALOG } from '../../dialogs/sign-in-dialog.js';
 import { errorLine } from '../engine/net/error-line.js';
 import type { TokenCredential } from '@azure/identity';
 import { RateLimit } from './http/rate-limit.js';
 import type { Escalation, Escalations } from '../escalation/escalations.js';
 import type { TicketRequest } from '../escalation/ticket.js';
 import { t } from '../engine/i18n/i18n.js';
-import { understand } from '../engine/knowledge/understand.js';
+import { understand, type DiagnosisAsked } from '../engine/knowledge/understand.js';
 import type { ClientKind, Lang } from '../engine/report/types.js';
 import { parseRegistryTarget, TargetError, type RegistryTarget } from '../engine/target/registry-target.js';
 import { helpCard, noticeCard } from '../../cards/cards.js';
@@ -193,7 +194,7 @@ export class AcrDoctorBot extends ActivityHandler {
     }
   }
 
-  private async beginDialog(context: TurnContext, id: string, options: DiagnoseOptions | EscalateOptions | SignInOptions): Promise<void> {
+  private async beginDialog(context: TurnContext, id: string, options: DiagnosisAsked | DiagnosisQuery): Promise<void> {
     const dc = await this.dialogs.createContext(context);
     await dc.cancelAllDialogs();
     await dc.beginDialog(id, options);
@@ -390,7 +391,7 @@ export class AcrDoctorBot extends ActivityHandler {
   }
 
   /** What a message already tells the guided dialog. */
-  private knownFrom(text: string): DiagnoseOptions {
+  private knownFrom(text: string): DiagnosisAsked {
     const said = understand(text);
     return {
       ...(said.registry ? { registry: said.registry.loginServer } : {}),

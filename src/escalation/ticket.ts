@@ -108,3 +108,14 @@ export const isSeverity = (value: string): value is Severity => (SEVERITIES as r
 export function severitiesUpTo(severities: readonly Severity[], max: Severity): Severity[] {
   return severities.filter((s) => SEVERITIES.indexOf(s) <= SEVERITIES.indexOf(max));
 }
+
+/** What users may choose, set by whoever runs the bot. */
+export interface EscalationPolicy {
+  /** The severities offered: the sink's, up to the configured highest. */
+  severities: readonly Severity[];
+  /**
+   * Where Azure support tickets may be filed when the bot did not find the registry's own
+   * subscription in ARM: a typed or uploaded resource id is never trusted for this.
+   */
+  subscriptions: readonly string[];
+}

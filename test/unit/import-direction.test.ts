@@ -39,6 +39,13 @@ describe('imports run one way: fronts → dialogs → cards → escalation, hand
     assert.deepEqual(front?.messages, []);
   });
 
+  it('the bot takes no type from a dialog: shared types live below both', async function () {
+    const typed = async (code: string): Promise<(string | null)[]> => ((await new ESLint({ cwd: root }).lintText(code, { filePath: path.join(root, 'src/bot/x.ts') }))[0]?.messages ?? []).map((m) => m.ruleId);
+    assert.deepEqual(await typed("import type { EscalateDeps } from '../../dialogs/escalate-dialog.js';\nexport type X = EscalateDeps;\n"), ['no-restricted-syntax']);
+    assert.deepEqual(await typed("import { EscalateDialog, type EscalateDeps } from '../../dialogs/escalate-dialog.js';\nexport type X = EscalateDeps;\nexport const y = EscalateDialog;\n"), ['no-restricted-syntax']);
+    assert.deepEqual(await typed("import { EscalateDialog } from '../../dialogs/escalate-dialog.js';\nexport const y = EscalateDialog;\n"), []);
+  });
+
   it('lets the right direction through', async function () {
     assert.deepEqual(await lint('src/bot/x.ts', "import { EscalateDialog } from '../../dialogs/escalate-dialog.js';\nimport { resultCard } from '../../cards/cards.js';\nexport const x = [EscalateDialog, resultCard];\n"), []);
     assert.deepEqual(await lint('dialogs/x.ts', "import { noticeCard } from '../cards/cards.js';\nimport { ticketKey } from '../src/escalation/ticket.js';\nexport const x = [noticeCard, ticketKey];\n"), []);

@@ -60,3 +60,10 @@ export function understand(text: string): Understanding {
     ...(client && (CLIENT_KINDS as readonly string[]).includes(client) ? { client: client as ClientKind } : {}),
   };
 }
+
+/** A diagnosis as someone asked for it, before it runs: the registry they named, what they see, where the client runs. */
+export interface DiagnosisAsked {
+  registry?: string;
+  symptoms?: string[];
+  client?: ClientKind;
+}
