@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** acr-check: diagnose, on the machine that fails, why it cannot reach an Azure Container Registry. */
 import './wasm-baseline.js';
+import path from 'node:path';
 import { azureAccess } from '../engine/azure/access.js';
 import { diagnose } from '../engine/diagnose.js';
 import { langFromEnv, t } from '../engine/i18n/i18n.js';
@@ -37,6 +38,8 @@ async function main(argv: string[]): Promise<number> {
     dataEndpoints: options.dataEndpoints,
     // Made where the process starts, handed in: the identity and its ARM clients, once.
     ...azureAccess({ ...options, clients: new AzureClients(env) }, env),
+    // Windows keeps the hosts file under %SystemRoot%, which is not always C:\Windows.
+    ...(process.platform === 'win32' && env.SystemRoot ? { hostsFile: path.win32.join(env.SystemRoot, 'System32', 'drivers', 'etc', 'hosts') } : {}),
     budgetMs: options.budgetMs,
     spentMs: Math.round(performance.now()),
     lang: options.lang,

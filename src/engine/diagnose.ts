@@ -48,6 +48,8 @@ export interface DiagnoseRequest {
   arm?: { api: () => Promise<ArmApi>; subscription?: string; loginEvents?: LoginEventsReader };
   /** Why ARM is not read when `arm` is absent (an i18n key under outcomes); `skip.arm-disabled` (--no-arm) by default. */
   armSkipped?: OutcomeCode;
+  /** This machine's hosts file when it is not where the platform usually keeps it (the front reads %SystemRoot%). */
+  hostsFile?: string;
   /** The client's Azure identity, for the token exchange; without one that check is skipped. */
   tokenSource?: TokenSource;
   onProgress?: ProgressListener;
@@ -88,7 +90,7 @@ export async function diagnose(request: DiagnoseRequest): Promise<Report> {
   planChecks(recorder, request, host, proxy, servers);
   try {
     const system = recorder.run('dns.system', 'dns.system', { host }, () =>
-      probeSystemResolver(host, deadline(budget, budgetMs * SHARE.dns), { servers: systemServers, resolve }),
+      probeSystemResolver(host, deadline(budget, budgetMs * SHARE.dns), { servers: systemServers, resolve, ...(request.hostsFile ? { hostsFile: request.hostsFile } : {}) }),
     );
     const direct = servers.length
       ? Promise.all(

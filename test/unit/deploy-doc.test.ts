@@ -7,8 +7,8 @@ import { appSettings, PLATFORM_SETTINGS, settingsReadBySrc } from '../helpers/in
 const root = path.resolve('.');
 const read = (file: string): string => readFileSync(path.join(root, file), 'utf8');
 
-/** Set by the platform, not by whoever runs the bot: App Service's managed identity endpoint and host name. */
-const PROVIDED = new Set(['IDENTITY_ENDPOINT', 'MSI_ENDPOINT', 'WEBSITE_HOSTNAME']);
+/** Set by the platform, not by whoever runs the bot: App Service's managed identity endpoint and host name, Windows' own. */
+const PROVIDED = new Set(['IDENTITY_ENDPOINT', 'MSI_ENDPOINT', 'WEBSITE_HOSTNAME', 'SystemRoot']);
 
 /** The names in the first column of deploy.md's settings table. */
 function documentedSettings(): Set<string> {

@@ -29,6 +29,8 @@ export function addressesOf(data: JsonObject): string[] {
 export interface SystemResolverOptions {
   servers: DnsServer[];
   resolve: ChainResolver;
+  /** This machine's hosts file, as the front found it (Windows keeps it under %SystemRoot%). */
+  hostsFile?: string;
 }
 
 /**
@@ -38,8 +40,9 @@ export interface SystemResolverOptions {
  * why, and a resolver that refuses is known at once rather than at the deadline.
  */
 export async function probeSystemResolver(host: string, signal: AbortSignal, options: SystemResolverOptions = { servers: [], resolve: resolveCnameChain }): Promise<Outcome> {
-  const hostsEntries = await readHostsEntries(host);
-  const hosts = { hostsFile: hostsFilePath(), hostsEntries: hostsEntries.map((e) => ({ address: e.address, line: e.line })) };
+  const hostsFile = options.hostsFile ?? hostsFilePath();
+  const hostsEntries = await readHostsEntries(host, hostsFile);
+  const hosts = { hostsFile, hostsEntries: hostsEntries.map((e) => ({ address: e.address, line: e.line })) };
   const lookupControl = new AbortController();
   const stopLookup = (): void => lookupControl.abort(signal.reason);
   signal.addEventListener('abort', stopLookup, { once: true });
