@@ -97,6 +97,16 @@ function blobUrl(env: NodeJS.ProcessEnv): string {
  */
 function publicUrl(env: NodeJS.ProcessEnv, port: number, authenticated: boolean): string {
   const given = env.BOT_PUBLIC_URL ? env.BOT_PUBLIC_URL.trim().replace(/\/+$/, '') : env.WEBSITE_HOSTNAME ? `https://${env.WEBSITE_HOSTNAME.trim()}` : '';
+  if (env.BOT_PUBLIC_URL) {
+    // acr-check --send refuses plain http to anything but its own machine: the cards would show commands that fail.
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(given);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !isHttpsOrLoopback(parsed)) throw new Error(`BOT_PUBLIC_URL must be an https:// address (plain http only to this machine), not ${JSON.stringify(env.BOT_PUBLIC_URL)}`);
+  }
   if (!authenticated) return given || `http://${env.HOST ?? '127.0.0.1'}:${port}`;
   let url: URL;
   try {
@@ -199,7 +209,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     appType,
     appTenantId: env.MicrosoftAppTenantId ?? '',
     allowedTenants,
-    budgetMs: Number(env.DIAGNOSIS_BUDGET_MS ?? 8000),
+    budgetMs: positive(env, 'DIAGNOSIS_BUDGET_MS', 8000),
     maxBodyBytes: MAX_REPORT_BYTES,
     logLevel: env.LOG_LEVEL ?? 'info',
     storageConnectionString: env.BOT_STORAGE_CONNECTION_STRING ?? '',

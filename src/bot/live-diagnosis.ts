@@ -14,7 +14,7 @@ import type { ClientKind, Lang, Report } from '../engine/report/types.js';
 import type { RegistryTarget } from '../engine/target/registry-target.js';
 import { cardActivity } from '../../cards/card-activity.js';
 import { noticeCard, progressCard, type Card } from '../../cards/cards.js';
-import { resultCardFor } from './own-view.js';
+import { resultCardFor, sharedConversation, withoutArmProgress } from './own-view.js';
 import { DiagnosisSlots, type Entry } from './diagnosis-slots.js';
 import { armAuditLines, askerOf } from './audit.js';
 import type { ArmMode, Asker } from '../engine/azure/arm-policy.js';
@@ -74,8 +74,12 @@ export class LiveDiagnoses {
     let showProgress = (): void => undefined;
 
     const conversation = `${reference.conversation?.id ?? ''}|`;
-    // Read as a user, a run is theirs alone: another user of the conversation may have other rights.
-    const key = `${conversation}${userToken ? `${asker.objectId ?? context.activity.from?.id ?? ''}|` : ''}${target.loginServer}`;
+    // Read with the asker's own rights (ARM_ACCESS=user and signed in), the run is theirs alone:
+    // another user of the conversation may have other rights.
+    const asUser = userToken !== undefined && this.deps.armMode === 'user';
+    // What the conversation's other readers may not see stays off the progress card too.
+    const shown = asUser && sharedConversation(reference.conversation) ? withoutArmProgress : (p: ProgressSnapshot): ProgressSnapshot => p;
+    const key = `${conversation}${asUser ? `${asker.objectId ?? context.activity.from?.id ?? ''}|` : ''}${target.loginServer}`;
     // A request for a registry already being checked here joins that run and costs nothing more.
     let place: Entry | undefined;
     if (!this.runs.has(key)) {
@@ -103,7 +107,7 @@ export class LiveDiagnoses {
     // Handled below once the card is out; a failure meanwhile is not an unhandled rejection.
     report.catch(() => undefined);
     // Sent once the run has planned its checks, so the first card already counts all of them.
-    const sent = await context.sendActivity(cardActivity(progressCard(lang, target.loginServer, progressView(lang, progress), place?.ahead)));
+    const sent = await context.sendActivity(cardActivity(progressCard(lang, target.loginServer, progressView(lang, shown(progress)), place?.ahead)));
     // Updates of one card go out in order, so a late progress update never covers the result.
     let updates: Promise<void> = Promise.resolve();
     const replace = (activity: Partial<Activity>): Promise<void> =>
@@ -115,7 +119,7 @@ export class LiveDiagnoses {
       if (timer || done) return;
       timer = setTimeout(() => {
         timer = undefined;
-        if (!done) void update(progressCard(lang, target.loginServer, progressView(lang, progress))).catch((err: unknown) => this.deps.logger.warn({ error: errorLine(err) }, 'progress update failed'));
+        if (!done) void update(progressCard(lang, target.loginServer, progressView(lang, shown(progress)))).catch((err: unknown) => this.deps.logger.warn({ error: errorLine(err) }, 'progress update failed'));
       }, PROGRESS_INTERVAL_MS);
     };
     showProgress();
@@ -131,7 +135,7 @@ export class LiveDiagnoses {
           stopProgress();
           for (const line of armAuditLines(result, asker, this.deps.armMode)) this.deps.logger.info(line, 'audit: ARM read');
           // Read with the asker's rights, it is theirs: an asker without an Entra id matches no one, not even themselves.
-          const reader = userToken ? { readBy: asker.objectId ?? `unknown:${reference.user?.id ?? ''}`, ...(reference.user?.id ? { readerId: reference.user.id } : {}) } : {};
+          const reader = asUser ? { readBy: asker.objectId ?? `unknown:${reference.user?.id ?? ''}`, ...(reference.user?.id ? { readerId: reference.user.id } : {}) } : {};
           const diagnosis = { report: result, vantage: 'bot' as const, ...reader };
           // Kept before the card shows it, so its Escalate button always finds it.
           const logged = this.deps.log.add(reference.conversation?.id ?? '', diagnosis).catch((err: unknown) => this.deps.logger.error({ error: errorLine(err) }, 'could not keep the diagnosis for escalation'));

@@ -8,7 +8,8 @@
 import type { ConversationAccount } from 'botbuilder';
 import type { Diagnosis } from '../escalation/diagnosis.js';
 import { t } from '../engine/i18n/i18n.js';
-import { clientView, withoutArm, type ClientView } from '../engine/report/vantages.js';
+import { clientView, isArmCheck, withoutArm, type ClientView } from '../engine/report/vantages.js';
+import type { ProgressSnapshot } from '../engine/probes/evidence.js';
 import type { Report } from '../engine/report/types.js';
 import type { CliDownload } from '../handover/run-commands.js';
 import { resultCard, type Card } from '../../cards/cards.js';
@@ -34,6 +35,12 @@ export interface Viewer {
 /** A Teams channel or group chat (any conversation the channel marks as a group): more readers than the asker. */
 export function sharedConversation(conversation: Partial<ConversationAccount> | undefined): boolean {
   return conversation?.isGroup === true || conversation?.conversationType === 'channel' || conversation?.conversationType === 'groupChat';
+}
+
+/** A run's progress without its Azure checks and the data endpoints Azure named: for a card others read. */
+export function withoutArmProgress(progress: ProgressSnapshot): ProgressSnapshot {
+  const shown = (c: { id: string; kind: string }): boolean => !isArmCheck(c.id) && c.kind !== 'data';
+  return { planned: progress.planned.filter(shown), running: progress.running.filter(shown), done: progress.done.filter(shown) };
 }
 
 /** The diagnosis was read with one person's Azure rights and others read the conversation. */

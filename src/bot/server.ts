@@ -121,7 +121,7 @@ export async function startServer(config: BotConfig, logger: Logger = pino({ lev
   // Read as the user, Azure support tickets are filed as the user too (they need Support Request Contributor).
   const ticketsAsUser = config.armPolicy.mode === 'user' && config.tickets.sink === 'azure';
   const escalations = new Escalations<Partial<ConversationReference>>({
-    sink: ticketSink(config.tickets),
+    sink: ticketSink(config.tickets, config.azureEnv),
     dir: outboxDir(config.tickets.dataDir),
     logger,
     firstDelayMs: config.tickets.retryFirstDelayMs,

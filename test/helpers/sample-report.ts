@@ -68,7 +68,7 @@ export const PLANNED_DATA: Record<string, Evidence['data']> = {
 const CERTIFICATE = { subject: 'CN=*.azurecr.io', issuer: 'Contoso Inspection CA', names: ['*.azurecr.io'], validTo: '' };
 /** What an Azure call records when the network failed it: the endpoint and what happened (azure/endpoint-watch.ts). */
 const UNREACHABLE = { service: 'Azure Resource Manager', host: 'management.azure.com', port: 443, seconds: 7.6, code: 'ECONNREFUSED', proxy: 'http://proxy.contoso.com:3128' };
-/** What the probes of each kind record once they ran, whatever their outcome (src/probes, src/arm). */
+/** What the probes of each kind record once they ran, whatever their outcome (src/engine/probes, src/engine/arm). */
 const RECORDED: Record<string, Evidence['data']> = {
   'dns.system': { server: '10.0.0.4', chain: ['myregistry.azurecr.io', 'myregistry.privatelink.azurecr.io'], rcode: 'NOTIMP', source: 'hosts', addresses: [{ address: '10.1.2.4', family: 4, class: 'private' }], hostsFile: '/etc/hosts', hostsEntries: [{ line: 3, address: '10.1.2.4' }] },
   'dns.server': { chain: ['myregistry.azurecr.io', 'myregistry.privatelink.azurecr.io'], addresses: [{ address: '10.1.2.4', family: 4, class: 'private' }], rcode: 'NOTIMP' },

@@ -1,4 +1,4 @@
-/** Every report a test produces goes through the product's own validator (src/report/validate.ts). */
+/** Every report a test produces goes through the product's own validator (src/engine/report/validate.ts). */
 import { reportProblems } from '../../src/engine/report/validate.js';
 
 export function assertValidReport(report: unknown): void {

@@ -2,7 +2,7 @@
  * The real SDK clients against the lab's SSO fakes, run as a process of the lab's world (its hosts
  * file, NODE_EXTRA_CA_CERTS = the lab CA), so they meet the fakes only through real-world settings:
  * botbuilder's UserTokenClient (from ConfigurationBotFrameworkAuthentication, as CloudAdapter makes
- * it), @azure/identity's OnBehalfOfCredential, and our ARM readers (src/arm/sdk.ts).
+ * it), @azure/identity's OnBehalfOfCredential, and our ARM readers (src/engine/arm/sdk.ts).
  * Usage: node sso-client.js '<SsoScript as JSON>'; prints one SsoResult per step as JSON.
  */
 import { fileURLToPath } from 'node:url';
@@ -39,7 +39,7 @@ export interface OboStep {
   userAssertionToken: string;
   authorityHost: string;
   scope: string;
-  /** Then read these registries (resource ids) and list subscriptions with that credential, through src/arm/sdk.ts. */
+  /** Then read these registries (resource ids) and list subscriptions with that credential, through src/engine/arm/sdk.ts. */
   read?: string[];
 }
 

@@ -37,6 +37,14 @@ describe('the bot configuration', function () {
     assert.equal(readConfig({ ...msi }).publicUrl, '');
     assert.equal(readConfig({ ...msi, BOT_PUBLIC_URL: 'http://127.0.0.1:3978' }).publicUrl, '');
     assert.equal(readConfig({ ...msi, BOT_PUBLIC_URL: 'http://[::1]:3978' }).publicUrl, '');
+    // acr-check --send would refuse it: the commands on the cards would fail.
+    assert.throws(() => readConfig({ ...msi, BOT_PUBLIC_URL: 'http://acr-doctor.contoso.example' }), /BOT_PUBLIC_URL must be an https:\/\/ address/);
+    assert.throws(() => readConfig({ BOT_PUBLIC_URL: 'not a url' }), /BOT_PUBLIC_URL must be an https:\/\/ address/);
+  });
+
+  it('a diagnosis budget that is not a positive number stops the start with the reason', function () {
+    assert.throws(() => readConfig({ DIAGNOSIS_BUDGET_MS: 'eight seconds' }), /DIAGNOSIS_BUDGET_MS must be a positive number/);
+    assert.equal(readConfig({ DIAGNOSIS_BUDGET_MS: '6000' }).budgetMs, 6000);
   });
 
   it('Blob state with the bot\'s identity: an https blob endpoint, without a key or SAS, and not beside a connection string', function () {

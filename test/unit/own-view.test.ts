@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Diagnosis } from '../../src/escalation/diagnosis.js';
-import { clientCardFor, OWN_VIEW_VERB, parseOwnView, resultCardFor, sharedConversation } from '../../src/bot/own-view.js';
+import { clientCardFor, OWN_VIEW_VERB, parseOwnView, resultCardFor, sharedConversation, withoutArmProgress } from '../../src/bot/own-view.js';
 import { clientView, decidedClientReport } from '../../src/engine/report/vantages.js';
 import type { Report } from '../../src/engine/report/types.js';
 import { DENIED_EVIDENCE, sampleReport } from '../helpers/sample-report.js';
@@ -89,5 +89,17 @@ describe('own views: what Azure showed one person, in a conversation others read
     for (const value of [undefined, null, 'x', {}, { action: { verb: 'other', data: { diagnosis: 'd' } } }, { action: { verb: OWN_VIEW_VERB } }, { action: { verb: OWN_VIEW_VERB, data: { diagnosis: 7 } } }, { action: { verb: OWN_VIEW_VERB, data: { diagnosis: 'a b' } } }, { action: { verb: OWN_VIEW_VERB, data: { diagnosis: 'd', client: ['c'] } } }, { action: { verb: OWN_VIEW_VERB, data: { diagnosis: 'x'.repeat(101) } } }]) {
       assert.equal(parseOwnView(value), undefined, JSON.stringify(value));
     }
+  });
+
+  it('the progress card others read shows neither the Azure checks nor the data endpoints Azure named', function () {
+    const ref = (id: string, kind: string) => ({ id, kind, data: {} });
+    const shown = withoutArmProgress({
+      planned: [ref('dns.system', 'dns.system'), ref('arm.registry', 'arm.registry'), ref('data:r.westeurope.data.azurecr.io', 'data')],
+      running: [ref('arm.private-dns', 'arm.private-dns')],
+      done: [{ ...ref('tcp:20.45.122.144', 'tcp'), status: 'pass', outcome: 'tcp.ok', durationMs: 3 }],
+    });
+    assert.deepEqual(shown.planned.map((c) => c.id), ['dns.system']);
+    assert.deepEqual(shown.running, []);
+    assert.deepEqual(shown.done.map((c) => c.id), ['tcp:20.45.122.144']);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Every text the fronts render, for every check kind and outcome in src/i18n, in en, ru and ar:
+ * Every text the fronts render, for every check kind and outcome in src/engine/i18n, in en, ru and ar:
  * no `{placeholder}` reaches a user, the bot speaks of its own network, Arabic keeps commands,
  * errors and addresses left to right.
  */

@@ -19,4 +19,15 @@ describe('a diagnosis without what another identity read in Azure', function () 
     assert.ok(!text.includes('rg-secret') && !text.includes('198.51.100.0/24'), 'nothing of what ARM said remains');
     assert.ok(seen.findings.length > 0 && seen.findings.some((f) => JSON.stringify(f).includes('203.0.113.77')), 'what the network showed stays');
   });
+
+  it('drops the data endpoints ARM named, probed or not: their names and regions are ARM\'s', function () {
+    const report = sampleReport(DENIED_EVIDENCE);
+    const host = 'myregistry.westeurope.data.azurecr.io';
+    const read = {
+      ...report,
+      facts: { dataEndpoints: [host] },
+      checks: [...report.checks, { id: `data:${host}`, title: `Data endpoint ${host}`, status: 'pass' as const, outcome: 'data.reachable', durationMs: 5, detail: 'reachable', data: { host } }],
+    };
+    assert.ok(!JSON.stringify(withoutArm(read, 'en')).includes('westeurope'));
+  });
 });

@@ -50,6 +50,9 @@ function required(id: string): NonNullable<ReturnType<typeof parseResourceId>> {
   return parsed;
 }
 
+/** SDK clients kept by one set of readers: a few kinds for each subscription a process reads. */
+const KEPT_CLIENTS = 256;
+
 /** The network resource provider's API version, as in Azure's published PrivateEndpointGet example. */
 const NETWORK_API_VERSION = '2024-05-01';
 
@@ -116,10 +119,17 @@ export function createArmApi(credential: TokenCredential, cloud: AzureCloud, wat
   // Retries are ours (Retry-After within the budget), so the SDKs never wait past it.
   const transport = watch ? { httpClient: watch.httpClient } : {};
   const kept = new Map<string, Promise<unknown>>();
-  /** One client per kind and subscription, made when first asked for. */
+  /**
+   * One client per kind and subscription, made when first asked for; one that could not be made is
+   * made again next time. At most KEPT_CLIENTS are kept (the oldest made is dropped first).
+   */
   const once = <T>(key: string, make: () => Promise<T>): Promise<T> => {
     let client = kept.get(key) as Promise<T> | undefined;
-    if (!client) kept.set(key, (client = make()));
+    if (!client) {
+      if (kept.size >= KEPT_CLIENTS) kept.delete(kept.keys().next().value!);
+      kept.set(key, (client = make()));
+      client.catch(() => kept.get(key) === client && kept.delete(key));
+    }
     return client;
   };
   const classic = { endpoint: cloud.armEndpoint, credentialScopes: scopes, retryOptions: { maxRetries: 0 }, ...transport };

@@ -104,29 +104,46 @@ export function tokenSource(cloud: AzureCloud, makeCredential: () => Promise<Tok
   return Object.assign(source, { explain: (err: unknown): Unreachable | undefined => watch?.explain(err) });
 }
 
+/** A token request still unanswered after this long is not joined: it is asked again. */
+const STALE_REQUEST_MS = 30_000;
+/** A token this close to its expiry is not handed out: a new one is asked for. */
+const EXPIRY_MARGIN_MS = 60_000;
+
 /**
  * A credential that asks its source once per scope while a token is valid: the token exchange and
- * the ARM readers start at the same moment and would otherwise each go to Entra for the same token.
+ * the ARM readers start at the same moment and would otherwise each go to Entra for the same token,
+ * and a credential made once per process (AzureClients) keeps its token for every diagnosis until it
+ * nears expiry. The request is made without any caller's signal, so one run's deadline never fails
+ * another run waiting on the same token; each caller waits only as long as its own signal allows.
  */
 export function sharedTokens(source: TokenCredential): TokenCredential {
-  const tokens = new Map<string, Promise<AccessToken | null>>();
+  const tokens = new Map<string, { token: Promise<AccessToken | null>; askedAt: number; expiresOn?: number }>();
+  const usable = (entry: { askedAt: number; expiresOn?: number } | undefined, now: number): boolean =>
+    entry !== undefined && (entry.expiresOn === undefined ? now - entry.askedAt < STALE_REQUEST_MS : entry.expiresOn - now >= EXPIRY_MARGIN_MS);
   return {
     getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
       const key = `${[scopes].flat().join(' ')}|${options?.tenantId ?? ''}`;
-      const cached = tokens.get(key);
-      if (cached) return cached;
-      const pending = source.getToken(scopes, options).then(
-        (token) => {
-          if (!token || token.expiresOnTimestamp - Date.now() < 60_000) tokens.delete(key);
-          return token;
-        },
-        (err: unknown) => {
-          tokens.delete(key);
-          throw err;
-        },
-      );
-      tokens.set(key, pending);
-      return pending;
+      let entry = tokens.get(key);
+      if (!usable(entry, Date.now())) {
+        const shared: GetTokenOptions = { ...options };
+        delete shared.abortSignal;
+        const asked = { askedAt: Date.now() } as { token: Promise<AccessToken | null>; askedAt: number; expiresOn?: number };
+        asked.token = source.getToken(scopes, shared).then(
+          (token) => {
+            if (token && token.expiresOnTimestamp - Date.now() >= EXPIRY_MARGIN_MS) asked.expiresOn = token.expiresOnTimestamp;
+            else if (tokens.get(key) === asked) tokens.delete(key);
+            return token;
+          },
+          (err: unknown) => {
+            if (tokens.get(key) === asked) tokens.delete(key);
+            throw err;
+          },
+        );
+        tokens.set(key, (entry = asked));
+      }
+      const signal = options?.abortSignal;
+      // The SDKs hand on the AbortSignal their caller gave (ours are real ones); its type is their narrower AbortSignalLike.
+      return signal ? raceSignal(entry!.token, signal as AbortSignal) : entry!.token;
     },
   };
 }

@@ -84,11 +84,16 @@ export function decidedClientReport(client: Report, view: ClientView, lang: Lang
   return { ...client, id, lang, verdict: view.verdict, findings: view.findings, checks: view.checks };
 }
 
+/** A check of what Azure Resource Manager said (`arm.registry`, `arm.private-dns`…). */
+export const isArmCheck = (id: string): boolean => id.startsWith('arm.');
+
 /**
  * A report without what Azure Resource Manager said: its facts and ARM checks gone, the rules re-run
  * over the network evidence alone. For someone who may not see what another identity read.
  */
 export function withoutArm(report: Report, lang: Lang): Report {
-  const probes: Report = { ...report, facts: {}, checks: report.checks.filter((c) => !c.id.startsWith('arm.')) };
+  // The data endpoints ARM named were probed too: their names (and regions) are ARM's, so they go with it.
+  const fromArm = new Set((report.facts.dataEndpoints ?? []).map((host) => `data:${host.toLowerCase()}`));
+  const probes: Report = { ...report, facts: {}, checks: report.checks.filter((c) => !isArmCheck(c.id) && !fromArm.has(c.id.toLowerCase())) };
   return decidedClientReport(probes, clientView(probes, lang), lang, report.id);
 }
