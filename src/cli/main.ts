@@ -38,6 +38,7 @@ async function main(argv: string[]): Promise<number> {
     dataEndpoints: options.dataEndpoints,
     // Made where the process starts, handed in: the identity and its ARM clients, once.
     ...azureAccess({ ...options, clients: new AzureClients(env) }, env),
+    ...(options.aksCluster ? { aksCluster: options.aksCluster } : {}),
     // Windows keeps the hosts file under %SystemRoot%, which is not always C:\Windows.
     ...(process.platform === 'win32' && env.SystemRoot ? { hostsFile: path.win32.join(env.SystemRoot, 'System32', 'drivers', 'etc', 'hosts') } : {}),
     budgetMs: options.budgetMs,

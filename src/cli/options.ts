@@ -18,6 +18,8 @@ export interface CliOptions {
   arm: boolean;
   subscription?: string;
   workspace?: string;
+  /** --aks-cluster: the AKS cluster the client runs in (a resource id, or resourceGroup/name). */
+  aksCluster?: string;
   dnsServers: DnsServer[];
   dataEndpoints: string[];
   lang: Lang;
@@ -39,6 +41,7 @@ interface RawOptions {
   arm: boolean;
   subscription?: string;
   workspace?: string;
+  aksCluster?: string;
   dnsServer: string[];
   dataEndpoint: string[];
   lang?: string;
@@ -60,6 +63,7 @@ function program(lang: Lang, out: { write: (s: string) => void }): Command {
     .option('--no-arm', t(lang, 'cli.optNoArm'))
     .option('--subscription <id>', t(lang, 'cli.optSubscription'))
     .option('--workspace <id>', t(lang, 'cli.optWorkspace'))
+    .option('--aks-cluster <cluster>', t(lang, 'cli.optAksCluster'))
     .option('--dns-server <ip[:port]>', t(lang, 'cli.optDnsServer'), collect, [])
     .option('--data-endpoint <host>', t(lang, 'cli.optDataEndpoint'), collect, [])
     .option('--lang <en|ru|ar>', t(lang, 'cli.optLang'))
@@ -113,6 +117,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, out: { write: (
   if (raw.subscription !== undefined && !isGuid(raw.subscription)) fail(lang, 'cli.badGuid', raw.subscription, { option: '--subscription' });
   const workspace = raw.workspace ?? env.ACR_LOG_ANALYTICS_WORKSPACE_ID;
   if (workspace !== undefined && !isGuid(workspace)) fail(lang, 'cli.badGuid', workspace, { option: '--workspace' });
+  if (raw.aksCluster !== undefined && !isAksCluster(raw.aksCluster)) fail(lang, 'cli.badAksCluster', raw.aksCluster);
   let send: CliOptions['send'];
   if (raw.send !== undefined || raw.code !== undefined) {
     if (raw.send === undefined || raw.code === undefined) throw new UsageError(t(lang, 'cli.sendNeedsCode'));
@@ -123,18 +128,25 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, out: { write: (
   return {
     target,
     symptoms: [...new Set(raw.symptom)],
-    ...(raw.client ? { client: raw.client as ClientKind } : {}),
+    // Naming a cluster says where the client runs.
+    ...(raw.client ? { client: raw.client as ClientKind } : raw.aksCluster ? { client: 'aks' as ClientKind } : {}),
     json: raw.json === true,
     budgetMs: Math.round(seconds * 1000),
     arm: raw.arm,
     ...(raw.subscription ? { subscription: raw.subscription.toLowerCase() } : {}),
     ...(workspace ? { workspace: workspace.toLowerCase() } : {}),
+    ...(raw.aksCluster ? { aksCluster: raw.aksCluster } : {}),
     dnsServers,
     dataEndpoints,
     lang,
     ...(send ? { send } : {}),
   };
 }
+
+/** An AKS cluster's resource id, or `resourceGroup/name` (Azure's rules for both names). */
+const AKS_ID = /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.ContainerService\/managedClusters\/[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/i;
+const AKS_SHORT = /^[-\w.()]{1,90}\/[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+export const isAksCluster = (value: string): boolean => AKS_ID.test(value) || AKS_SHORT.test(value);
 
 function fail(lang: Lang, key: string, input: string, params: Record<string, string> = {}): never {
   throw new UsageError(t(lang, key, { input: quoteInput(input), ...params }));

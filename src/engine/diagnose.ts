@@ -50,6 +50,8 @@ export interface DiagnoseRequest {
   armSkipped?: OutcomeCode;
   /** This machine's hosts file when it is not where the platform usually keeps it (the front reads %SystemRoot%). */
   hostsFile?: string;
+  /** The AKS cluster the client runs in (a resource id, or `resourceGroup/name`): its side of a failed pull is read too. */
+  aksCluster?: string;
   /** The client's Azure identity, for the token exchange; without one that check is skipped. */
   tokenSource?: TokenSource;
   onProgress?: ProgressListener;
@@ -171,6 +173,7 @@ const KIND_ORDER = [
   'arm.private-dns',
   'arm.provider',
   'arm.login-events',
+  'arm.aks',
 ];
 
 async function readArm(
@@ -190,11 +193,11 @@ async function readArm(
   } catch (err) {
     await recorder.run('arm.registry', 'arm.registry', {}, () => Promise.reject(err instanceof Error ? err : new Error(String(err))));
     // Nothing else of ARM runs now: progress must not keep naming those checks as still running.
-    ARM_CHECKS.forEach((id) => recorder.unplan(id));
+    [...ARM_CHECKS, 'arm.aks'].forEach((id) => recorder.unplan(id));
     return {};
   }
   const subscription = request.arm.subscription ?? request.target.subscriptionId;
-  return readArmFacts(api, request.target, recorder, { budget, deadlineAt: performance.timeOrigin + deadlineAt, onRegistry, ...(subscription ? { subscription } : {}), ...(request.arm.loginEvents ? { loginEvents: request.arm.loginEvents } : {}) });
+  return readArmFacts(api, request.target, recorder, { budget, deadlineAt: performance.timeOrigin + deadlineAt, onRegistry, ...(subscription ? { subscription } : {}), ...(request.arm.loginEvents ? { loginEvents: request.arm.loginEvents } : {}), ...(request.aksCluster ? { aksCluster: request.aksCluster } : {}) });
 }
 
 /** Checks in the order a reader follows a connection, whatever order they finished in. */
@@ -219,6 +222,7 @@ function planChecks(recorder: Recorder, request: DiagnoseRequest, host: string, 
   for (const endpoint of request.dataEndpoints ?? []) recorder.plan(`data:${endpoint}`, 'data', { host: endpoint });
   if (!request.arm) return recorder.plan('arm.registry', 'arm.registry', {});
   for (const id of ARM_CHECKS) recorder.plan(id, id, {});
+  if (request.aksCluster) recorder.plan('arm.aks', 'arm.aks', { cluster: request.aksCluster });
 }
 
 async function compareAnswers(recorder: Recorder, system: Evidence, direct: Evidence[]): Promise<void> {

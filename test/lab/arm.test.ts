@@ -11,6 +11,7 @@ import { LAB_PROXY_CREDENTIALS, PROXY_PORT } from './proxies.js';
 import { runCli } from './run-cli.js';
 import { registryName, SCENARIOS, worldFor } from './scenarios.js';
 import { startLabWorld, type LabWorld } from './world.js';
+import { LAB_AKS } from './fake-arm.js';
 
 describe('lab: ARM', function () {
   let lab: LabWorld;
@@ -53,6 +54,22 @@ describe('lab: ARM', function () {
       ['/subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/providers/Microsoft.ContainerRegistry/registries'],
       'only that subscription is searched',
     );
+  });
+
+  it('--aks-cluster: the cluster\'s egress read from ARM; an address the IP rules do not allow gets its own command, beside the client\'s own finding', async function () {
+    lab.arm.requests.length = 0;
+    const result = await report('armdenied', ['--aks-cluster', 'rg-aks/aks-lab']);
+    assert.equal(result.client.kind, 'aks', 'naming a cluster says where the client runs');
+    const check = result.checks.find((c) => c.id === 'arm.aks');
+    assert.equal(check?.outcome, 'arm.aks.ok', JSON.stringify(check));
+    assert.equal(result.facts.aks?.kubeletObjectId, LAB_AKS.kubeletObjectId);
+    const aks = result.findings.find((f) => f.rule === 'aks-egress-not-allowed');
+    assert.ok(aks, JSON.stringify(result.findings.map((f) => f.rule)));
+    assert.deepEqual(aks.fixes[0]?.commands, ['az acr network-rule add --name armdenied --ip-address 203.0.113.50']);
+    assert.ok(result.findings.some((f) => f.rule === 'ip-not-in-rules'), 'the probing machine\'s own finding stays');
+    assert.ok(lab.arm.requests.some((r) => r.path.endsWith('/managedClusters/aks-lab')), 'the cluster was read in the registry\'s subscription');
+    const without = await report('armdenied');
+    assert.equal(without.checks.find((c) => c.id === 'arm.aks'), undefined, 'no cluster named, none read');
   });
 
   it('reads recent failed logins from the workspace, and only with one configured', async function () {

@@ -194,6 +194,55 @@ export interface RunningArm {
   close(): Promise<void>;
 }
 
+/** The lab's AKS cluster (rg-aks/aks-lab): its load balancer leaves from one public address the lab's IP rules do not allow. */
+export const LAB_AKS = {
+  id: `/subscriptions/${LAB_SUBSCRIPTION}/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-lab`,
+  egress: { 'kubernetes-egress-1': '203.0.113.50' } as Record<string, string>,
+  kubeletObjectId: '5a1e0000-aaaa-4bbb-8ccc-00000000abcd',
+};
+const nodeGroup = `/subscriptions/${LAB_SUBSCRIPTION}/resourceGroups/MC_rg-aks_aks-lab_westeurope`;
+
+/** ManagedClustersGet, as in Azure's published example (the fields the readers use, and some they do not). */
+function managedClusterBody(): object {
+  return {
+    id: LAB_AKS.id,
+    location: 'westeurope',
+    name: 'aks-lab',
+    type: 'Microsoft.ContainerService/ManagedClusters',
+    tags: {},
+    sku: { name: 'Base', tier: 'Free' },
+    identity: { type: 'SystemAssigned', principalId: '00000000-0000-0000-0000-000000000001', tenantId: 'lab' },
+    properties: {
+      provisioningState: 'Succeeded',
+      kubernetesVersion: '1.31.2',
+      dnsPrefix: 'akslab',
+      fqdn: 'akslab-8r8c7p3k.hcp.westeurope.azmk8s.io',
+      agentPoolProfiles: [{ name: 'nodepool1', count: 3, vmSize: 'Standard_DS2_v2', osType: 'Linux', mode: 'System', type: 'VirtualMachineScaleSets', vnetSubnetID: `/subscriptions/${LAB_SUBSCRIPTION}/resourceGroups/rg-aks/providers/Microsoft.Network/virtualNetworks/aks-vnet/subnets/nodes` }],
+      nodeResourceGroup: 'MC_rg-aks_aks-lab_westeurope',
+      networkProfile: {
+        networkPlugin: 'azure',
+        outboundType: 'loadBalancer',
+        loadBalancerSku: 'standard',
+        loadBalancerProfile: { managedOutboundIPs: { count: 1 }, effectiveOutboundIPs: Object.keys(LAB_AKS.egress).map((name) => ({ id: `${nodeGroup}/providers/Microsoft.Network/publicIPAddresses/${name}` })) },
+      },
+      identityProfile: { kubeletidentity: { resourceId: `${nodeGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aks-lab-agentpool`, clientId: 'ab0c0000-aaaa-4bbb-8ccc-00000000abcd', objectId: LAB_AKS.kubeletObjectId } },
+      apiServerAccessProfile: { enablePrivateCluster: false },
+    },
+  };
+}
+
+/** PublicIPAddressGet, as in Azure's published example. */
+function publicIpBody(name: string, address: string): object {
+  return {
+    id: `${nodeGroup}/providers/Microsoft.Network/publicIPAddresses/${name}`,
+    name,
+    location: 'westeurope',
+    type: 'Microsoft.Network/publicIPAddresses',
+    sku: { name: 'Standard', tier: 'Regional' },
+    properties: { provisioningState: 'Succeeded', ipAddress: address, publicIPAddressVersion: 'IPv4', publicIPAllocationMethod: 'Static', idleTimeoutInMinutes: 4 },
+  };
+}
+
 const SUBSCRIPTIONS: Record<string, string> = { [LAB_SUBSCRIPTION]: 'acr-doctor lab', [OTHER_SUBSCRIPTION]: 'acr-doctor lab (network)' };
 const subscriptionBody = (id: string): object => ({ id: `/subscriptions/${id}`, authorizationSource: 'RoleBased', subscriptionId: id, tenantId: 'lab', displayName: SUBSCRIPTIONS[id], state: 'Enabled' });
 const isCollection = (path: string): boolean => /^\/subscriptions\/[^/]+\/providers\/Microsoft\.ContainerRegistry\/registries$/i.test(path);
@@ -277,6 +326,10 @@ export async function startFakeArm(address: string, pair: KeyPair, fixtures: Rec
     const zone = /\/resourceGroups\/rg-dns-([^/]+)\/providers\/Microsoft\.Network\/privateDnsZones\/privatelink\.azurecr\.io\/(A|virtualNetworkLinks)$/i.exec(path);
     const zoneFixture = zone ? fixtures[zone[1]!.toLowerCase()]?.privateEndpoint : undefined;
     if (zone && zoneFixture) return send(res, 200, zone[2] === 'A' ? recordSetsBody(zone[1]!, zoneFixture) : linksBody(zone[1]!, zoneFixture));
+    const cluster = /\/resourceGroups\/rg-aks\/providers\/Microsoft\.ContainerService\/managedClusters\/aks-lab$/i.exec(path);
+    if (cluster) return send(res, 200, managedClusterBody());
+    const ip = /\/resourceGroups\/MC_rg-aks_aks-lab_westeurope\/providers\/Microsoft\.Network\/publicIPAddresses\/([^/]+)$/i.exec(path);
+    if (ip && LAB_AKS.egress[ip[1]!]) return send(res, 200, publicIpBody(ip[1]!, LAB_AKS.egress[ip[1]!]!));
     send(res, 404, { error: { code: 'InvalidResourceType', message: `no lab route for ${path}` } });
   });
   return { requests, support, ...(await serve(server, address, port)) };

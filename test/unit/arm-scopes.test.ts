@@ -44,6 +44,7 @@ describe('ARM access: modes and scope map', function () {
       privateEndpoint: (id) => record(`pe ${id}`, {} as never),
       privateZone: (id) => record(`zone ${id}`, {} as never),
       providerState: (s) => record(`provider ${s}`, 'Registered'),
+      managedCluster: (id) => record(`aks ${id}`, {} as never),
     };
     const signal = new AbortController().signal;
     const scoped = scopedArmApi(api, [normalizeScope(RG)!]);

@@ -63,6 +63,8 @@ describe('acr-check command line', function () {
     [['myregistry', '--dns-server', 'dns.example.com'], /--dns-server must be an IP address/],
     [['myregistry', '--data-endpoint', 'evil.example.com'], /not a data endpoint of this registry/],
     [['myregistry', '--lang', 'fr'], /--lang must be en, ru or ar/],
+    [['myregistry', '--aks-cluster', 'aks-prod'], /is not an AKS cluster: give its resource id/],
+    [['myregistry', '--aks-cluster', '/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm'], /is not an AKS cluster/],
     [['myregistry', '--frobnicate'], /unknown option '--frobnicate'/],
     [['myregistry', 'other'], /too many arguments/],
     [[], /missing required argument 'registry'/],

@@ -38,7 +38,17 @@ interface Row {
   params?: Record<string, string>;
 }
 
+const aks = (egressIps: string[]) => ({ id: '/subscriptions/s1/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-prod', name: 'aks-prod', outboundType: 'loadBalancer', egressIps, nodeSubnetIds: [], windowsPools: false, privateCluster: false });
+
 const TABLE: Row[] = [
+  {
+    name: "an AKS cluster whose egress addresses the IP rules do not allow (the registry itself answers the probes)",
+    evidence: healthy,
+    client: 'aks',
+    facts: { defaultAction: 'Deny', publicNetworkAccess: 'Enabled', ipRules: ['198.51.100.0/24'], aks: aks(['20.1.2.3', '198.51.100.7', '20.1.2.4']) },
+    rule: 'aks-egress-not-allowed',
+    params: { aksCluster: 'aks-prod', egressIps: '20.1.2.3, 20.1.2.4' },
+  },
   { name: 'DENIED for an IP outside the rules', evidence: denied, facts: { defaultAction: 'Deny', ipRules: ['198.51.100.0/24'] }, rule: 'ip-not-in-rules', params: { clientIp: '203.0.113.77' } },
   { name: 'DENIED with the quota of rules reached', evidence: denied, facts: { defaultAction: 'Deny', ipRules: Array.from({ length: 100 }, (_, i) => `192.0.2.${i}`) }, rule: 'ip-rule-quota', params: { ruleCount: '100' } },
   { name: 'public access disabled, public path taken', evidence: denied, facts: { publicNetworkAccess: 'Disabled' }, rule: 'public-access-disabled' },
@@ -195,3 +205,22 @@ describe('rules that read ARM facts', function () {
     assert.deepEqual([...rules].sort(), Object.keys(PREDICATES).sort());
   });
 });
+
+describe('AKS: the cluster\'s side of a failed pull', function () {
+  const input = (facts: Facts) => ({ registry, symptoms: [], client: { kind: 'aks' as const, dnsServers: [], platform: 'linux/x64' }, evidence: healthy, facts });
+
+  it('one command per egress address not allowed, filled in and ready to paste', function () {
+    const [finding] = evaluate(input({ defaultAction: 'Deny', publicNetworkAccess: 'Enabled', ipRules: ['198.51.100.0/24'], aks: aks(['20.1.2.3', '20.1.2.4']) })).map((f) => renderFinding('en', f));
+    assert.equal(finding?.rule, 'aks-egress-not-allowed');
+    assert.deepEqual(finding?.fixes[0]?.commands, ['az acr network-rule add --name myregistry --ip-address 20.1.2.3', 'az acr network-rule add --name myregistry --ip-address 20.1.2.4']);
+    assert.match(finding!.title, /aks-prod leaves from 20\.1\.2\.3, 20\.1\.2\.4/);
+  });
+
+  it('says nothing when every egress address is allowed, the registry is open to all, or the cluster has no known egress', function () {
+    const rules = (facts: Facts): string[] => evaluate(input(facts)).map((f) => f.rule);
+    assert.ok(!rules({ defaultAction: 'Deny', publicNetworkAccess: 'Enabled', ipRules: ['20.1.2.0/24'], aks: aks(['20.1.2.3']) }).includes('aks-egress-not-allowed'));
+    assert.ok(!rules({ defaultAction: 'Allow', publicNetworkAccess: 'Enabled', ipRules: [], aks: aks(['20.1.2.3']) }).includes('aks-egress-not-allowed'));
+    assert.ok(!rules({ defaultAction: 'Deny', publicNetworkAccess: 'Enabled', ipRules: ['198.51.100.0/24'], aks: aks([]) }).includes('aks-egress-not-allowed'), 'user-defined routing: the firewall\'s address is not known here');
+  });
+});
+

@@ -19,6 +19,15 @@ export interface ArmReadOptions {
   onRegistry?: (facts: Facts) => void;
   /** Recent failed logins from the resource logs, when a workspace is configured. */
   loginEvents?: LoginEventsReader;
+  /** The AKS cluster the client runs in: a resource id, or `resourceGroup/name` in the registry's subscription. */
+  aksCluster?: string;
+}
+
+/** The cluster's resource id: as given, or `resourceGroup/name` in the given subscription. */
+export function aksClusterId(cluster: string, subscriptionId: string | undefined): string | undefined {
+  if (cluster.startsWith('/')) return cluster;
+  const [resourceGroup, name] = cluster.split('/');
+  return subscriptionId && resourceGroup && name ? `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${name}` : undefined;
 }
 
 const LATER = ['arm.replications', 'arm.private-endpoints', 'arm.private-dns', 'arm.provider'] as const;
@@ -84,6 +93,7 @@ async function readConfiguration(
   if (!registry) {
     const reason = first.outcome === 'arm.no-credentials' ? 'skip.arm-no-credentials' : 'skip.arm-registry-failed';
     for (const id of LATER) recorder.skip(id, id, {}, reason);
+    if (options.aksCluster) recorder.skip('arm.aks', 'arm.aks', { cluster: options.aksCluster }, reason);
     return {};
   }
   const found = registry;
@@ -134,8 +144,24 @@ async function readConfiguration(
     await Promise.all([readZones(reading, endpoints, facts), readProviders(reading, found.id, endpoints, facts)]);
   })();
 
-  await Promise.all([replications, network]);
+  await Promise.all([replications, network, readCluster({ api, recorder, options, call }, found.id, facts)]);
   return facts;
+}
+
+/** The AKS cluster the client runs in, when one is named: its egress, kubelet identity, node subnets. */
+async function readCluster({ api, recorder, options, call }: Reading, registryId: string, facts: Facts): Promise<void> {
+  if (!options.aksCluster) return;
+  const id = aksClusterId(options.aksCluster, options.subscription ?? parseResourceId(registryId)?.subscriptionId);
+  await recorder.run('arm.aks', 'arm.aks', { cluster: options.aksCluster }, async () => {
+    if (!id) return { status: 'skip', outcome: 'arm.not-found', data: { cluster: options.aksCluster ?? '' } };
+    try {
+      const cluster = await call(() => api.managedCluster(id, options.budget));
+      facts.aks = cluster;
+      return { status: 'pass', outcome: 'arm.aks.ok', data: { cluster: cluster.name, outboundType: cluster.outboundType ?? '-', egressIps: cluster.egressIps.join(', ') || '-' } };
+    } catch (err) {
+      return armFailure(err, { cluster: options.aksCluster ?? '' }, api.explain?.(err, 'arm'));
+    }
+  });
 }
 
 /** What every reader of one run shares. */

@@ -43,6 +43,8 @@ export function scopedArmApi(api: ArmApi, scopes: readonly string[]): ArmApi {
     replicationRegions: async (id, signal) => (guard(id), api.replicationRegions(id, signal)),
     privateEndpoint: async (id, signal) => (guard(id), api.privateEndpoint(id, signal)),
     privateZone: async (id, signal) => (guard(id), api.privateZone(id, signal)),
+    // The cluster's outbound addresses sit in its node resource group, read as part of the cluster.
+    managedCluster: async (id, signal) => (guard(id), api.managedCluster(id, signal)),
     // Provider registration is the subscription's: only a whole subscription in scope reads it.
     providerState: async (subscriptionId, namespace, signal) => (guard(`/subscriptions/${subscriptionId}`), api.providerState(subscriptionId, namespace, signal)),
     ...(api.explain ? { explain: api.explain.bind(api) } : {}),

@@ -13,7 +13,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { AzureCloud } from '../azure/cloud.js';
 import type { EndpointWatch } from '../azure/endpoint-watch.js';
 import type { Unreachable } from '../azure/unreachable.js';
-import type { PrivateEndpointFacts, PrivateZoneFacts } from '../report/types.js';
+import type { AksFacts, PrivateEndpointFacts, PrivateZoneFacts } from '../report/types.js';
 import { lastName, parseResourceId, vnetOfSubnet } from './resource-id.js';
 
 export interface RegistryFacts {
@@ -40,6 +40,8 @@ export interface ArmApi {
   privateEndpoint(id: string, signal: AbortSignal): Promise<PrivateEndpointFacts>;
   privateZone(id: string, signal: AbortSignal): Promise<PrivateZoneFacts>;
   providerState(subscriptionId: string, namespace: string, signal: AbortSignal): Promise<string>;
+  /** An AKS cluster: its egress, kubelet identity, node subnets; its outbound addresses read from their public IP resources. */
+  managedCluster(id: string, signal: AbortSignal): Promise<AksFacts>;
   /** Why a call failed, when the network is why: the Azure endpoint (Entra, IMDS, ARM, Log Analytics) not reached. */
   explain?(err: unknown, service: 'arm' | 'log-analytics'): Unreachable | undefined;
 }
@@ -197,6 +199,32 @@ export function createArmApi(credential: TokenCredential, cloud: AzureCloud, wat
         name: zone.toLowerCase(),
         records: Object.fromEntries(records.flatMap((r) => (r.name ? [[r.name.toLowerCase(), (r.aRecords ?? []).flatMap((a) => (a.ipv4Address ? [a.ipv4Address] : []))]] : []))),
         vnetLinks: links.flatMap((l) => (l.virtualNetwork?.id ? [l.virtualNetwork.id] : [])),
+      };
+    },
+    async managedCluster(id, signal) {
+      const { subscriptionId, resourceGroup } = required(id);
+      const client = await once(`aks|${subscriptionId}`, async () => {
+        const { ContainerServiceClient } = await import('@azure/arm-containerservice');
+        return new ContainerServiceClient(credential, subscriptionId, { endpoint: cloud.armEndpoint, credentials: { scopes }, retryOptions: { maxRetries: 0 }, ...transport });
+      });
+      const cluster = await client.managedClusters.get(resourceGroup, lastName(id), { abortSignal: signal });
+      const network = cluster.networkProfile;
+      const outboundIds = [...(network?.loadBalancerProfile?.effectiveOutboundIPs ?? []), ...(network?.natGatewayProfile?.effectiveOutboundIPs ?? [])].flatMap((r) => (r.id ? [r.id] : []));
+      const egressIps = await Promise.all(
+        outboundIds.map(async (ipId) => str(obj(obj(await getJson(required(ipId).subscriptionId, ipId, signal)).properties).ipAddress) ?? ''),
+      );
+      const kubelet = cluster.identityProfile?.['kubeletidentity'];
+      const pools = cluster.agentPoolProfiles ?? [];
+      return {
+        id: cluster.id ?? id,
+        name: cluster.name ?? lastName(id),
+        ...(network?.outboundType ? { outboundType: network.outboundType } : {}),
+        egressIps: egressIps.filter(Boolean),
+        ...(kubelet?.objectId ? { kubeletObjectId: kubelet.objectId } : {}),
+        ...(kubelet?.clientId ? { kubeletClientId: kubelet.clientId } : {}),
+        nodeSubnetIds: [...new Set(pools.flatMap((p) => (p.vnetSubnetID ? [p.vnetSubnetID] : [])))],
+        windowsPools: pools.some((p) => p.osType === 'Windows'),
+        privateCluster: cluster.apiServerAccessProfile?.enablePrivateCluster === true,
       };
     },
     async providerState(subscriptionId, namespace, signal) {

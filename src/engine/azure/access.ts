@@ -51,6 +51,7 @@ function watchedApi(api: ArmApi, watch: EndpointWatch): ArmApi {
     privateEndpoint: as((id, signal) => api.privateEndpoint(id, signal)),
     privateZone: as((id, signal) => api.privateZone(id, signal)),
     providerState: as((subscriptionId, namespace, signal) => api.providerState(subscriptionId, namespace, signal)),
+    managedCluster: as((id, signal) => api.managedCluster(id, signal)),
     explain: (err, service) => watch.explain(err, service),
   };
 }

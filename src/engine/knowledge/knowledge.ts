@@ -18,6 +18,8 @@ export interface FixTemplate {
   docs: string[];
   /** Facts under which this fix would contradict what ARM read (e.g. `{ "bypass": "AzureServices" }`). */
   notWhen?: Record<string, string>;
+  /** A parameter holding a list (`a, b`): the commands are given once for each of its values. */
+  each?: string;
 }
 
 /** Regular expressions (as strings) that recognise symptoms and client kinds in what users write. */
@@ -51,4 +53,11 @@ export function isSymptom(id: string): boolean {
 /** A fix's command template with this finding's values in (a placeholder without a value stays, for the rules to see). */
 export function fillTemplate(template: string, params: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
+}
+
+/** A fix's commands with this finding's values in: once, or once for each value of its `each` list. */
+export function fixCommands(fix: FixTemplate, params: Record<string, string>): string[] {
+  const values = fix.each ? (params[fix.each] ?? '').split(', ').filter(Boolean) : [];
+  if (values.length === 0) return fix.commands.map((c) => fillTemplate(c, params));
+  return values.flatMap((value) => fix.commands.map((c) => fillTemplate(c, { ...params, [fix.each!]: value })));
 }

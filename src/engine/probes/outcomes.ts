@@ -18,7 +18,7 @@ export type TransportOutcome = `${(typeof HTTP_KINDS)[number]}.transport.${(type
 
 const NAMED = [
   // arm
-  'arm.auth-failed', 'arm.error', 'arm.forbidden', 'arm.login-events.none', 'arm.login-events.ok', 'arm.no-credentials', 'arm.not-found',
+  'arm.aks.ok', 'arm.auth-failed', 'arm.error', 'arm.forbidden', 'arm.login-events.none', 'arm.login-events.ok', 'arm.no-credentials', 'arm.not-found',
   'arm.out-of-scope', 'arm.private-dns.ok', 'arm.private-endpoints.none', 'arm.private-endpoints.ok', 'arm.provider.ok', 'arm.registry.not-found',
   'arm.registry.ok', 'arm.replications.ok', 'arm.server-error', 'arm.throttled', 'arm.timeout', 'arm.unauthorized', 'arm.unreachable.dns',
   'arm.unreachable.proxy-auth-required', 'arm.unreachable.proxy-closed', 'arm.unreachable.proxy-denied', 'arm.unreachable.proxy-dns',

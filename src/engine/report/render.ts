@@ -1,6 +1,6 @@
 /** Renders language-neutral evidence and findings into the report's texts, in one language. */
 import { t } from '../i18n/i18n.js';
-import { fillTemplate, knowledge } from '../knowledge/knowledge.js';
+import { fixCommands, knowledge } from '../knowledge/knowledge.js';
 import type { Evidence } from '../probes/evidence.js';
 import type { RawFinding } from '../rules/evaluate.js';
 import type { Check, Finding, JsonObject, JsonValue, Lang } from './types.js';
@@ -65,7 +65,7 @@ export function renderFinding(lang: Lang, raw: RawFinding): Finding {
       return {
         id,
         title: t(lang, `fixes.${id}`, raw.params),
-        commands: template.commands.map((c) => fillTemplate(c, raw.params)),
+        commands: fixCommands(template, raw.params),
         docs: template.docs,
       };
     }),

@@ -88,6 +88,23 @@ export interface LoginFailure {
 }
 
 /** What Azure Resource Manager says about the registry: plain data, no SDK types. */
+/** The AKS cluster a client runs in, as ARM describes it (read when the client is AKS and the cluster is named). */
+export interface AksFacts {
+  id: string;
+  name: string;
+  /** loadBalancer, managedNATGateway, userAssignedNATGateway, userDefinedRouting, none. */
+  outboundType?: string;
+  /** The cluster's effective outbound public addresses (its load balancer's or NAT gateway's). */
+  egressIps: string[];
+  /** The kubelet identity, which pulls images. */
+  kubeletObjectId?: string;
+  kubeletClientId?: string;
+  /** The node pools' subnets. */
+  nodeSubnetIds: string[];
+  windowsPools: boolean;
+  privateCluster: boolean;
+}
+
 export interface Facts {
   resourceId?: string;
   location?: string;
@@ -105,6 +122,7 @@ export interface Facts {
   providerRegistrations?: { subscriptionId: string; state: string }[];
   providerRegistered?: boolean;
   loginFailures?: LoginFailure[];
+  aks?: AksFacts;
 }
 
 export interface Report {

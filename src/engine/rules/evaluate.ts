@@ -1,5 +1,5 @@
 /** Runs the rules over evidence and facts: ranked findings and a verdict. Pure; no I/O. */
-import { fillTemplate, knowledge, type RuleKnowledge } from '../knowledge/knowledge.js';
+import { fixCommands, knowledge, type RuleKnowledge } from '../knowledge/knowledge.js';
 import type { Confidence, Verdict } from '../report/types.js';
 import { parseResourceId } from '../arm/resource-id.js';
 import { parseDnsServer } from '../probes/dns-wire.js';
@@ -117,8 +117,8 @@ const PLACEHOLDER = /<[a-z][\w.-]*>/i;
 
 /** The finding's first command is complete: every value in it was known. */
 export function readyToPaste(finding: Pick<RawFinding, 'fixes' | 'params'>): boolean {
-  const first = finding.fixes.flatMap((id) => knowledge.fixes[id]?.commands ?? [])[0];
-  return first !== undefined && !PLACEHOLDER.test(fillTemplate(first, finding.params));
+  const first = finding.fixes.flatMap((id) => (knowledge.fixes[id] ? fixCommands(knowledge.fixes[id], finding.params) : []))[0];
+  return first !== undefined && !PLACEHOLDER.test(first);
 }
 
 /** A fix the facts already rule out (allow trusted services where they are allowed) is not offered. */

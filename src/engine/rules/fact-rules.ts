@@ -92,6 +92,15 @@ function azureEndpointFixes(failure: string, proxy: string): string[] {
 }
 
 export const FACT_RULES: Record<string, Predicate> = {
+  /** The client's AKS cluster leaves from addresses the registry's IP rules do not allow. */
+  'aks-egress-not-allowed': (ctx) => {
+    const { facts } = ctx.input;
+    const aks = facts.aks;
+    if (!aks || aks.egressIps.length === 0 || facts.publicNetworkAccess === 'Disabled' || facts.defaultAction !== 'Deny') return undefined;
+    const missing = aks.egressIps.filter((ip) => !matchesIpRule(ip, facts.ipRules ?? []));
+    if (missing.length === 0) return undefined;
+    return { evidence: ['arm.aks', 'arm.registry'], params: { aksCluster: aks.name, egressIps: missing.join(', '), egressIp: missing.join(', '), ipRules: (facts.ipRules ?? []).join(', ') || '-' } };
+  },
   /** Microsoft Entra, ARM, Log Analytics or IMDS not reached: a network fact about this machine, not the registry's path. */
   'azure-endpoint-unreachable': (ctx) => {
     const answered = answeredEndpoints(ctx.input.evidence);
