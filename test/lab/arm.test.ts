@@ -72,6 +72,12 @@ describe('lab: ARM', function () {
     assert.equal(without.checks.find((c) => c.id === 'arm.aks'), undefined, 'no cluster named, none read');
   });
 
+  it('--client aks and a registry that answers: no trusted-services advice, but the check to run inside the cluster', async function () {
+    const result = await report('healthyreg', ['--client', 'aks', '--symptom', 'azure-service-cannot-pull']);
+    assert.deepEqual(result.findings.map((f) => f.rule), ['aks-check-in-cluster']);
+    assert.match(result.findings[0]!.fixes[0]!.commands[0]!, /^az aks check-acr --resource-group <aks-resource-group> --name <aks-cluster> --acr healthyreg\.azurecr\.io$/);
+  });
+
   it('reads recent failed logins from the workspace, and only with one configured', async function () {
     const withLogs = await report('armlogs');
     assert.equal(withLogs.checks.find((c) => c.id === 'arm.login-events')?.outcome, 'arm.login-events.ok');

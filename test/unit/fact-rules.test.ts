@@ -222,5 +222,13 @@ describe('AKS: the cluster\'s side of a failed pull', function () {
     assert.ok(!rules({ defaultAction: 'Allow', publicNetworkAccess: 'Enabled', ipRules: [], aks: aks(['20.1.2.3']) }).includes('aks-egress-not-allowed'));
     assert.ok(!rules({ defaultAction: 'Deny', publicNetworkAccess: 'Enabled', ipRules: ['198.51.100.0/24'], aks: aks([]) }).includes('aks-egress-not-allowed'), 'user-defined routing: the firewall\'s address is not known here');
   });
+
+  it('AKS that cannot pull from a reachable registry is not told to allow trusted services: it is told to check from inside the cluster', function () {
+    const findings = evaluate({ registry, symptoms: ['azure-service-cannot-pull'], client: { kind: 'aks', dnsServers: [], platform: 'linux/x64' }, evidence: healthy, facts: { defaultAction: 'Deny', ipRules: ['198.51.100.0/24'], aks: aks(['198.51.100.7']) } }).map((f) => renderFinding('en', f));
+    assert.deepEqual(findings.map((f) => f.rule), ['aks-check-in-cluster']);
+    assert.deepEqual(findings[0]!.fixes[0]!.commands, ['az aks check-acr --resource-group rg-aks --name aks-prod --acr myregistry.azurecr.io']);
+    const asService = evaluate({ registry, symptoms: ['azure-service-cannot-pull'], client: { kind: 'azure-service', dnsServers: [], platform: 'linux/x64' }, evidence: healthy, facts: {} });
+    assert.ok(asService.some((f) => f.rule === 'service-restricted-symptom'), 'another Azure service still gets the trusted-services advice');
+  });
 });
 

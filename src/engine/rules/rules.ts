@@ -11,6 +11,7 @@ import type { Confidence, JsonObject } from '../report/types.js';
 import { parseDnsServer } from '../probes/dns-wire.js';
 import { recordName, RuleContext, text } from './context.js';
 import { knowledge } from '../knowledge/knowledge.js';
+import { parseResourceId } from '../arm/resource-id.js';
 
 export interface Match {
   evidence: string[];
@@ -59,6 +60,8 @@ export function seconds(ms: number): string {
 }
 
 function fromService(ctx: RuleContext): boolean {
+  // AKS pulls with its kubelet identity from its nodes' addresses: trusted services do nothing for it.
+  if (ctx.input.client.kind === 'aks') return false;
   return ctx.hasSymptom(...knowledge.symptomGroups.service) || ctx.input.client.kind === 'azure-service' || ctx.input.client.kind === 'tasks';
 }
 
@@ -294,6 +297,16 @@ export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
     (ctx) => {
       const hit = ctx.withOutcome('data.denied');
       return match(hit, { clientIp: text(hit[0]?.data ?? {}, 'clientIp'), dataEndpoint: text(hit[0]?.data ?? {}, 'host') });
+    },
+  ],
+  [
+    'aks-check-in-cluster',
+    (ctx) => {
+      // The client is AKS and nothing here, nor anything Azure shows, is wrong: the nodes' side is left.
+      if (ctx.input.client.kind !== 'aks' || ctx.anyFailed()) return undefined;
+      const cluster = ctx.input.facts.aks;
+      const resourceGroup = cluster ? (parseResourceId(cluster.id)?.resourceGroup ?? '') : '';
+      return { evidence: [...ctx.withOutcome('v2.challenge', 'token.auth-required').map((e) => e.id), ...(cluster ? ['arm.aks'] : [])], params: { ...(cluster ? { aksCluster: cluster.name } : {}), ...(resourceGroup ? { aksResourceGroup: resourceGroup } : {}) } };
     },
   ],
   [
