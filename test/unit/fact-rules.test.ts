@@ -229,6 +229,9 @@ describe('AKS: the cluster\'s side of a failed pull', function () {
     assert.deepEqual(findings[0]!.fixes[0]!.commands, ['az aks check-acr --resource-group rg-aks --name aks-prod --acr myregistry.azurecr.io']);
     const asService = evaluate({ registry, symptoms: ['azure-service-cannot-pull'], client: { kind: 'azure-service', dnsServers: [], platform: 'linux/x64' }, evidence: healthy, facts: {} });
     assert.ok(asService.some((f) => f.rule === 'service-restricted-symptom'), 'another Azure service still gets the trusted-services advice');
+    const bypassOff = { defaultAction: 'Deny', publicNetworkAccess: 'Enabled', bypass: 'None', ipRules: ['198.51.100.0/24'] };
+    const aksRules = evaluate({ registry, symptoms: ['azure-service-cannot-pull'], client: { kind: 'aks', dnsServers: [], platform: 'linux/x64' }, evidence: healthy, facts: bypassOff }).map((f) => f.rule);
+    assert.ok(!aksRules.includes('trusted-services-disabled'), aksRules.join(', '));
   });
 });
 

@@ -225,7 +225,8 @@ export const FACT_RULES: Record<string, Predicate> = {
 
   'trusted-services-disabled': (ctx) => {
     const { facts } = ctx.input;
-    const fromService = ctx.input.client.kind === 'azure-service' || ctx.hasSymptom('defender-cannot-scan', 'azure-service-cannot-pull');
+    // AKS pulls from its nodes with its kubelet identity: trusted services do nothing for it.
+    const fromService = ctx.input.client.kind !== 'aks' && (ctx.input.client.kind === 'azure-service' || ctx.hasSymptom('defender-cannot-scan', 'azure-service-cannot-pull'));
     if (!fromService || !restricted(facts) || facts.bypass !== 'None') return undefined;
     return { evidence: ['arm.registry'], params: {} };
   },
