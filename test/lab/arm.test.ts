@@ -67,6 +67,11 @@ describe('lab: ARM', function () {
     assert.ok(aks, JSON.stringify(result.findings.map((f) => f.rule)));
     assert.deepEqual(aks.fixes[0]?.commands, ['az acr network-rule add --name armdenied --ip-address 203.0.113.50']);
     assert.ok(result.findings.some((f) => f.rule === 'ip-not-in-rules'), 'the probing machine\'s own finding stays');
+    const kubelet = result.findings.find((f) => f.rule === 'aks-kubelet-no-acrpull');
+    assert.deepEqual(kubelet?.fixes.flatMap((f) => f.commands), [
+      `az aks update --resource-group rg-aks --name aks-lab --attach-acr ${result.facts.resourceId}`,
+      `az role assignment create --assignee-object-id ${LAB_AKS.kubeletObjectId} --assignee-principal-type ServicePrincipal --role AcrPull --scope ${result.facts.resourceId}`,
+    ]);
     assert.ok(lab.arm.requests.some((r) => r.path.endsWith('/managedClusters/aks-lab')), 'the cluster was read in the registry\'s subscription');
     const without = await report('armdenied');
     assert.equal(without.checks.find((c) => c.id === 'arm.aks'), undefined, 'no cluster named, none read');

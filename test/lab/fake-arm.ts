@@ -326,6 +326,9 @@ export async function startFakeArm(address: string, pair: KeyPair, fixtures: Rec
     const zone = /\/resourceGroups\/rg-dns-([^/]+)\/providers\/Microsoft\.Network\/privateDnsZones\/privatelink\.azurecr\.io\/(A|virtualNetworkLinks)$/i.exec(path);
     const zoneFixture = zone ? fixtures[zone[1]!.toLowerCase()]?.privateEndpoint : undefined;
     if (zone && zoneFixture) return send(res, 200, zone[2] === 'A' ? recordSetsBody(zone[1]!, zoneFixture) : linksBody(zone[1]!, zoneFixture));
+    // Role assignments at a registry's scope for one principal: the lab's kubelet identity holds none.
+    const assignments = /\/providers\/Microsoft\.ContainerRegistry\/registries\/([^/]+)\/providers\/Microsoft\.Authorization\/roleAssignments$/i.exec(path);
+    if (assignments) return send(res, 200, { value: [] });
     const cluster = /\/resourceGroups\/rg-aks\/providers\/Microsoft\.ContainerService\/managedClusters\/aks-lab$/i.exec(path);
     if (cluster) return send(res, 200, managedClusterBody());
     const ip = /\/resourceGroups\/MC_rg-aks_aks-lab_westeurope\/providers\/Microsoft\.Network\/publicIPAddresses\/([^/]+)$/i.exec(path);

@@ -45,6 +45,7 @@ describe('ARM access: modes and scope map', function () {
       privateZone: (id) => record(`zone ${id}`, {} as never),
       providerState: (s) => record(`provider ${s}`, 'Registered'),
       managedCluster: (id) => record(`aks ${id}`, {} as never),
+      pullRoles: (scope) => record(`roles ${scope}`, []),
     };
     const signal = new AbortController().signal;
     const scoped = scopedArmApi(api, [normalizeScope(RG)!]);

@@ -42,6 +42,14 @@ const aks = (egressIps: string[]) => ({ id: '/subscriptions/s1/resourceGroups/rg
 
 const TABLE: Row[] = [
   {
+    name: 'an AKS cluster whose kubelet identity holds no role that lets it pull',
+    evidence: healthy,
+    client: 'aks',
+    facts: { aks: { ...aks([]), kubeletObjectId: 'k1', kubeletPullRoles: [] } },
+    rule: 'aks-kubelet-no-acrpull',
+    params: { aksCluster: 'aks-prod', kubeletObjectId: 'k1', aksResourceGroup: 'rg-aks' },
+  },
+  {
     name: "an AKS cluster whose egress addresses the IP rules do not allow (the registry itself answers the probes)",
     evidence: healthy,
     client: 'aks',
@@ -232,6 +240,16 @@ describe('AKS: the cluster\'s side of a failed pull', function () {
     const bypassOff = { defaultAction: 'Deny', publicNetworkAccess: 'Enabled', bypass: 'None', ipRules: ['198.51.100.0/24'] };
     const aksRules = evaluate({ registry, symptoms: ['azure-service-cannot-pull'], client: { kind: 'aks', dnsServers: [], platform: 'linux/x64' }, evidence: healthy, facts: bypassOff }).map((f) => f.rule);
     assert.ok(!aksRules.includes('trusted-services-disabled'), aksRules.join(', '));
+  });
+
+  it('a kubelet with AcrPull, or whose roles could not be read, is not said to lack it', function () {
+    const rules = (kubeletPullRoles?: string[]): string[] =>
+      evaluate({ registry, symptoms: [], client: { kind: 'aks', dnsServers: [], platform: 'linux/x64' }, evidence: healthy, facts: { aks: { ...aks([]), kubeletObjectId: 'k1', ...(kubeletPullRoles ? { kubeletPullRoles } : {}) } } }).map((f) => f.rule);
+    assert.ok(!rules(['AcrPull']).includes('aks-kubelet-no-acrpull'));
+    assert.ok(!rules(undefined).includes('aks-kubelet-no-acrpull'));
+    assert.ok(rules([]).includes('aks-kubelet-no-acrpull'));
+    assert.ok(!rules([]).includes('aks-check-in-cluster'), 'a known cause is not followed by "nothing explains it"');
+    assert.ok(rules(['AcrPull']).includes('aks-check-in-cluster'));
   });
 });
 

@@ -156,8 +156,11 @@ async function readCluster({ api, recorder, options, call }: Reading, registryId
     if (!id) return { status: 'skip', outcome: 'arm.not-found', data: { cluster: options.aksCluster ?? '' } };
     try {
       const cluster = await call(() => api.managedCluster(id, options.budget));
-      facts.aks = cluster;
-      return { status: 'pass', outcome: 'arm.aks.ok', data: { cluster: cluster.name, outboundType: cluster.outboundType ?? '-', egressIps: cluster.egressIps.join(', ') || '-' } };
+      // Whether the kubelet identity may pull; a role list this identity may not read leaves it unknown.
+      const roles = cluster.kubeletObjectId ? await call(() => api.pullRoles(registryId, cluster.kubeletObjectId!, options.budget)).catch(() => undefined) : undefined;
+      facts.aks = { ...cluster, ...(roles ? { kubeletPullRoles: roles } : {}) };
+      const pull = roles === undefined ? '-' : roles.join(', ') || 'none';
+      return { status: 'pass', outcome: 'arm.aks.ok', data: { cluster: cluster.name, outboundType: cluster.outboundType ?? '-', egressIps: cluster.egressIps.join(', ') || '-', pullRoles: pull } };
     } catch (err) {
       return armFailure(err, { cluster: options.aksCluster ?? '' }, api.explain?.(err, 'arm'));
     }

@@ -45,6 +45,7 @@ export function scopedArmApi(api: ArmApi, scopes: readonly string[]): ArmApi {
     privateZone: async (id, signal) => (guard(id), api.privateZone(id, signal)),
     // The cluster's outbound addresses sit in its node resource group, read as part of the cluster.
     managedCluster: async (id, signal) => (guard(id), api.managedCluster(id, signal)),
+    pullRoles: async (scope, principalId, signal) => (guard(scope), api.pullRoles(scope, principalId, signal)),
     // Provider registration is the subscription's: only a whole subscription in scope reads it.
     providerState: async (subscriptionId, namespace, signal) => (guard(`/subscriptions/${subscriptionId}`), api.providerState(subscriptionId, namespace, signal)),
     ...(api.explain ? { explain: api.explain.bind(api) } : {}),

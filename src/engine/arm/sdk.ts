@@ -42,6 +42,8 @@ export interface ArmApi {
   providerState(subscriptionId: string, namespace: string, signal: AbortSignal): Promise<string>;
   /** An AKS cluster: its egress, kubelet identity, node subnets; its outbound addresses read from their public IP resources. */
   managedCluster(id: string, signal: AbortSignal): Promise<AksFacts>;
+  /** The roles at `scope` (the registry, or above it) that let `principalId` pull: their names. */
+  pullRoles(scope: string, principalId: string, signal: AbortSignal): Promise<string[]>;
   /** Why a call failed, when the network is why: the Azure endpoint (Entra, IMDS, ARM, Log Analytics) not reached. */
   explain?(err: unknown, service: 'arm' | 'log-analytics'): Unreachable | undefined;
 }
@@ -51,6 +53,20 @@ function required(id: string): NonNullable<ReturnType<typeof parseResourceId>> {
   if (!parsed) throw new Error(`not a resource id: ${id}`);
   return parsed;
 }
+
+/**
+ * Built-in roles that let an identity pull (by their fixed ids): AcrPull, AcrPush, the repository roles
+ * of registries with ABAC repository permissions, and the broad ones that include pull.
+ */
+export const PULL_ROLES: Record<string, string> = {
+  '7f951dda-4ed3-4680-a7ca-43fe172d538d': 'AcrPull',
+  '8311e382-0749-4cb8-b61a-304f252e45ec': 'AcrPush',
+  'b93aa761-3e63-49ed-ac28-beffa264f7ac': 'Container Registry Repository Reader',
+  '2a1e307c-b015-4ebd-883e-5b7698a07328': 'Container Registry Repository Writer',
+  '2efddaa5-3f1f-4df3-97df-af3f13818f4c': 'Container Registry Repository Contributor',
+  'b24988ac-6180-42a0-ab88-20f7382dd24c': 'Contributor',
+  '8e3af657-a8ff-443c-a75c-2fe8c4bcb635': 'Owner',
+};
 
 /** SDK clients kept by one set of readers: a few kinds for each subscription a process reads. */
 const KEPT_CLIENTS = 256;
@@ -226,6 +242,17 @@ export function createArmApi(credential: TokenCredential, cloud: AzureCloud, wat
         windowsPools: pools.some((p) => p.osType === 'Windows'),
         privateCluster: cluster.apiServerAccessProfile?.enablePrivateCluster === true,
       };
+    },
+    async pullRoles(scope, principalId, signal) {
+      const { subscriptionId } = required(scope);
+      const client = await once(`authorization|${subscriptionId}`, async () => {
+        // A CommonJS package: bundled, its exports may sit under `default`.
+        const module = (await import('@azure/arm-authorization')) as typeof import('@azure/arm-authorization') & { default?: typeof import('@azure/arm-authorization') };
+        const { AuthorizationManagementClient } = module.default ?? module;
+        return new AuthorizationManagementClient(credential, subscriptionId, classic);
+      });
+      const assignments = await collect(client.roleAssignments.listForScope(scope, { filter: `assignedTo('${principalId}')`, abortSignal: signal }));
+      return [...new Set(assignments.flatMap((a) => PULL_ROLES[lastName(a.roleDefinitionId ?? '').toLowerCase()] ?? []))];
     },
     async providerState(subscriptionId, namespace, signal) {
       const provider = await (await resources(subscriptionId)).providers.get(namespace, { abortSignal: signal });

@@ -52,6 +52,7 @@ function watchedApi(api: ArmApi, watch: EndpointWatch): ArmApi {
     privateZone: as((id, signal) => api.privateZone(id, signal)),
     providerState: as((subscriptionId, namespace, signal) => api.providerState(subscriptionId, namespace, signal)),
     managedCluster: as((id, signal) => api.managedCluster(id, signal)),
+    pullRoles: as((scope, principalId, signal) => api.pullRoles(scope, principalId, signal)),
     explain: (err, service) => watch.explain(err, service),
   };
 }

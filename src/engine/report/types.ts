@@ -99,6 +99,8 @@ export interface AksFacts {
   /** The kubelet identity, which pulls images. */
   kubeletObjectId?: string;
   kubeletClientId?: string;
+  /** The roles that let the kubelet identity pull from the registry (AcrPull, or ABAC's repository roles, or broader), as ARM lists them at the registry's scope; absent when not read. */
+  kubeletPullRoles?: string[];
   /** The node pools' subnets. */
   nodeSubnetIds: string[];
   windowsPools: boolean;

@@ -92,6 +92,27 @@ function azureEndpointFixes(failure: string, proxy: string): string[] {
 }
 
 export const FACT_RULES: Record<string, Predicate> = {
+  /**
+   * The client is AKS and nothing here, nor anything Azure shows of the registry and the cluster, is
+   * wrong: what is left is on the nodes, to be checked from inside the cluster.
+   */
+  'aks-check-in-cluster': (ctx) => {
+    if (ctx.input.client.kind !== 'aks' || ctx.anyFailed()) return undefined;
+    if (FACT_RULES['aks-kubelet-no-acrpull']!(ctx) || FACT_RULES['aks-egress-not-allowed']!(ctx)) return undefined;
+    const cluster = ctx.input.facts.aks;
+    const resourceGroup = cluster ? (parseResourceId(cluster.id)?.resourceGroup ?? '') : '';
+    return {
+      evidence: [...ctx.withOutcome('v2.challenge', 'token.auth-required').map((e) => e.id), ...(cluster ? ['arm.aks'] : [])],
+      params: { ...(cluster ? { aksCluster: cluster.name } : {}), ...(resourceGroup ? { aksResourceGroup: resourceGroup } : {}) },
+    };
+  },
+  /** The cluster's kubelet identity holds no role that lets it pull from the registry. */
+  'aks-kubelet-no-acrpull': (ctx) => {
+    const aks = ctx.input.facts.aks;
+    if (!aks?.kubeletObjectId || aks.kubeletPullRoles === undefined || aks.kubeletPullRoles.length > 0) return undefined;
+    const resourceGroup = parseResourceId(aks.id)?.resourceGroup ?? '';
+    return { evidence: ['arm.aks'], params: { aksCluster: aks.name, kubeletObjectId: aks.kubeletObjectId, ...(resourceGroup ? { aksResourceGroup: resourceGroup } : {}) } };
+  },
   /** The client's AKS cluster leaves from addresses the registry's IP rules do not allow. */
   'aks-egress-not-allowed': (ctx) => {
     const { facts } = ctx.input;

@@ -11,7 +11,6 @@ import type { Confidence, JsonObject } from '../report/types.js';
 import { parseDnsServer } from '../probes/dns-wire.js';
 import { recordName, RuleContext, text } from './context.js';
 import { knowledge } from '../knowledge/knowledge.js';
-import { parseResourceId } from '../arm/resource-id.js';
 
 export interface Match {
   evidence: string[];
@@ -297,16 +296,6 @@ export const RULES: ReadonlyArray<[id: string, predicate: Predicate]> = [
     (ctx) => {
       const hit = ctx.withOutcome('data.denied');
       return match(hit, { clientIp: text(hit[0]?.data ?? {}, 'clientIp'), dataEndpoint: text(hit[0]?.data ?? {}, 'host') });
-    },
-  ],
-  [
-    'aks-check-in-cluster',
-    (ctx) => {
-      // The client is AKS and nothing here, nor anything Azure shows, is wrong: the nodes' side is left.
-      if (ctx.input.client.kind !== 'aks' || ctx.anyFailed()) return undefined;
-      const cluster = ctx.input.facts.aks;
-      const resourceGroup = cluster ? (parseResourceId(cluster.id)?.resourceGroup ?? '') : '';
-      return { evidence: [...ctx.withOutcome('v2.challenge', 'token.auth-required').map((e) => e.id), ...(cluster ? ['arm.aks'] : [])], params: { ...(cluster ? { aksCluster: cluster.name } : {}), ...(resourceGroup ? { aksResourceGroup: resourceGroup } : {}) } };
     },
   ],
   [
