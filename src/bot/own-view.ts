@@ -64,17 +64,21 @@ export function reportFor(diagnosis: Diagnosis, viewer: Viewer | undefined): Rep
   return !diagnosis.readBy || isReader(diagnosis, viewer) ? diagnosis.report : withoutArm(diagnosis.report, diagnosis.report.lang);
 }
 
-/** Teams' refresh: when one of `userIds` views the card, Teams invokes the bot for it again (others may refresh it by hand). */
-function withRefresh(card: Card, userIds: string[], view: OwnView): Card {
-  return { ...card, refresh: { action: { type: 'Action.Execute', verb: OWN_VIEW_VERB, data: { ...view } }, userIds } };
-}
-
-/** A line above the card's findings saying whose rights its Azure part was read with. */
-function withNote(card: Card, text: string): Card {
-  const body = Array.isArray(card.body) ? (card.body as unknown[]) : [];
-  // A TextRun: the registry's name is never read as markdown.
+/**
+ * `card` (of the report `about`) as a shared conversation shows a diagnosis one person read: a line saying whose rights its
+ * Azure part was read with (in a TextRun: the registry's name is never read as markdown), and Teams'
+ * refresh, so that when the reader views it Teams invokes the bot for it again (others may refresh it
+ * by hand). Elsewhere the card as it is.
+ */
+function asOwnView(card: Card, about: Pick<Report, 'lang' | 'registry'>, diagnosis: Diagnosis | undefined, conversation: Partial<ConversationAccount> | undefined, mine: boolean, view: OwnView): Card {
+  if (!privateIn(diagnosis, conversation)) return card;
+  const { lang, registry } = about;
+  const text = t(lang, mine ? 'card.ownViewMine' : 'card.ownViewOthers', { loginServer: registry.loginServer });
   const note = { type: 'RichTextBlock', spacing: 'Small', inlines: [{ type: 'TextRun', text, isSubtle: true, size: 'Small' }] };
-  return { ...card, body: [...body.slice(0, 1), note, ...body.slice(1)] };
+  const body = Array.isArray(card.body) ? (card.body as unknown[]) : [];
+  const noted: Card = { ...card, body: [...body.slice(0, 1), note, ...body.slice(1)] };
+  if (!diagnosis.readerId) return noted;
+  return { ...noted, refresh: { action: { type: 'Action.Execute', verb: OWN_VIEW_VERB, data: { ...view } }, userIds: [diagnosis.readerId] } };
 }
 
 /**
@@ -85,11 +89,7 @@ function withNote(card: Card, text: string): Card {
 export function resultCardFor(diagnosis: Diagnosis, conversation: Partial<ConversationAccount> | undefined, download: CliDownload, audience: Audience): Card {
   const viewer = viewerOf(diagnosis, conversation, audience);
   const mine = isReader(diagnosis, viewer);
-  const card = resultCard(reportFor(diagnosis, viewer), 'bot', download, mine);
-  if (!privateIn(diagnosis, conversation)) return card;
-  const { lang } = diagnosis.report;
-  const noted = withNote(card, t(lang, mine ? 'card.ownViewMine' : 'card.ownViewOthers', { loginServer: diagnosis.report.registry.loginServer }));
-  return diagnosis.readerId ? withRefresh(noted, [diagnosis.readerId], { diagnosis: diagnosis.report.id }) : noted;
+  return asOwnView(resultCard(reportFor(diagnosis, viewer), 'bot', download, mine), diagnosis.report, diagnosis, conversation, mine, { diagnosis: diagnosis.report.id });
 }
 
 /** The client's report set beside the bot's diagnosis as `audience` may see that diagnosis. */
@@ -105,11 +105,7 @@ export function clientCardFor(client: Report, bot: Diagnosis | undefined, conver
   const viewer = viewerOf(bot, conversation, audience);
   const view = clientViewFor(client, bot, conversation, audience);
   const card = clientReportCard(client.lang, client, view, bot !== undefined);
-  if (!privateIn(bot, conversation)) return card;
-  const { lang } = client;
-  const mine = isReader(bot, viewer);
-  const noted = withNote(card, t(lang, mine ? 'card.ownViewMine' : 'card.ownViewOthers', { loginServer: client.registry.loginServer }));
-  return bot.readerId ? withRefresh(noted, [bot.readerId], { diagnosis: bot.report.id, client: client.id }) : noted;
+  return bot ? asOwnView(card, client, bot, conversation, isReader(bot, viewer), { diagnosis: bot.report.id, client: client.id }) : card;
 }
 
 const ID = /^[\w.:-]{1,100}$/;

@@ -4,8 +4,7 @@
  * could read everything. What a scope does not reach never reaches a card, and every read is audited.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { activity, cardOf, cardText, postTo, startLabBot } from './bot-client.js';
+import { activity, cardOf, cardText, postTo, startLabBot, type LabBot } from './bot-client.js';
 import { startConnectorStub, type Sent } from './connector-stub.js';
 import { LAB_RESOURCE_GROUP, LAB_SUBSCRIPTION, zoneResourceGroup } from './fake-arm.js';
 import { assertIsolated } from './isolation.js';
@@ -19,8 +18,8 @@ describe('lab: Azure read within the asker\'s scopes (ARM_ACCESS=bot, ARM_SCOPES
   this.timeout(120_000);
   let lab: LabWorld;
   let connector: Awaited<ReturnType<typeof startConnectorStub>>;
-  let bot: ChildProcess;
-  let log = (): string => '';
+  let bot: LabBot | undefined;
+  const log = (): string => bot?.log() ?? '';
 
   before(async function () {
     assertIsolated();
@@ -32,13 +31,11 @@ describe('lab: Azure read within the asker\'s scopes (ARM_ACCESS=bot, ARM_SCOPES
       // One channel of another tenant reads only the DNS zones' group.
       { tenant: 'tenant-dns', channel: '19:dns@thread.tacv2', scopes: [`/subscriptions/${LAB_SUBSCRIPTION}/resourceGroups/${zoneResourceGroup('armpedns')}`] },
     ];
-    const started = await startLabBot(lab.pki.caPath, PORT, { DIAGNOSIS_BUDGET_MS: '6000', ARM_ACCESS: 'bot', ARM_SCOPES: JSON.stringify(rules), ...identityEnv('allowed') });
-    bot = started.child;
-    log = started.log;
+    bot = await startLabBot(lab.pki.caPath, PORT, { DIAGNOSIS_BUDGET_MS: '6000', ARM_ACCESS: 'bot', ARM_SCOPES: JSON.stringify(rules), ...identityEnv('allowed') });
   });
 
   after(async function () {
-    bot?.kill('SIGTERM');
+    bot?.child.kill('SIGTERM');
     await connector?.close();
     await lab?.stop();
   });

@@ -5,12 +5,11 @@
  * which the bot gets from its managed identity (IMDS).
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Agent, request } from 'undici';
-import { cardOf, cardText, startLabBot } from './bot-client.js';
+import { cardOf, cardText, startLabBot, type LabBot } from './bot-client.js';
 import { authenticatedBotEnv, CHANNEL_ADDRESSES, channelToken, CONNECTOR_HOST, KIDS, startFakeChannel, teamsActivity, type RunningChannel } from './fake-channel.js';
 import { startFakeImds } from './fake-imds.js';
 import { assertIsolated } from './isolation.js';
@@ -33,8 +32,8 @@ describe('lab: the authenticated bot (managed identity, the channel\'s tokens, a
   let lab: LabWorld;
   let channel: RunningChannel;
   let imds: Awaited<ReturnType<typeof startFakeImds>>;
-  let bot: ChildProcess;
-  let botLog = (): string => '';
+  let bot: LabBot | undefined;
+  const botLog = (): string => bot?.log() ?? '';
 
   before(async function () {
     assertIsolated();
@@ -42,13 +41,11 @@ describe('lab: the authenticated bot (managed identity, the channel\'s tokens, a
     channel = await startFakeChannel(lab);
     imds = await startFakeImds();
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'acr-auth-bot-data-'));
-    const started = await startLabBot(lab.pki.caPath, PORT, { ...authenticatedBotEnv({ port: PORT }), DATA_DIR: dataDir });
-    bot = started.child;
-    botLog = started.log;
+    bot = await startLabBot(lab.pki.caPath, PORT, { ...authenticatedBotEnv({ port: PORT }), DATA_DIR: dataDir });
   });
 
   after(async function () {
-    bot?.kill('SIGTERM');
+    bot?.child.kill('SIGTERM');
     await imds?.close();
     await channel?.close();
     await lab?.stop();

@@ -66,33 +66,26 @@ export function azureAccess(options: AzureAccessOptions, env: NodeJS.ProcessEnv)
     // Without ARM, only an identity configured in the environment is used, for the token exchange.
     return hasEnvironmentCredentials(env) ? { tokenSource: tokenSource(cloud, () => environmentCredential(cloud, env, signIn), env, watch) } : {};
   }
-  const { clients } = options;
-  if (clients && !options.credential) {
-    // The process's identity and clients, made once; this run's requests watched by this run.
-    const made = (): Promise<TokenCredential> => clients.credential(cloud);
-    return {
-      tokenSource: tokenSource(cloud, made, env, watch),
-      arm: {
-        api: async () => {
-          const api = watchedApi(await withWatch(watch, () => clients.arm(cloud)), watch);
-          return options.scopes ? (await import('../arm/scoped-api.js')).scopedArmApi(api, options.scopes) : api;
-        },
-        ...(options.subscription ? { subscription: options.subscription } : {}),
-        ...(options.workspace ? { loginEvents: loginEventsFrom(made, cloud, options.workspace, env, watch) } : {}),
-      },
-    };
-  }
+  // The process's identity and clients (made once, by the front), unless this run reads as someone else.
+  const clients = options.credential ? undefined : options.clients;
   let credential: Promise<TokenCredential> | undefined;
-  const shared = (): Promise<TokenCredential> => (credential ??= (options.credential ? options.credential() : defaultCredential(cloud, env, signIn)).then(sharedTokens));
+  // The process's identity (its requests still watched by this run), or one made for this run.
+  const shared = (): Promise<TokenCredential> =>
+    clients ? clients.credential(cloud) : (credential ??= (options.credential ? options.credential() : defaultCredential(cloud, env, signIn)).then(sharedTokens));
+  /** The ARM readers: the process's, each call watched as this run's, or made for this run over its watched transport. */
+  const readers = async (): Promise<ArmApi> => {
+    if (clients) return watchedApi(await withWatch(watch, () => clients.arm(cloud)), watch);
+    // The readers' code, the identity and its first token load side by side, not one after another:
+    // the first ARM request then finds the token already asked for (sharedTokens hands it over).
+    const [sdk, made] = await Promise.all([import('../arm/sdk.js'), shared()]);
+    made.getToken(`${cloud.armEndpoint}/.default`).catch(() => undefined);
+    return sdk.createArmApi(made, cloud, watch);
+  };
   return {
     tokenSource: tokenSource(cloud, shared, env, watch),
     arm: {
       api: async () => {
-        // The readers' code, the identity and its first token load side by side, not one after another:
-        // the first ARM request then finds the token already asked for (sharedTokens hands it over).
-        const [sdk, credential] = await Promise.all([import('../arm/sdk.js'), shared()]);
-        credential.getToken(`${cloud.armEndpoint}/.default`).catch(() => undefined);
-        const api = sdk.createArmApi(credential, cloud, watch);
+        const api = await readers();
         return options.scopes ? (await import('../arm/scoped-api.js')).scopedArmApi(api, options.scopes) : api;
       },
       ...(options.subscription ? { subscription: options.subscription } : {}),

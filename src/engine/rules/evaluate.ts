@@ -59,6 +59,10 @@ export function baseParams(input: RuleInput): Record<string, string> {
     via: input.registry.loginServer,
     privatelinkName: `${input.registry.name}.privatelink.${input.registry.suffix}`,
     vnetId: input.facts.privateEndpoints?.find((pe) => pe.vnetId)?.vnetId,
+    // The client's AKS cluster, when it was read.
+    aksCluster: input.facts.aks?.name,
+    aksResourceGroup: input.facts.aks ? parseResourceId(input.facts.aks.id)?.resourceGroup : undefined,
+    kubeletObjectId: input.facts.aks?.kubeletObjectId,
     subscription: input.registry.subscriptionId,
     resourceId: input.facts.resourceId ?? input.registry.resourceId,
   };
