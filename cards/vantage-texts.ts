@@ -5,7 +5,7 @@
  * finding and its parameters stay the engine's.
  */
 import { has, t } from '../src/engine/i18n/i18n.js';
-import { outcomeKey, textParams } from '../src/engine/report/render.js';
+import { findingKey, outcomeKey, textParams } from '../src/engine/report/render.js';
 import type { Check, Finding, Lang, Report } from '../src/engine/report/types.js';
 
 /** Where the checks ran: the bot's own network, or the failing machine that sent its report. */
@@ -35,8 +35,8 @@ function check(lang: Lang, vantage: Vantage, c: Check, asUser: boolean): Check {
 function finding(lang: Lang, vantage: Vantage, f: Finding): Finding {
   return {
     ...f,
-    title: reworded(lang, vantage, `findings.${f.rule}.title`, f.params, f.title),
-    explanation: reworded(lang, vantage, `findings.${f.rule}.explanation`, f.params, f.explanation),
+    title: reworded(lang, vantage, `${findingKey(f)}.title`, f.params, f.title),
+    explanation: reworded(lang, vantage, `${findingKey(f)}.explanation`, f.params, f.explanation),
     // A fix is known by the id it carries; one without (a report of an earlier version) keeps its words.
     fixes: f.fixes.map((fix) => (fix.id ? { ...fix, title: reworded(lang, vantage, `fixes.${fix.id}`, f.params, fix.title) } : fix)),
   };

@@ -87,7 +87,7 @@ const RECORDED: Record<string, Evidence['data']> = {
   'arm.private-dns': { ...UNREACHABLE, resource: '/subscriptions/0000/resourceGroups/rg-other', zones: 'privatelink.azurecr.io', statusCode: 403, retryAfter: 30 },
   'arm.provider': { ...UNREACHABLE, resource: '/subscriptions/0000/resourceGroups/rg-other', subscriptions: '1111: NotRegistered', statusCode: 403, retryAfter: 30 },
   'arm.login-events': { ...UNREACHABLE, resource: '/subscriptions/0000/resourceGroups/rg-other', count: 3, callerIps: '203.0.113.77', statusCode: 403, retryAfter: 30 },
-  'arm.aks': { ...UNREACHABLE, resource: '/subscriptions/0000/resourceGroups/rg-other', cluster: 'aks-prod', outboundType: 'loadBalancer', egressIps: '20.1.2.3', pullRoles: 'AcrPull', statusCode: 403, retryAfter: 30 },
+  'arm.aks': { ...UNREACHABLE, resource: '/subscriptions/0000/resourceGroups/rg-other', cluster: 'aks-prod', outboundType: 'loadBalancer', egressIps: '20.1.2.3', pullRoles: 'AcrPull', networks: 'aks-vnet', dnsServers: 'Azure', unread: '-', statusCode: 403, retryAfter: 30 },
 };
 
 /** The kind of check an outcome belongs to: its prefix, or for shared outcomes (skips, ARM errors) a check that records it. */

@@ -46,16 +46,27 @@ describe('ARM access: modes and scope map', function () {
       providerState: (s) => record(`provider ${s}`, 'Registered'),
       managedCluster: (id) => record(`aks ${id}`, {} as never),
       pullRoles: (scope) => record(`roles ${scope}`, []),
+      clustersIn: (s) => record(`clusters ${s}`, [{ id: `${RG}/providers/Microsoft.ContainerService/managedClusters/in`, name: 'in' }, { id: `/subscriptions/${SUB}/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/out`, name: 'out' }]),
+      publicAddress: (id) => record(`ip ${id}`, undefined),
+      natGateway: (id) => record(`nat ${id}`, []),
+      virtualNetwork: (id) => record(`vnet ${id}`, {} as never),
+      routes: (id) => record(`routes ${id}`, []),
+      firewallsIn: (s) => record(`firewalls ${s}`, [{ id: `/subscriptions/${SUB}/resourceGroups/rg-hub/providers/Microsoft.Network/azureFirewalls/fw`, name: 'fw', privateIps: [], publicIpIds: [], publicIps: [] }]),
     };
     const signal = new AbortController().signal;
     const scoped = scopedArmApi(api, [normalizeScope(RG)!]);
     assert.deepEqual(await scoped.subscriptions(signal), [SUB]);
     assert.deepEqual((await scoped.registriesIn(SUB, signal)).map((r) => r.name), ['a']);
+    assert.deepEqual((await scoped.clustersIn(SUB, signal)).map((c) => c.name), ['in'], 'a cluster outside the scopes is not offered');
+    assert.deepEqual(await scoped.firewallsIn(SUB, signal), [], 'nor a firewall outside them');
     await scoped.registry(`${RG}/providers/Microsoft.ContainerRegistry/registries/a`, signal);
     const before = called.length;
     await assert.rejects(scoped.registry(`/subscriptions/${SUB}/resourceGroups/rg-other/providers/Microsoft.ContainerRegistry/registries/b`, signal), OutOfScopeError);
     await assert.rejects(scoped.privateZone(`/subscriptions/${SUB}/resourceGroups/rg-acr2/providers/Microsoft.Network/privateDnsZones/x`, signal), OutOfScopeError, 'rg-acr2 is not rg-acr');
     await assert.rejects(scoped.registriesIn(OTHER, signal), OutOfScopeError);
+    await assert.rejects(scoped.virtualNetwork(`/subscriptions/${SUB}/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/hub`, signal), OutOfScopeError);
+    await assert.rejects(scoped.routes(`/subscriptions/${SUB}/resourceGroups/rg-hub/providers/Microsoft.Network/routeTables/rt`, signal), OutOfScopeError);
+    await assert.rejects(scoped.publicAddress(`/subscriptions/${SUB}/resourceGroups/MC_x/providers/Microsoft.Network/publicIPAddresses/ip`, signal), OutOfScopeError);
     await assert.rejects(scoped.providerState(SUB, 'Microsoft.ContainerRegistry', signal), OutOfScopeError, 'a resource group does not cover its subscription');
     assert.equal(called.length, before, 'nothing outside the scope was asked of ARM');
     assert.ok(inScopes(`/SUBSCRIPTIONS/${SUB}/resourceGroups/RG-ACR/providers/x/y/z`, [RG.toLowerCase()]));

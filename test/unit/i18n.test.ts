@@ -31,8 +31,8 @@ describe('texts in en, ru and ar', function () {
     it(`${lang}: every symptom, cause, rule, fix and probe outcome has its text`, function () {
       for (const id of knowledge.symptoms) assert.ok(has(lang, `symptoms.${id}`), `symptoms.${id}`);
       for (const id of knowledge.causes) assert.ok(has(lang, `causes.${id}`), `causes.${id}`);
-      for (const id of Object.keys(knowledge.rules)) {
-        assert.ok(has(lang, `findings.${id}.title`) && has(lang, `findings.${id}.explanation`), `findings.${id}`);
+      for (const [id, rule] of Object.entries(knowledge.rules)) {
+        for (const key of [`findings.${id}`, ...(rule.variants ?? []).map((v) => `findings.${id}.${v}`)]) assert.ok(has(lang, `${key}.title`) && has(lang, `${key}.explanation`), key);
       }
       for (const id of Object.keys(knowledge.fixes)) assert.ok(has(lang, `fixes.${id}`), `fixes.${id}`);
       // The table the probes' outcomes are typed by: a code a probe can produce is in it, or does not compile.
@@ -63,7 +63,8 @@ describe('texts in en, ru and ar', function () {
     }
     for (const lang of LANGS) {
       for (const rule of Object.keys(knowledge.rules)) {
-        for (const part of ['title', 'explanation']) for (const name of placeholders(t(lang, `findings.${rule}.${part}`))) assert.ok(provided.has(name), `${lang} ${rule}.${part}: {${name}}`);
+        const keys = [`findings.${rule}`, ...(knowledge.rules[rule]!.variants ?? []).map((v) => `findings.${rule}.${v}`)];
+        for (const key of keys) for (const part of ['title', 'explanation']) for (const name of placeholders(t(lang, `${key}.${part}`))) assert.ok(provided.has(name), `${lang} ${key}.${part}: {${name}}`);
         for (const fix of knowledge.rules[rule]!.fixes) for (const name of placeholders(t(lang, `fixes.${fix}`))) assert.ok(provided.has(name), `${lang} fixes.${fix}: {${name}}`);
       }
     }

@@ -5,6 +5,7 @@ import schema from '../../src/engine/knowledge/knowledge.schema.json' with { typ
 import data from '../../src/engine/knowledge/knowledge.json' with { type: 'json' };
 import { knowledge } from '../../src/engine/knowledge/knowledge.js';
 import { FACT_RULES } from '../../src/engine/rules/fact-rules.js';
+import { AKS_RULES } from '../../src/engine/rules/aks-rules.js';
 import { baseParams, PREDICATES } from '../../src/engine/rules/evaluate.js';
 import { parseRegistryTarget } from '../../src/engine/target/registry-target.js';
 import { RULES } from '../../src/engine/rules/rules.js';
@@ -39,7 +40,7 @@ describe('the knowledge base (knowledge.json)', function () {
   });
 
   it('every rule has exactly one source: a row (`when`) or code, never both, never neither', function () {
-    const inCode = new Set([...RULES.map(([id]) => id), ...Object.keys(FACT_RULES)]);
+    const inCode = new Set([...RULES.map(([id]) => id), ...Object.keys(FACT_RULES), ...Object.keys(AKS_RULES)]);
     for (const [id, rule] of Object.entries(knowledge.rules)) {
       if (id === 'unknown') continue;
       assert.ok(Boolean(rule.when) !== inCode.has(id), `${id}: ${rule.when ? 'a row and code' : 'neither a row nor code'}`);

@@ -8,27 +8,12 @@ import type { Facts, PrivateEndpointFacts, PrivateZoneFacts } from '../report/ty
 import type { RegistryTarget } from '../target/registry-target.js';
 import { armFailure, withRetryAfter } from './arm-error.js';
 import { parseResourceId, sameId } from './resource-id.js';
-import type { LoginEventsReader } from './login-events.js';
 import type { ArmApi, RegistryFacts } from './sdk.js';
+import { readCluster } from './read-cluster.js';
+import type { ArmReadOptions, Reading } from './reading.js';
 
-export interface ArmReadOptions {
-  subscription?: string;
-  budget: AbortSignal;
-  deadlineAt: number;
-  /** Called as soon as the registry itself is read, before the slower reads that follow. */
-  onRegistry?: (facts: Facts) => void;
-  /** Recent failed logins from the resource logs, when a workspace is configured. */
-  loginEvents?: LoginEventsReader;
-  /** The AKS cluster the client runs in: a resource id, or `resourceGroup/name` in the registry's subscription. */
-  aksCluster?: string;
-}
+export type { ArmReadOptions } from './reading.js';
 
-/** The cluster's resource id: as given, or `resourceGroup/name` in the given subscription. */
-export function aksClusterId(cluster: string, subscriptionId: string | undefined): string | undefined {
-  if (cluster.startsWith('/')) return cluster;
-  const [resourceGroup, name] = cluster.split('/');
-  return subscriptionId && resourceGroup && name ? `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${name}` : undefined;
-}
 
 const LATER = ['arm.replications', 'arm.private-endpoints', 'arm.private-dns', 'arm.provider'] as const;
 
@@ -146,33 +131,6 @@ async function readConfiguration(
 
   await Promise.all([replications, network, readCluster({ api, recorder, options, call }, found.id, facts)]);
   return facts;
-}
-
-/** The AKS cluster the client runs in, when one is named: its egress, kubelet identity, node subnets. */
-async function readCluster({ api, recorder, options, call }: Reading, registryId: string, facts: Facts): Promise<void> {
-  if (!options.aksCluster) return;
-  const id = aksClusterId(options.aksCluster, options.subscription ?? parseResourceId(registryId)?.subscriptionId);
-  await recorder.run('arm.aks', 'arm.aks', { cluster: options.aksCluster }, async () => {
-    if (!id) return { status: 'skip', outcome: 'arm.not-found', data: { cluster: options.aksCluster ?? '' } };
-    try {
-      const cluster = await call(() => api.managedCluster(id, options.budget));
-      // Whether the kubelet identity may pull; a role list this identity may not read leaves it unknown.
-      const roles = cluster.kubeletObjectId ? await call(() => api.pullRoles(registryId, cluster.kubeletObjectId!, options.budget)).catch(() => undefined) : undefined;
-      facts.aks = { ...cluster, ...(roles ? { kubeletPullRoles: roles } : {}) };
-      const pull = roles === undefined ? '-' : roles.join(', ') || 'none';
-      return { status: 'pass', outcome: 'arm.aks.ok', data: { cluster: cluster.name, outboundType: cluster.outboundType ?? '-', egressIps: cluster.egressIps.join(', ') || '-', pullRoles: pull } };
-    } catch (err) {
-      return armFailure(err, { cluster: options.aksCluster ?? '' }, api.explain?.(err, 'arm'));
-    }
-  });
-}
-
-/** What every reader of one run shares. */
-interface Reading {
-  api: ArmApi;
-  recorder: Recorder;
-  options: ArmReadOptions;
-  call: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 async function readZones({ api, recorder, options, call }: Reading, endpoints: PrivateEndpointFacts[], facts: Facts): Promise<void> {

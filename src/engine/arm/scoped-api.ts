@@ -43,8 +43,21 @@ export function scopedArmApi(api: ArmApi, scopes: readonly string[]): ArmApi {
     replicationRegions: async (id, signal) => (guard(id), api.replicationRegions(id, signal)),
     privateEndpoint: async (id, signal) => (guard(id), api.privateEndpoint(id, signal)),
     privateZone: async (id, signal) => (guard(id), api.privateZone(id, signal)),
-    // The cluster's outbound addresses sit in its node resource group, read as part of the cluster.
+    // The cluster's addresses, networks, route tables and firewalls each in scope or not read (named unread).
     managedCluster: async (id, signal) => (guard(id), api.managedCluster(id, signal)),
+    clustersIn: async (subscriptionId, signal) => {
+      if (!subscriptions.has(subscriptionId.toLowerCase())) throw new OutOfScopeError(`/subscriptions/${subscriptionId}`);
+      return (await api.clustersIn(subscriptionId, signal)).filter((c) => inScopes(c.id, scopes));
+    },
+    publicAddress: async (id, signal) => (guard(id), api.publicAddress(id, signal)),
+    natGateway: async (id, signal) => (guard(id), api.natGateway(id, signal)),
+    virtualNetwork: async (id, signal) => (guard(id), api.virtualNetwork(id, signal)),
+    routes: async (id, signal) => (guard(id), api.routes(id, signal)),
+    // A subscription's firewalls: those in scope.
+    firewallsIn: async (subscriptionId, signal) => {
+      if (!subscriptions.has(subscriptionId.toLowerCase())) throw new OutOfScopeError(`/subscriptions/${subscriptionId}`);
+      return (await api.firewallsIn(subscriptionId, signal)).filter((f) => inScopes(f.id, scopes));
+    },
     pullRoles: async (scope, principalId, signal) => (guard(scope), api.pullRoles(scope, principalId, signal)),
     // Provider registration is the subscription's: only a whole subscription in scope reads it.
     providerState: async (subscriptionId, namespace, signal) => (guard(`/subscriptions/${subscriptionId}`), api.providerState(subscriptionId, namespace, signal)),

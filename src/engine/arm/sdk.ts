@@ -13,7 +13,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { AzureCloud } from '../azure/cloud.js';
 import type { EndpointWatch } from '../azure/endpoint-watch.js';
 import type { Unreachable } from '../azure/unreachable.js';
-import type { AksFacts, PrivateEndpointFacts, PrivateZoneFacts } from '../report/types.js';
+import type { AksNetworkFacts, PrivateEndpointFacts, PrivateZoneFacts } from '../report/types.js';
 import { lastName, parseResourceId, vnetOfSubnet } from './resource-id.js';
 
 export interface RegistryFacts {
@@ -40,12 +40,59 @@ export interface ArmApi {
   privateEndpoint(id: string, signal: AbortSignal): Promise<PrivateEndpointFacts>;
   privateZone(id: string, signal: AbortSignal): Promise<PrivateZoneFacts>;
   providerState(subscriptionId: string, namespace: string, signal: AbortSignal): Promise<string>;
-  /** An AKS cluster: its egress, kubelet identity, node subnets; its outbound addresses read from their public IP resources. */
-  managedCluster(id: string, signal: AbortSignal): Promise<AksFacts>;
+  /** An AKS cluster as ARM shows it: its outbound type and addresses' resources, kubelet identity, node and pod subnets. */
+  managedCluster(id: string, signal: AbortSignal): Promise<ClusterModel>;
+  /** The AKS clusters of a subscription: their ids and names. */
+  clustersIn(subscriptionId: string, signal: AbortSignal): Promise<{ id: string; name: string }[]>;
+  /** A public IP address resource's address, or a public IP prefix's range; undefined while none is allocated. */
+  publicAddress(id: string, signal: AbortSignal): Promise<string | undefined>;
+  /** A NAT gateway's public IP addresses and prefixes (their resource ids). */
+  natGateway(id: string, signal: AbortSignal): Promise<string[]>;
+  /** A virtual network: its DNS servers, peerings, and the route table of each subnet. */
+  virtualNetwork(id: string, signal: AbortSignal): Promise<VirtualNetworkModel>;
+  /** A route table's routes. */
+  routes(routeTableId: string, signal: AbortSignal): Promise<RouteModel[]>;
+  /** The Azure Firewalls of a subscription: their private and public addresses. */
+  firewallsIn(subscriptionId: string, signal: AbortSignal): Promise<FirewallModel[]>;
   /** The roles at `scope` (the registry, or above it) that let `principalId` pull: their names. */
   pullRoles(scope: string, principalId: string, signal: AbortSignal): Promise<string[]>;
   /** Why a call failed, when the network is why: the Azure endpoint (Entra, IMDS, ARM, Log Analytics) not reached. */
   explain?(err: unknown, service: 'arm' | 'log-analytics'): Unreachable | undefined;
+}
+
+/** What ARM says of an AKS cluster, before its addresses, networks and roles are read. */
+export interface ClusterModel {
+  id: string;
+  name: string;
+  outboundType?: string;
+  /** The public IP resources (addresses or prefixes) the cluster leaves from: its load balancer's or managed NAT gateway's effective outbound IPs. */
+  outboundIpIds: string[];
+  kubeletObjectId?: string;
+  kubeletClientId?: string;
+  nodeSubnetIds: string[];
+  podSubnetIds: string[];
+  windowsPools: boolean;
+  privateCluster: boolean;
+}
+
+export interface VirtualNetworkModel extends AksNetworkFacts {
+  subnets: { id: string; routeTableId?: string; natGatewayId?: string }[];
+}
+
+export interface RouteModel {
+  addressPrefix: string;
+  nextHopType: string;
+  nextHopIpAddress?: string;
+}
+
+export interface FirewallModel {
+  id: string;
+  name: string;
+  privateIps: string[];
+  /** Public IP resources of its IP configurations. */
+  publicIpIds: string[];
+  /** Public addresses given directly (a secured virtual hub's firewall). */
+  publicIps: string[];
 }
 
 function required(id: string): NonNullable<ReturnType<typeof parseResourceId>> {
@@ -78,6 +125,10 @@ type Json = Record<string, unknown>;
 const obj = (value: unknown): Json => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {});
 const list = (value: unknown): Json[] => (Array.isArray(value) ? value.map(obj) : []);
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+
+/** Pages of an ARM list followed through nextLink, at most this many (a subscription's firewalls fit in one). */
+const LIST_PAGES = 10;
 
 /** PrivateEndpointGet and its privateDnsZoneGroups list, as plain facts. */
 export function privateEndpointFacts(id: string, endpointJson: unknown, groupsJson: unknown): PrivateEndpointFacts {
@@ -162,13 +213,31 @@ export function createArmApi(credential: TokenCredential, cloud: AzureCloud, wat
   /** GET of an ARM path through the SDK pipeline (auth, endpoint, proxy), as JSON; an error status throws like the SDKs do. */
   const getJson = async (subscriptionId: string, path: string, signal: AbortSignal): Promise<unknown> => {
     const client = await resources(subscriptionId);
-    const url = `${cloud.armEndpoint}${path}?api-version=${NETWORK_API_VERSION}`;
+    // A list's nextLink carries its own query (api-version, skip token).
+    const url = path.includes('?') ? `${cloud.armEndpoint}${path}` : `${cloud.armEndpoint}${path}?api-version=${NETWORK_API_VERSION}`;
     const response = await client.sendRequest(createPipelineRequest({ url, method: 'GET', abortSignal: signal }));
     if (response.status >= 400) {
       throw Object.assign(new Error(`GET ${path}: ${response.status} ${response.bodyAsText?.slice(0, 300) ?? ''}`), { name: 'RestError', statusCode: response.status, response });
     }
     return JSON.parse(response.bodyAsText ?? '{}') as unknown;
   };
+  /** An ARM list's items, following nextLink within the same ARM endpoint. */
+  const getJsonPages = async (subscriptionId: string, path: string, signal: AbortSignal): Promise<Json[]> => {
+    const items: Json[] = [];
+    let next: string | undefined = path;
+    for (let page = 0; next && page < LIST_PAGES; page++) {
+      const body = obj(await getJson(subscriptionId, next, signal));
+      items.push(...list(body.value));
+      const link = str(body.nextLink);
+      next = link?.startsWith(`${cloud.armEndpoint}/`) ? link.slice(cloud.armEndpoint.length) : undefined;
+    }
+    return items;
+  };
+  const aks = (subscriptionId: string) =>
+    once(`aks|${subscriptionId}`, async () => {
+      const { ContainerServiceClient } = await import('@azure/arm-containerservice');
+      return new ContainerServiceClient(credential, subscriptionId, { endpoint: cloud.armEndpoint, credentials: { scopes }, retryOptions: { maxRetries: 0 }, ...transport });
+    });
   const dns = (subscriptionId: string) =>
     once(`dns|${subscriptionId}`, async () => {
       // A CommonJS package: bundled, its exports may sit under `default`.
@@ -219,29 +288,84 @@ export function createArmApi(credential: TokenCredential, cloud: AzureCloud, wat
     },
     async managedCluster(id, signal) {
       const { subscriptionId, resourceGroup } = required(id);
-      const client = await once(`aks|${subscriptionId}`, async () => {
-        const { ContainerServiceClient } = await import('@azure/arm-containerservice');
-        return new ContainerServiceClient(credential, subscriptionId, { endpoint: cloud.armEndpoint, credentials: { scopes }, retryOptions: { maxRetries: 0 }, ...transport });
-      });
-      const cluster = await client.managedClusters.get(resourceGroup, lastName(id), { abortSignal: signal });
+      const cluster = await (await aks(subscriptionId)).managedClusters.get(resourceGroup, lastName(id), { abortSignal: signal });
       const network = cluster.networkProfile;
-      const outboundIds = [...(network?.loadBalancerProfile?.effectiveOutboundIPs ?? []), ...(network?.natGatewayProfile?.effectiveOutboundIPs ?? [])].flatMap((r) => (r.id ? [r.id] : []));
-      const egressIps = await Promise.all(
-        outboundIds.map(async (ipId) => str(obj(obj(await getJson(required(ipId).subscriptionId, ipId, signal)).properties).ipAddress) ?? ''),
-      );
+      const outboundIps = [...(network?.loadBalancerProfile?.effectiveOutboundIPs ?? []), ...(network?.natGatewayProfile?.effectiveOutboundIPs ?? [])];
       const kubelet = cluster.identityProfile?.['kubeletidentity'];
       const pools = cluster.agentPoolProfiles ?? [];
+      const subnets = (pick: (p: (typeof pools)[number]) => string | undefined): string[] => [...new Set(pools.flatMap((p) => pick(p) ?? []))];
       return {
         id: cluster.id ?? id,
         name: cluster.name ?? lastName(id),
         ...(network?.outboundType ? { outboundType: network.outboundType } : {}),
-        egressIps: egressIps.filter(Boolean),
+        outboundIpIds: outboundIps.flatMap((r) => (r.id ? [r.id] : [])),
         ...(kubelet?.objectId ? { kubeletObjectId: kubelet.objectId } : {}),
         ...(kubelet?.clientId ? { kubeletClientId: kubelet.clientId } : {}),
-        nodeSubnetIds: [...new Set(pools.flatMap((p) => (p.vnetSubnetID ? [p.vnetSubnetID] : [])))],
+        nodeSubnetIds: subnets((p) => p.vnetSubnetID),
+        podSubnetIds: subnets((p) => p.podSubnetID),
         windowsPools: pools.some((p) => p.osType === 'Windows'),
         privateCluster: cluster.apiServerAccessProfile?.enablePrivateCluster === true,
       };
+    },
+    async clustersIn(subscriptionId, signal) {
+      const list = await collect((await aks(subscriptionId)).managedClusters.list({ abortSignal: signal }));
+      return list.flatMap((c) => (c.id && c.name ? [{ id: c.id, name: c.name }] : []));
+    },
+    async publicAddress(id, signal) {
+      const properties = obj(obj(await getJson(required(id).subscriptionId, id, signal)).properties);
+      return str(properties.ipAddress) ?? str(properties.ipPrefix);
+    },
+    async natGateway(id, signal) {
+      const properties = obj(obj(await getJson(required(id).subscriptionId, id, signal)).properties);
+      return [...list(properties.publicIpAddresses), ...list(properties.publicIpPrefixes)].flatMap((r) => str(r.id) ?? []);
+    },
+    async virtualNetwork(id, signal) {
+      const json = obj(await getJson(required(id).subscriptionId, id, signal));
+      const properties = obj(json.properties);
+      return {
+        id: str(json.id) ?? id,
+        dnsServers: strings(obj(properties.dhcpOptions).dnsServers),
+        peerings: list(properties.virtualNetworkPeerings).flatMap((p) => {
+          const peering = obj(p.properties);
+          const remote = str(obj(peering.remoteVirtualNetwork).id);
+          return remote ? [{ remoteVnetId: remote, state: str(peering.peeringState) ?? 'Unknown', remotePrefixes: strings(obj(peering.remoteAddressSpace).addressPrefixes) }] : [];
+        }),
+        subnets: list(properties.subnets).flatMap((subnet) => {
+          const subnetId = str(subnet.id);
+          const routeTableId = str(obj(obj(subnet.properties).routeTable).id);
+          const natGatewayId = str(obj(obj(subnet.properties).natGateway).id);
+          return subnetId ? [{ id: subnetId, ...(routeTableId ? { routeTableId } : {}), ...(natGatewayId ? { natGatewayId } : {}) }] : [];
+        }),
+      };
+    },
+    async routes(routeTableId, signal) {
+      const json = obj(await getJson(required(routeTableId).subscriptionId, routeTableId, signal));
+      return list(obj(json.properties).routes).flatMap((route) => {
+        const r = obj(route.properties);
+        const addressPrefix = str(r.addressPrefix);
+        const nextHopType = str(r.nextHopType);
+        const nextHopIpAddress = str(r.nextHopIpAddress);
+        return addressPrefix && nextHopType ? [{ addressPrefix, nextHopType, ...(nextHopIpAddress ? { nextHopIpAddress } : {}) }] : [];
+      });
+    },
+    async firewallsIn(subscriptionId, signal) {
+      const firewalls = await getJsonPages(subscriptionId, `/subscriptions/${subscriptionId}/providers/Microsoft.Network/azureFirewalls`, signal);
+      return firewalls.flatMap((firewall) => {
+        const id = str(firewall.id);
+        const properties = obj(firewall.properties);
+        const configurations = list(properties.ipConfigurations).map((c) => obj(c.properties));
+        const hub = obj(properties.hubIPAddresses);
+        if (!id) return [];
+        return [
+          {
+            id,
+            name: str(firewall.name) ?? lastName(id),
+            privateIps: [...configurations.flatMap((c) => str(c.privateIPAddress) ?? []), ...(str(hub.privateIPAddress) ? [str(hub.privateIPAddress)!] : [])],
+            publicIpIds: configurations.flatMap((c) => str(obj(c.publicIPAddress).id) ?? []),
+            publicIps: list(obj(hub.publicIPs).addresses).flatMap((a) => str(a.address) ?? []),
+          },
+        ];
+      });
     },
     async pullRoles(scope, principalId, signal) {
       const { subscriptionId } = required(scope);

@@ -53,6 +53,12 @@ function watchedApi(api: ArmApi, watch: EndpointWatch): ArmApi {
     providerState: as((subscriptionId, namespace, signal) => api.providerState(subscriptionId, namespace, signal)),
     managedCluster: as((id, signal) => api.managedCluster(id, signal)),
     pullRoles: as((scope, principalId, signal) => api.pullRoles(scope, principalId, signal)),
+    clustersIn: as((subscriptionId, signal) => api.clustersIn(subscriptionId, signal)),
+    publicAddress: as((id, signal) => api.publicAddress(id, signal)),
+    natGateway: as((id, signal) => api.natGateway(id, signal)),
+    virtualNetwork: as((id, signal) => api.virtualNetwork(id, signal)),
+    routes: as((id, signal) => api.routes(id, signal)),
+    firewallsIn: as((subscriptionId, signal) => api.firewallsIn(subscriptionId, signal)),
     explain: (err, service) => watch.explain(err, service),
   };
 }

@@ -19,7 +19,9 @@ function cell(template: string): string {
 export function findingsTable(): string {
   const rows = Object.entries(knowledge.rules).map(([rule, known]) => {
     const fixes = known.fixes.map((id) => `${cell(t('en', `fixes.${id}`))}${knowledge.fixes[id]?.commands.length ? ` (\`${id}\`)` : ''}`).join('; ');
-    return `| \`${rule}\` | \`${known.cause}\` | ${known.confidence} | ${cell(t('en', `findings.${rule}.title`))} | ${fixes} |`;
+    // A rule's cases worded on their own follow its main title, one per line.
+    const titles = [`findings.${rule}`, ...(known.variants ?? []).map((v) => `findings.${rule}.${v}`)].map((key) => cell(t('en', `${key}.title`))).join('<br>or: ');
+    return `| \`${rule}\` | \`${known.cause}\` | ${known.confidence} | ${titles} | ${fixes} |`;
   });
   return ['| rule | cause | confidence | what it says | fixes |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
 }

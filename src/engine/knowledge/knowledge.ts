@@ -11,6 +11,8 @@ export interface RuleKnowledge {
    * `.` stands for every outcome it begins), unless some evidence has one of `unless`.
    */
   when?: { outcomes: string[]; unless?: string[] };
+  /** Cases of the rule worded on their own (`findings.<rule>.<variant>.title`), as its predicate names them. */
+  variants?: string[];
 }
 
 export interface FixTemplate {

@@ -51,13 +51,19 @@ export function renderCheck(lang: Lang, evidence: Evidence): Check {
   return check;
 }
 
+/** Where a finding's words are: `findings.<rule>`, or `findings.<rule>.<variant>` for a case worded on its own. */
+export function findingKey(finding: { rule: string; variant?: string }): string {
+  return finding.variant ? `findings.${finding.rule}.${finding.variant}` : `findings.${finding.rule}`;
+}
+
 export function renderFinding(lang: Lang, raw: RawFinding): Finding {
   return {
     cause: raw.cause,
     rule: raw.rule,
     confidence: raw.confidence,
-    title: t(lang, `findings.${raw.rule}.title`, raw.params),
-    explanation: t(lang, `findings.${raw.rule}.explanation`, raw.params),
+    ...(raw.variant ? { variant: raw.variant } : {}),
+    title: t(lang, `${findingKey(raw)}.title`, raw.params),
+    explanation: t(lang, `${findingKey(raw)}.explanation`, raw.params),
     evidence: raw.evidence,
     params: raw.params,
     fixes: raw.fixes.map((id) => {

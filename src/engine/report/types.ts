@@ -38,6 +38,8 @@ export interface Fix {
 export interface Finding {
   cause: string;
   rule: string;
+  /** The case of the rule this is, when it has its own words (knowledge.json's `variants`). */
+  variant?: string;
   confidence: Confidence;
   title: string;
   explanation: string;
@@ -89,13 +91,24 @@ export interface LoginFailure {
 
 /** What Azure Resource Manager says about the registry: plain data, no SDK types. */
 /** The AKS cluster a client runs in, as ARM describes it (read when the client is AKS and the cluster is named). */
+/** A virtual network the cluster's nodes or pods sit in, as ARM shows it. */
+export interface AksNetworkFacts {
+  id: string;
+  /** Its custom DNS servers; empty: Azure-provided DNS (168.63.129.16). */
+  dnsServers: string[];
+  /** Its peerings: the remote network, the peering's state (Connected, Initiated, Disconnected), the remote address space. */
+  peerings: { remoteVnetId: string; state: string; remotePrefixes: string[] }[];
+}
+
 export interface AksFacts {
   id: string;
   name: string;
   /** loadBalancer, managedNATGateway, userAssignedNATGateway, userDefinedRouting, none. */
   outboundType?: string;
-  /** The cluster's effective outbound public addresses (its load balancer's or NAT gateway's). */
+  /** The cluster's effective outbound public addresses (its load balancer's or NAT gateway's, or the firewall's its routes lead to). */
   egressIps: string[];
+  /** With user-defined routing: the next hop of the node subnet's default route, and the Azure Firewall holding it when one was read. */
+  egressVia?: { nextHopType: string; nextHop?: string; firewall?: string };
   /** The kubelet identity, which pulls images. */
   kubeletObjectId?: string;
   kubeletClientId?: string;
@@ -103,8 +116,14 @@ export interface AksFacts {
   kubeletPullRoles?: string[];
   /** The node pools' subnets. */
   nodeSubnetIds: string[];
+  /** The pod subnets (Azure CNI with dynamic pod IP allocation), when separate from the nodes'. */
+  podSubnetIds?: string[];
+  /** The virtual networks of the node and pod subnets, as read; absent when they could not be read. */
+  networks?: AksNetworkFacts[];
   windowsPools: boolean;
   privateCluster: boolean;
+  /** What of the cluster's side could not be read with this identity: `egress`, `network`, `roles`. */
+  unread?: string[];
 }
 
 export interface Facts {

@@ -1,10 +1,11 @@
 /** Runs the rules over evidence and facts: ranked findings and a verdict. Pure; no I/O. */
 import { fixCommands, knowledge, type RuleKnowledge } from '../knowledge/knowledge.js';
 import type { Confidence, Verdict } from '../report/types.js';
-import { parseResourceId } from '../arm/resource-id.js';
+import { parseResourceId, vnetOfSubnet } from '../arm/resource-id.js';
 import { parseDnsServer } from '../probes/dns-wire.js';
 import type { Facts } from '../report/types.js';
 import { proxyParams, RuleContext, text, type RuleInput } from './context.js';
+import { AKS_RULES } from './aks-rules.js';
 import { FACT_RULES } from './fact-rules.js';
 import { match, RULES, type Predicate } from './rules.js';
 
@@ -15,6 +16,8 @@ export interface RawFinding {
   evidence: string[];
   params: Record<string, string>;
   fixes: string[];
+  /** The case of the rule whose own words the finding takes (knowledge.json's `variants`). */
+  variant?: string;
 }
 
 const RANK: Record<Confidence, number> = { high: 0, medium: 1, low: 2 };
@@ -33,6 +36,7 @@ export function baseParams(input: RuleInput): Record<string, string> {
   const clientIp = input.evidence.map((e) => text(e.data, 'clientIp')).find(Boolean);
   const loginServerEndpoint = input.facts.privateEndpoints?.flatMap((pe) => pe.dns).find((d) => d.fqdn.toLowerCase() === input.registry.loginServer);
   const dns = parseDnsServer(input.client.dnsServers[0] ?? '');
+  const nodeSubnet = input.facts.aks?.nodeSubnetIds[0] ? parseResourceId(input.facts.aks.nodeSubnetIds[0]) : undefined;
   // What the diagnosis learnt; anything else keeps the placeholder of knowledge.json.
   const learnt: Record<string, string | undefined> = {
     registry: input.registry.name,
@@ -63,6 +67,12 @@ export function baseParams(input: RuleInput): Record<string, string> {
     aksCluster: input.facts.aks?.name,
     aksResourceGroup: input.facts.aks ? parseResourceId(input.facts.aks.id)?.resourceGroup : undefined,
     kubeletObjectId: input.facts.aks?.kubeletObjectId,
+    // Its first node subnet, where a private endpoint for it can go.
+    aksVnet: nodeSubnet?.path[0]?.[1],
+    aksVnetId: nodeSubnet ? vnetOfSubnet(input.facts.aks!.nodeSubnetIds[0]!) : undefined,
+    aksVnetResourceGroup: nodeSubnet?.resourceGroup,
+    aksSubnet: nodeSubnet?.path[1]?.[1],
+    zoneId: zone?.id,
     subscription: input.registry.subscriptionId,
     resourceId: input.facts.resourceId ?? input.registry.resourceId,
   };
@@ -79,6 +89,7 @@ export const PREDICATES: Record<string, Predicate> = {
   ...Object.fromEntries(Object.entries(knowledge.rules).flatMap(([id, rule]) => (rule.when ? [[id, dataPredicate(rule.when)]] : []))),
   ...Object.fromEntries(RULES),
   ...FACT_RULES,
+  ...AKS_RULES,
 };
 
 /** ARM checks may back several findings; a probe's evidence is explained once, by the first rule that uses it. */
@@ -101,7 +112,8 @@ export function evaluate(input: RuleInput): RawFinding[] {
     const known = knowledge.rules[rule]!;
     const params = { ...base, ...nonEmpty(hit.params) };
     const fixes = hit.fixes?.filter((id) => known.fixes.includes(id)) ?? known.fixes;
-    findings.push({ rule, cause: known.cause, confidence: hit.confidence ?? known.confidence, evidence: hit.evidence, params, fixes: applicableFixes(fixes, input.facts) });
+    const variant = hit.variant && known.variants?.includes(hit.variant) ? { variant: hit.variant } : {};
+    findings.push({ rule, cause: known.cause, confidence: hit.confidence ?? known.confidence, evidence: hit.evidence, params, fixes: applicableFixes(fixes, input.facts), ...variant });
   }
   const failed = input.evidence.filter((e) => e.status === 'fail').map((e) => e.id);
   // Failures that only low-confidence findings touch, or none, are worth an `unknown` with escalation.

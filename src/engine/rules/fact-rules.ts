@@ -92,31 +92,6 @@ function azureEndpointFixes(failure: string, proxy: string): string[] {
 }
 
 export const FACT_RULES: Record<string, Predicate> = {
-  /**
-   * The client is AKS and nothing here, nor anything Azure shows of the registry and the cluster, is
-   * wrong: what is left is on the nodes, to be checked from inside the cluster.
-   */
-  'aks-check-in-cluster': (ctx) => {
-    if (ctx.input.client.kind !== 'aks' || ctx.anyFailed()) return undefined;
-    if (FACT_RULES['aks-kubelet-no-acrpull']!(ctx) || FACT_RULES['aks-egress-not-allowed']!(ctx)) return undefined;
-    // The cluster's name and resource group, when it was read, are every finding's (baseParams).
-    return { evidence: [...ctx.withOutcome('v2.challenge', 'token.auth-required').map((e) => e.id), ...(ctx.input.facts.aks ? ['arm.aks'] : [])], params: {} };
-  },
-  /** The cluster's kubelet identity holds no role that lets it pull from the registry. */
-  'aks-kubelet-no-acrpull': (ctx) => {
-    const aks = ctx.input.facts.aks;
-    if (!aks?.kubeletObjectId || aks.kubeletPullRoles === undefined || aks.kubeletPullRoles.length > 0) return undefined;
-    return { evidence: ['arm.aks'], params: {} };
-  },
-  /** The client's AKS cluster leaves from addresses the registry's IP rules do not allow. */
-  'aks-egress-not-allowed': (ctx) => {
-    const { facts } = ctx.input;
-    const aks = facts.aks;
-    if (!aks || aks.egressIps.length === 0 || facts.publicNetworkAccess === 'Disabled' || facts.defaultAction !== 'Deny') return undefined;
-    const missing = aks.egressIps.filter((ip) => !matchesIpRule(ip, facts.ipRules ?? []));
-    if (missing.length === 0) return undefined;
-    return { evidence: ['arm.aks', 'arm.registry'], params: { egressIps: missing.join(', '), egressIp: missing.join(', '), ipRules: (facts.ipRules ?? []).join(', ') || '-' } };
-  },
   /** Microsoft Entra, ARM, Log Analytics or IMDS not reached: a network fact about this machine, not the registry's path. */
   'azure-endpoint-unreachable': (ctx) => {
     const answered = answeredEndpoints(ctx.input.evidence);

@@ -19,6 +19,8 @@ export interface Match {
   confidence?: Confidence;
   /** The rule's fixes in the order this case needs them (a subset of knowledge.json's), when that order differs. */
   fixes?: string[];
+  /** Which of the rule's worded cases this is (one of its `variants` in knowledge.json), when not its main one. */
+  variant?: string;
 }
 
 export type Predicate = (ctx: RuleContext) => Match | undefined;
