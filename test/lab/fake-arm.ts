@@ -65,8 +65,9 @@ const peId = (name: string): string => `${rgPath(LAB_SUBSCRIPTION)}/providers/Mi
 /** Each registry's zone sits in its own resource group, so the fix names exactly which. */
 export const zoneResourceGroup = (name: string): string => `rg-dns-${name}`;
 const zoneId = (name: string): string => `/subscriptions/${LAB_SUBSCRIPTION}/resourceGroups/${zoneResourceGroup(name)}/providers/Microsoft.Network/privateDnsZones/privatelink.azurecr.io`;
-const vnetId = (name: string, fixture: PrivateEndpointFixture): string =>
-  `${rgPath(fixture.vnetSubscription ?? LAB_SUBSCRIPTION)}/providers/Microsoft.Network/virtualNetworks/${name}-vnet`;
+/** A registry's own virtual network, where its private endpoint sits. */
+export const registryVnetId = (name: string, subscription = LAB_SUBSCRIPTION): string => `${rgPath(subscription)}/providers/Microsoft.Network/virtualNetworks/${name}-vnet`;
+const vnetId = (name: string, fixture: PrivateEndpointFixture): string => registryVnetId(name, fixture.vnetSubscription);
 
 function registryBody(name: string, f: ArmRegistryFixture): object {
   const sku = f.sku ?? 'Premium';
@@ -194,20 +195,72 @@ export interface RunningArm {
   close(): Promise<void>;
 }
 
-/** The lab's AKS cluster (rg-aks/aks-lab): its load balancer leaves from one public address the lab's IP rules do not allow. */
-export const LAB_AKS = {
-  id: `/subscriptions/${LAB_SUBSCRIPTION}/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-lab`,
-  egress: { 'kubernetes-egress-1': '203.0.113.50' } as Record<string, string>,
-  kubeletObjectId: '5a1e0000-aaaa-4bbb-8ccc-00000000abcd',
+const network = (rg: string, type: string, name: string): string => `/subscriptions/${LAB_SUBSCRIPTION}/resourceGroups/${rg}/providers/Microsoft.Network/${type}/${name}`;
+/** The lab's hub network: custom DNS servers at 10.0.0.4, an Azure Firewall at 10.0.1.4 leaving from 203.0.113.80. */
+export const LAB_HUB = {
+  vnetId: network('rg-hub', 'virtualNetworks', 'hub-vnet'),
+  prefix: '10.0.0.0/16',
+  dnsServer: '10.0.0.4',
+  firewall: { name: 'hub-fw', privateIp: '10.0.1.4', publicIpName: 'hub-fw-pip', publicIp: '203.0.113.80' },
 };
-const nodeGroup = `/subscriptions/${LAB_SUBSCRIPTION}/resourceGroups/MC_rg-aks_aks-lab_westeurope`;
+
+export interface LabPeering {
+  vnetId: string;
+  state: 'Connected' | 'Initiated' | 'Disconnected';
+  prefix: string;
+}
+
+/** One of the lab's AKS clusters, in rg-aks: how it leaves, its network, its kubelet's roles at every registry. */
+export interface LabCluster {
+  outboundType: 'loadBalancer' | 'userDefinedRouting';
+  /** Its load balancer's public IPs (name → address), in its node resource group. */
+  egress?: Record<string, string>;
+  /** With user-defined routing: the default route's next hop. */
+  nextHop?: string;
+  dnsServers?: string[];
+  peerings?: LabPeering[];
+  kubeletObjectId: string;
+  /** Roles its kubelet identity holds at every registry's scope. */
+  kubeletRoles: ('AcrPull' | 'Reader')[];
+  windowsPool?: boolean;
+}
+
+const kubelet = (n: number): string => `5a1e0000-aaaa-4bbb-8ccc-${String(n).padStart(12, '0')}`;
+/**
+ * aks-lab leaves from a public address the lab's IP rules do not allow and its kubelet may not pull;
+ * aks-udr routes through the hub's firewall; aks-spoke peers with aksunlinked's network, not linked
+ * to its zone; aks-hubdns uses the hub's DNS servers, the hub not linked; aks-win has Windows nodes.
+ */
+export const LAB_CLUSTERS: Record<string, LabCluster> = {
+  'aks-lab': { outboundType: 'loadBalancer', egress: { 'kubernetes-egress-1': '203.0.113.50' }, kubeletObjectId: kubelet(0xabcd), kubeletRoles: [] },
+  'aks-udr': { outboundType: 'userDefinedRouting', nextHop: LAB_HUB.firewall.privateIp, peerings: [{ vnetId: LAB_HUB.vnetId, state: 'Connected', prefix: LAB_HUB.prefix }], kubeletObjectId: kubelet(2), kubeletRoles: ['AcrPull'] },
+  'aks-spoke': { outboundType: 'loadBalancer', egress: { 'kubernetes-egress-1': '203.0.113.60' }, peerings: [{ vnetId: registryVnetId('aksunlinked'), state: 'Connected', prefix: '10.20.0.0/16' }], kubeletObjectId: kubelet(3), kubeletRoles: ['AcrPull'] },
+  'aks-hubdns': {
+    outboundType: 'loadBalancer',
+    egress: { 'kubernetes-egress-1': '203.0.113.61' },
+    dnsServers: [LAB_HUB.dnsServer],
+    peerings: [{ vnetId: LAB_HUB.vnetId, state: 'Connected', prefix: LAB_HUB.prefix }, { vnetId: registryVnetId('akshubdns'), state: 'Connected', prefix: '10.21.0.0/16' }],
+    kubeletObjectId: kubelet(4),
+    kubeletRoles: ['AcrPull'],
+  },
+  'aks-win': { outboundType: 'loadBalancer', egress: { 'kubernetes-egress-1': '203.0.113.62' }, kubeletObjectId: kubelet(5), kubeletRoles: ['AcrPull'], windowsPool: true },
+};
+/** The cluster most tests name (rg-aks/aks-lab). */
+export const LAB_AKS = { id: `/subscriptions/${LAB_SUBSCRIPTION}/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-lab`, kubeletObjectId: LAB_CLUSTERS['aks-lab']!.kubeletObjectId };
+
+const clusterId = (name: string): string => `/subscriptions/${LAB_SUBSCRIPTION}/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/${name}`;
+const nodeGroup = (name: string): string => `/subscriptions/${LAB_SUBSCRIPTION}/resourceGroups/MC_rg-aks_${name}_westeurope`;
+export const clusterVnetId = (name: string): string => network('rg-aks', 'virtualNetworks', `${name}-vnet`);
+const routeTableId = (name: string): string => network('rg-aks', 'routeTables', `${name}-rt`);
+const ROLE_IDS: Record<LabCluster['kubeletRoles'][number], string> = { AcrPull: '7f951dda-4ed3-4680-a7ca-43fe172d538d', Reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7' };
 
 /** ManagedClustersGet, as in Azure's published example (the fields the readers use, and some they do not). */
-function managedClusterBody(): object {
+function managedClusterBody(name: string, c: LabCluster): object {
+  const pool = (poolName: string, osType: string) => ({ name: poolName, count: 3, vmSize: 'Standard_DS2_v2', osType, mode: osType === 'Linux' ? 'System' : 'User', type: 'VirtualMachineScaleSets', vnetSubnetID: `${clusterVnetId(name)}/subnets/nodes` });
   return {
-    id: LAB_AKS.id,
+    id: clusterId(name),
     location: 'westeurope',
-    name: 'aks-lab',
+    name,
     type: 'Microsoft.ContainerService/ManagedClusters',
     tags: {},
     sku: { name: 'Base', tier: 'Free' },
@@ -215,27 +268,29 @@ function managedClusterBody(): object {
     properties: {
       provisioningState: 'Succeeded',
       kubernetesVersion: '1.31.2',
-      dnsPrefix: 'akslab',
-      fqdn: 'akslab-8r8c7p3k.hcp.westeurope.azmk8s.io',
-      agentPoolProfiles: [{ name: 'nodepool1', count: 3, vmSize: 'Standard_DS2_v2', osType: 'Linux', mode: 'System', type: 'VirtualMachineScaleSets', vnetSubnetID: `/subscriptions/${LAB_SUBSCRIPTION}/resourceGroups/rg-aks/providers/Microsoft.Network/virtualNetworks/aks-vnet/subnets/nodes` }],
-      nodeResourceGroup: 'MC_rg-aks_aks-lab_westeurope',
+      dnsPrefix: name.replace(/-/g, ''),
+      fqdn: `${name.replace(/-/g, '')}-8r8c7p3k.hcp.westeurope.azmk8s.io`,
+      agentPoolProfiles: [pool('nodepool1', 'Linux'), ...(c.windowsPool ? [pool('npwin', 'Windows')] : [])],
+      nodeResourceGroup: `MC_rg-aks_${name}_westeurope`,
       networkProfile: {
         networkPlugin: 'azure',
-        outboundType: 'loadBalancer',
+        outboundType: c.outboundType,
         loadBalancerSku: 'standard',
-        loadBalancerProfile: { managedOutboundIPs: { count: 1 }, effectiveOutboundIPs: Object.keys(LAB_AKS.egress).map((name) => ({ id: `${nodeGroup}/providers/Microsoft.Network/publicIPAddresses/${name}` })) },
+        ...(c.egress
+          ? { loadBalancerProfile: { managedOutboundIPs: { count: 1 }, effectiveOutboundIPs: Object.keys(c.egress).map((ip) => ({ id: `${nodeGroup(name)}/providers/Microsoft.Network/publicIPAddresses/${ip}` })) } }
+          : {}),
       },
-      identityProfile: { kubeletidentity: { resourceId: `${nodeGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aks-lab-agentpool`, clientId: 'ab0c0000-aaaa-4bbb-8ccc-00000000abcd', objectId: LAB_AKS.kubeletObjectId } },
+      identityProfile: { kubeletidentity: { resourceId: `${nodeGroup(name)}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}-agentpool`, clientId: 'ab0c0000-aaaa-4bbb-8ccc-00000000abcd', objectId: c.kubeletObjectId } },
       apiServerAccessProfile: { enablePrivateCluster: false },
     },
   };
 }
 
 /** PublicIPAddressGet, as in Azure's published example. */
-function publicIpBody(name: string, address: string): object {
+function publicIpBody(id: string, address: string): object {
   return {
-    id: `${nodeGroup}/providers/Microsoft.Network/publicIPAddresses/${name}`,
-    name,
+    id,
+    name: id.split('/').pop(),
     location: 'westeurope',
     type: 'Microsoft.Network/publicIPAddresses',
     sku: { name: 'Standard', tier: 'Regional' },
@@ -243,9 +298,131 @@ function publicIpBody(name: string, address: string): object {
   };
 }
 
+/** VirtualNetworkGet (with its subnets and peerings), as in Azure's published examples. */
+function virtualNetworkBody(name: string, c: LabCluster): object {
+  const id = clusterVnetId(name);
+  return {
+    id,
+    name: `${name}-vnet`,
+    type: 'Microsoft.Network/virtualNetworks',
+    location: 'westeurope',
+    properties: {
+      provisioningState: 'Succeeded',
+      addressSpace: { addressPrefixes: ['10.224.0.0/12'] },
+      dhcpOptions: { dnsServers: c.dnsServers ?? [] },
+      subnets: [
+        {
+          id: `${id}/subnets/nodes`,
+          name: 'nodes',
+          properties: { provisioningState: 'Succeeded', addressPrefix: '10.224.0.0/16', ...(c.nextHop ? { routeTable: { id: routeTableId(name) } } : {}), ipConfigurations: [] },
+        },
+      ],
+      virtualNetworkPeerings: (c.peerings ?? []).map((p, i) => ({
+        id: `${id}/virtualNetworkPeerings/peer${i + 1}`,
+        name: `peer${i + 1}`,
+        properties: {
+          provisioningState: 'Succeeded',
+          peeringState: p.state,
+          peeringSyncLevel: 'FullyInSync',
+          remoteVirtualNetwork: { id: p.vnetId },
+          remoteAddressSpace: { addressPrefixes: [p.prefix] },
+          allowVirtualNetworkAccess: true,
+          allowForwardedTraffic: false,
+          allowGatewayTransit: false,
+          useRemoteGateways: false,
+        },
+      })),
+      enableDdosProtection: false,
+    },
+  };
+}
+
+/** RouteTableGet, as in Azure's published example: the node subnet's default route to a virtual appliance. */
+function routeTableBody(name: string, nextHop: string): object {
+  const id = routeTableId(name);
+  return {
+    id,
+    name: `${name}-rt`,
+    type: 'Microsoft.Network/routeTables',
+    location: 'westeurope',
+    properties: {
+      provisioningState: 'Succeeded',
+      disableBgpRoutePropagation: true,
+      routes: [{ id: `${id}/routes/default`, name: 'default', properties: { provisioningState: 'Succeeded', addressPrefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance', nextHopIpAddress: nextHop } }],
+      subnets: [{ id: `${clusterVnetId(name)}/subnets/nodes` }],
+    },
+  };
+}
+
+/** AzureFirewallListBySubscription, as in Azure's published example: the hub's firewall. */
+function firewallsBody(): object {
+  const fw = LAB_HUB.firewall;
+  const id = network('rg-hub', 'azureFirewalls', fw.name);
+  return {
+    value: [
+      {
+        id,
+        name: fw.name,
+        type: 'Microsoft.Network/azureFirewalls',
+        location: 'westeurope',
+        properties: {
+          provisioningState: 'Succeeded',
+          sku: { name: 'AZFW_VNet', tier: 'Standard' },
+          threatIntelMode: 'Alert',
+          ipConfigurations: [
+            {
+              id: `${id}/azureFirewallIpConfigurations/azureFirewallIpConfiguration`,
+              name: 'azureFirewallIpConfiguration',
+              properties: { privateIPAddress: fw.privateIp, subnet: { id: `${LAB_HUB.vnetId}/subnets/AzureFirewallSubnet` }, publicIPAddress: { id: network('rg-hub', 'publicIPAddresses', fw.publicIpName) }, provisioningState: 'Succeeded' },
+            },
+          ],
+        },
+      },
+    ],
+  };
+}
+
+/** RoleAssignmentsListForScope with `assignedTo('{principal}')`: the kubelet identity's roles at a registry. */
+function roleAssignmentsBody(scope: string, filter: string): object {
+  const principal = /assignedTo\('([^']+)'\)/.exec(filter)?.[1];
+  const roles = Object.values(LAB_CLUSTERS).find((c) => c.kubeletObjectId === principal)?.kubeletRoles ?? [];
+  return {
+    value: roles.map((role, i) => ({
+      id: `${scope}/providers/Microsoft.Authorization/roleAssignments/0000000${i}-0000-4000-8000-${principal!.slice(-12)}`,
+      name: `0000000${i}-0000-4000-8000-${principal!.slice(-12)}`,
+      type: 'Microsoft.Authorization/roleAssignments',
+      properties: { roleDefinitionId: `/subscriptions/${LAB_SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${ROLE_IDS[role]}`, principalId: principal, principalType: 'ServicePrincipal', scope },
+    })),
+  };
+}
+
+/** The cluster-side resources of ARM: clusters, their public IPs, networks, route tables, the hub's firewall. */
+function clusterResource(path: string, query: URLSearchParams, readable: (id: string) => boolean): object | undefined {
+  const assignments = /^(.*\/providers\/Microsoft\.ContainerRegistry\/registries\/[^/]+)\/providers\/Microsoft\.Authorization\/roleAssignments$/i.exec(path);
+  if (assignments) return roleAssignmentsBody(assignments[1]!, query.get('$filter') ?? '');
+  if (/^\/subscriptions\/[^/]+\/providers\/Microsoft\.ContainerService\/managedClusters$/i.test(path)) {
+    return { value: Object.keys(LAB_CLUSTERS).filter((name) => readable(clusterId(name))).map((name) => managedClusterBody(name, LAB_CLUSTERS[name]!)) };
+  }
+  if (/^\/subscriptions\/[^/]+\/providers\/Microsoft\.Network\/azureFirewalls$/i.test(path)) return readable(network('rg-hub', 'azureFirewalls', LAB_HUB.firewall.name)) ? firewallsBody() : { value: [] };
+  const lower = path.toLowerCase();
+  for (const [name, c] of Object.entries(LAB_CLUSTERS)) {
+    if (lower === clusterId(name).toLowerCase()) return managedClusterBody(name, c);
+    if (lower === clusterVnetId(name).toLowerCase()) return virtualNetworkBody(name, c);
+    if (c.nextHop && lower === routeTableId(name).toLowerCase()) return routeTableBody(name, c.nextHop);
+    for (const [ip, address] of Object.entries(c.egress ?? {})) {
+      const id = `${nodeGroup(name)}/providers/Microsoft.Network/publicIPAddresses/${ip}`;
+      if (lower === id.toLowerCase()) return publicIpBody(id, address);
+    }
+  }
+  const firewallIp = network('rg-hub', 'publicIPAddresses', LAB_HUB.firewall.publicIpName);
+  if (lower === firewallIp.toLowerCase()) return publicIpBody(firewallIp, LAB_HUB.firewall.publicIp);
+  return undefined;
+}
+
 const SUBSCRIPTIONS: Record<string, string> = { [LAB_SUBSCRIPTION]: 'acr-doctor lab', [OTHER_SUBSCRIPTION]: 'acr-doctor lab (network)' };
 const subscriptionBody = (id: string): object => ({ id: `/subscriptions/${id}`, authorizationSource: 'RoleBased', subscriptionId: id, tenantId: 'lab', displayName: SUBSCRIPTIONS[id], state: 'Enabled' });
-const isCollection = (path: string): boolean => /^\/subscriptions\/[^/]+\/providers\/Microsoft\.ContainerRegistry\/registries$/i.test(path);
+const isCollection = (path: string): boolean => /^\/subscriptions\/[^/]+\/providers\/Microsoft\.(ContainerRegistry\/registries|ContainerService\/managedClusters|Network\/azureFirewalls)$/i.test(path);
+const isRegistries = (path: string): boolean => /\/providers\/Microsoft\.ContainerRegistry\/registries$/i.test(path);
 /** A subscription's provider registrations: readable by anyone holding a role in that subscription (a lab assumption). */
 const isProvider = (path: string): boolean => /^\/subscriptions\/[^/]+\/providers\/[^/]+$/i.test(path);
 
@@ -289,7 +466,7 @@ export async function startFakeArm(address: string, pair: KeyPair, fixtures: Rec
       const state = Object.values(fixtures).find((f) => f.privateEndpoint?.vnetSubscription === provider[1])?.privateEndpoint?.providerState ?? 'Registered';
       return send(res, 200, { id: `/subscriptions/${provider[1]}/providers/Microsoft.ContainerRegistry`, namespace: 'Microsoft.ContainerRegistry', registrationState: state, registrationPolicy: 'RegistrationRequired', resourceTypes: [{ resourceType: 'registries', locations: ['West Europe'], apiVersions: ['2025-11-01'] }] });
     }
-    if (isCollection(path)) {
+    if (isCollection(path) && isRegistries(path)) {
       // A person sees only the registries of this subscription they may read, as ARM filters a list.
       const readable = (name: string): boolean => !user || (under(registryId(name), path.replace(/\/providers\/.*$/i, '')) && rbac.allows(user, 'Microsoft.ContainerRegistry/registries/read', registryId(name)));
       return send(res, 200, { value: Object.entries(fixtures).filter(([n, f]) => (f.failure === undefined || f.failure === 'blackhole' || f.failure.status !== 404) && readable(n)).map(([n, f]) => registryBody(n, f)) });
@@ -326,13 +503,9 @@ export async function startFakeArm(address: string, pair: KeyPair, fixtures: Rec
     const zone = /\/resourceGroups\/rg-dns-([^/]+)\/providers\/Microsoft\.Network\/privateDnsZones\/privatelink\.azurecr\.io\/(A|virtualNetworkLinks)$/i.exec(path);
     const zoneFixture = zone ? fixtures[zone[1]!.toLowerCase()]?.privateEndpoint : undefined;
     if (zone && zoneFixture) return send(res, 200, zone[2] === 'A' ? recordSetsBody(zone[1]!, zoneFixture) : linksBody(zone[1]!, zoneFixture));
-    // Role assignments at a registry's scope for one principal: the lab's kubelet identity holds none.
-    const assignments = /\/providers\/Microsoft\.ContainerRegistry\/registries\/([^/]+)\/providers\/Microsoft\.Authorization\/roleAssignments$/i.exec(path);
-    if (assignments) return send(res, 200, { value: [] });
-    const cluster = /\/resourceGroups\/rg-aks\/providers\/Microsoft\.ContainerService\/managedClusters\/aks-lab$/i.exec(path);
-    if (cluster) return send(res, 200, managedClusterBody());
-    const ip = /\/resourceGroups\/MC_rg-aks_aks-lab_westeurope\/providers\/Microsoft\.Network\/publicIPAddresses\/([^/]+)$/i.exec(path);
-    if (ip && LAB_AKS.egress[ip[1]!]) return send(res, 200, publicIpBody(ip[1]!, LAB_AKS.egress[ip[1]!]!));
+    // A person's lists hold what they may read, as ARM filters them.
+    const clusterSide = clusterResource(path, url.searchParams, (id) => !user || rbac.allows(user, actionOf('GET', id), id));
+    if (clusterSide) return send(res, 200, clusterSide);
     send(res, 404, { error: { code: 'InvalidResourceType', message: `no lab route for ${path}` } });
   });
   return { requests, support, ...(await serve(server, address, port)) };

@@ -9,6 +9,7 @@ import { LAB_AUTHORITY_HOST, LAB_PRINCIPALS, LAB_TENANT } from './fake-entra.js'
 import { LAB_WORKSPACE, type StagedLoginFailure } from './fake-log-analytics.js';
 import { ARM_HOST, OTHER_SUBSCRIPTION, registryId, zoneResourceGroup, type ArmRegistryFixture } from './fake-arm.js';
 import { NETWORK_SCENARIOS } from './network-scenarios.js';
+import { AKS_SCENARIOS } from './aks-scenarios.js';
 import { PROXY_PORT } from './proxies.js';
 import { a, cname, publicChain } from './records.js';
 import type { CliWorld } from './run-cli.js';
@@ -477,6 +478,6 @@ export const ARM_SCENARIOS: Scenario[] = [
   },
 ];
 
-SCENARIOS.push(...NETWORK_SCENARIOS, ...ARM_SCENARIOS);
+SCENARIOS.push(...NETWORK_SCENARIOS, ...ARM_SCENARIOS, ...AKS_SCENARIOS);
 
 export const DENIED_BY_SQUID = SCENARIOS.filter((s) => s.name.includes('CONNECT with 403')).map((s) => `${s.registry}.azurecr.io`);
