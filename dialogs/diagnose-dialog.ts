@@ -3,7 +3,7 @@
  * the client runs), re-asks with the reason when an answer does not fit, then starts the diagnosis.
  */
 import { ChoicePrompt, ListStyle, recognizeChoices, TextPrompt, WaterfallDialog, type Choice, type PromptValidatorContext, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
-import type { TurnContext } from 'botbuilder';
+import { CardFactory, InputHints, MessageFactory, type TurnContext } from 'botbuilder';
 import { cardActivity } from '../cards/card-activity.js';
 import { noticeCard } from '../cards/cards.js';
 import { langOfLocale } from './commands.js';
@@ -13,13 +13,18 @@ import { declines, understand } from '../src/engine/knowledge/understand.js';
 import { CLIENT_KINDS, type ClientKind, type Lang } from '../src/engine/report/types.js';
 import { parseRegistryTarget, TargetError, type RegistryTarget } from '../src/engine/target/registry-target.js';
 import { InterruptibleDialog } from './interruptible-dialog.js';
-import type { DiagnosisAsked } from '../src/engine/knowledge/understand.js';
+import type { DiagnosisAsked, DiagnosisToRun } from '../src/engine/knowledge/understand.js';
+import { isAksCluster } from '../src/engine/arm/read-cluster.js';
+import { parseResourceId } from '../src/engine/arm/resource-id.js';
 
 export const DIAGNOSE_DIALOG = 'diagnoseDialog';
 const WATERFALL = 'diagnoseWaterfall';
 const REGISTRY_PROMPT = 'registryPrompt';
 const SYMPTOM_PROMPT = 'symptomPrompt';
 const CLIENT_PROMPT = 'clientPrompt';
+const CLUSTER_PROMPT = 'clusterPrompt';
+/** The cluster question's answer when the user declines it: the diagnosis runs without the cluster's side. */
+const NO_CLUSTER = '';
 /** The symptom question's answer when the user declines it: the diagnosis runs without a symptom. */
 const NO_SYMPTOM = 'skip';
 
@@ -27,7 +32,13 @@ const NO_SYMPTOM = 'skip';
 /** What the dialog already knows when it begins. */
 export type DiagnoseOptions = DiagnosisAsked;
 
-export type StartDiagnosis = (context: TurnContext, target: RegistryTarget, symptoms: string[], client?: ClientKind) => Promise<void>;
+export type StartDiagnosis = (context: TurnContext, asked: DiagnosisToRun) => Promise<void>;
+
+/** The AKS clusters the asker may read for this registry's diagnosis (within their rights and scopes); none when they may read none. */
+export type ClusterLister = (context: TurnContext, target: RegistryTarget) => Promise<{ id: string; name: string }[]>;
+
+/** Clusters offered as buttons; any other is typed (resource id, or resourceGroup/name). */
+export const MAX_CLUSTER_CHOICES = 6;
 
 /**
  * Without bidi isolates and marks (U+2066–U+2069, U+200E/F). Arabic texts put them around Latin
@@ -52,12 +63,19 @@ function knownOf(step: WaterfallStepContext): DiagnoseOptions {
 }
 
 export class DiagnoseDialog extends InterruptibleDialog {
-  constructor(private readonly start: StartDiagnosis) {
+  /** `clusters`: the clusters an asker may read; without it, the cluster is never asked for. */
+  constructor(
+    private readonly start: StartDiagnosis,
+    private readonly clusters?: ClusterLister,
+  ) {
     super(DIAGNOSE_DIALOG);
     this.addDialog(new TextPrompt(REGISTRY_PROMPT, (p) => this.validateRegistry(p)));
     this.addDialog(new ChoicePrompt(SYMPTOM_PROMPT, (p) => this.validateSymptom(p)));
     this.addDialog(new ChoicePrompt(CLIENT_PROMPT, (p) => this.validateClient(p)));
-    this.addDialog(new WaterfallDialog(WATERFALL, [this.askRegistry.bind(this), this.askSymptom.bind(this), this.askClient.bind(this), this.diagnose.bind(this)]));
+    this.addDialog(new ChoicePrompt(CLUSTER_PROMPT, (p) => this.validateCluster(p)));
+    this.addDialog(
+      new WaterfallDialog(WATERFALL, [this.askRegistry.bind(this), this.askSymptom.bind(this), this.askClient.bind(this), this.askCluster.bind(this), this.diagnose.bind(this)]),
+    );
     this.initialDialogId = WATERFALL;
   }
 
@@ -146,10 +164,59 @@ export class DiagnoseDialog extends InterruptibleDialog {
     return false;
   }
 
-  private async diagnose(step: WaterfallStepContext) {
+  /**
+   * In AKS, which cluster: one of those the asker may read (buttons, at most MAX_CLUSTER_CHOICES),
+   * or typed as its resource id or resourceGroup/name, or skipped. Not asked when the asker may read
+   * no cluster: the diagnosis then runs without the cluster's side.
+   */
+  private async askCluster(step: WaterfallStepContext) {
     const known = knownOf(step);
     if (!known.client) known.client = (step.result as FoundChoice).value as ClientKind;
-    await this.start(step.context, parseRegistryTarget(known.registry!), known.symptoms ?? [], known.client);
+    if (known.client !== 'aks' || known.aksCluster || !this.clusters) return step.next();
+    const clusters = await this.clusters(step.context, parseRegistryTarget(known.registry!));
+    if (clusters.length === 0) return step.next();
+    const lang = this.lang(step);
+    // Names from ARM are button titles (plain text, never markdown); the button sends the resource id.
+    const choices: Choice[] = clusters.slice(0, MAX_CLUSTER_CHOICES).map((c) => {
+      const group = parseResourceId(c.id)?.resourceGroup ?? '';
+      return { value: c.id, action: { type: 'imBack', title: `${c.name} (${group})`, value: c.id }, synonyms: [c.name, `${group}/${c.name}`] };
+    });
+    const more = clusters.length > MAX_CLUSTER_CHOICES ? t(lang, 'dialog.moreClusters', { count: String(clusters.length - MAX_CLUSTER_CHOICES) }) : '';
+    // A hero card of our own: botbuilder's would title each button with its value (the resource id).
+    const buttons = choices.map((c) => c.action!);
+    const prompt = MessageFactory.attachment(CardFactory.heroCard('', `${t(lang, 'dialog.askCluster')}${more ? ` ${more}` : ''}`, undefined, buttons), undefined, undefined, InputHints.ExpectingInput);
+    return step.prompt(CLUSTER_PROMPT, { prompt, choices, style: ListStyle.none });
+  }
+
+  /** A cluster's resource id or resourceGroup/name as typed, a button's, or "skip"; else the reason, and the question again. */
+  private async validateCluster(prompt: PromptValidatorContext<FoundChoice>): Promise<boolean> {
+    const text = withoutBidiControls(prompt.context.activity.text ?? '').trim();
+    if (declines(text)) {
+      prompt.recognized.value = { value: NO_CLUSTER, index: -1, score: 1 };
+      return true;
+    }
+    if (isAksCluster(text)) {
+      prompt.recognized.value = { value: text, index: -1, score: 1 };
+      return true;
+    }
+    if (prompt.recognized.succeeded) return true;
+    const lang = this.lang(prompt);
+    // The answer is quoted back in a card's TextRun, never as markdown.
+    await prompt.context.sendActivity(cardActivity(noticeCard(lang, t(lang, 'dialog.retryCluster', { input: text.slice(0, 80) }))));
+    return false;
+  }
+
+  private async diagnose(step: WaterfallStepContext) {
+    const known = knownOf(step);
+    // The cluster question's answer, when it was asked.
+    const answer = step.result as FoundChoice | undefined;
+    if (known.client === 'aks' && !known.aksCluster && answer?.value) known.aksCluster = answer.value;
+    await this.start(step.context, {
+      target: parseRegistryTarget(known.registry!),
+      symptoms: known.symptoms ?? [],
+      ...(known.client ? { client: known.client } : {}),
+      ...(known.aksCluster ? { aksCluster: known.aksCluster } : {}),
+    });
     return step.endDialog(known);
   }
 }

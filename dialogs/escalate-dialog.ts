@@ -6,7 +6,7 @@
  */
 import { ChoicePrompt, ListStyle, TextPrompt, WaterfallDialog, type Choice, type FoundChoice, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { MessageFactory, type TurnContext } from 'botbuilder';
-import { DiagnoseDialog, DIAGNOSE_DIALOG, type StartDiagnosis } from './diagnose-dialog.js';
+import { DiagnoseDialog, DIAGNOSE_DIALOG, type ClusterLister, type StartDiagnosis } from './diagnose-dialog.js';
 import { InterruptibleDialog } from './interruptible-dialog.js';
 import { parseResourceId } from '../src/engine/arm/resource-id.js';
 import { cardActivity } from '../cards/card-activity.js';
@@ -54,6 +54,8 @@ export interface EscalateDeps {
   /** Records and sends the ticket, and tells the user how it went. */
   submit: (context: TurnContext, request: TicketRequest) => Promise<void>;
   startDiagnosis: StartDiagnosis;
+  /** The clusters an asker may read, when the diagnosis it starts is of AKS. */
+  clusters?: ClusterLister;
 }
 
 /** What the steps gathered, in the dialog's own state (so it survives across turns and instances). */
@@ -84,7 +86,7 @@ export function suggestedTitle(report: Report, lang: Lang): string {
 export class EscalateDialog extends InterruptibleDialog {
   constructor(private readonly deps: EscalateDeps) {
     super(ESCALATE_DIALOG);
-    this.addDialog(new DiagnoseDialog(deps.startDiagnosis));
+    this.addDialog(new DiagnoseDialog(deps.startDiagnosis, deps.clusters));
     this.addDialog(new ChoicePrompt(RUN_FIRST_PROMPT));
     this.addDialog(new TextPrompt(TITLE_PROMPT, (p) => this.validate(p, (v) => (v.length === 0 ? t(langOf(p.context), 'escalation.badTitle') : v.length > MAX_TITLE ? t(langOf(p.context), 'escalation.longTitle', { length: String(v.length), max: String(MAX_TITLE) }) : undefined))));
     this.addDialog(new ChoicePrompt(SEVERITY_PROMPT));

@@ -16,8 +16,9 @@ import { RateLimit } from './http/rate-limit.js';
 import type { Escalation, Escalations } from '../escalation/escalations.js';
 import type { TicketRequest } from '../escalation/ticket.js';
 import { t } from '../engine/i18n/i18n.js';
-import { understand, type DiagnosisAsked } from '../engine/knowledge/understand.js';
-import type { ClientKind, Lang } from '../engine/report/types.js';
+import { understand, type DiagnosisAsked, type DiagnosisToRun } from '../engine/knowledge/understand.js';
+import type { Lang } from '../engine/report/types.js';
+import { readableClusters } from '../engine/arm/read-cluster.js';
 import { parseRegistryTarget, TargetError, type RegistryTarget } from '../engine/target/registry-target.js';
 import { helpCard, noticeCard } from '../../cards/cards.js';
 import { langOfLocale, parseCardSubmit, parseCommand } from '../../dialogs/commands.js';
@@ -40,6 +41,8 @@ const UNSUPPORTED_INVOKE: InvokeResponse = { status: 400, body: { error: 'unsupp
 
 /** How long a welcome is remembered in memory: enough for Teams' install activities that come together. */
 const WELCOME_RACE_MS = 60_000;
+/** How long the guided dialog waits for the asker's clusters before it goes on without asking. */
+const CLUSTER_LIST_MS = 5000;
 
 /** What the bot is made with: what a live diagnosis needs (the bot keeps the log itself), and the rest. */
 export interface BotDeps extends Omit<LiveDiagnosisDeps, 'log' | 'download'> {
@@ -106,9 +109,10 @@ export class AcrDoctorBot extends ActivityHandler {
     this.download = { botUrl: publicUrl, image: image ?? NODE_IMAGE, ...(cliSha256 ? { sha256: cliSha256 } : {}) };
     this.live = new LiveDiagnoses({ ...deps, log: this.log, download: this.download });
     // The guided dialog's diagnosis reads as the asker when they signed in before (silently); acr-check signs them in.
-    const startDiagnosis = async (context: TurnContext, target: RegistryTarget, symptoms: string[], client?: ClientKind): Promise<void> =>
-      this.live.start(context, langOfLocale(context.activity.locale), target, symptoms, client, await this.silentToken(context));
-    this.dialogs = new DialogSet(this.dialogState).add(new DiagnoseDialog(startDiagnosis)).add(
+    const startDiagnosis = async (context: TurnContext, asked: DiagnosisToRun): Promise<void> =>
+      this.live.start(context, langOfLocale(context.activity.locale), asked, await this.silentToken(context));
+    const clusters = (context: TurnContext, target: RegistryTarget) => this.readableClusters(context, target);
+    this.dialogs = new DialogSet(this.dialogState).add(new DiagnoseDialog(startDiagnosis, clusters)).add(
       new EscalateDialog({
         findDiagnosis: async (context, options) => this.asSeenBy(context, await this.log.find(context.activity.conversation.id, options)),
         // In a channel, the summary everyone reads is the shared card's, even for the person who read Azure.
@@ -118,12 +122,13 @@ export class AcrDoctorBot extends ActivityHandler {
         existing: (key) => deps.escalations.find(key),
         submit: (context, request) => this.submit(context, request),
         startDiagnosis,
+        clusters,
       }),
     );
     if (deps.sso) {
       this.dialogs.add(
         new SignInDialog(deps.sso.connectionName, (context, options, token) =>
-          this.live.start(context, langOfLocale(context.activity.locale), parseRegistryTarget(options.registry), options.symptoms, options.client, token),
+          this.live.start(context, langOfLocale(context.activity.locale), { ...options, target: parseRegistryTarget(options.registry) }, token),
         ),
       );
     }
@@ -313,8 +318,9 @@ export class AcrDoctorBot extends ActivityHandler {
       return void (await context.sendActivity(this.badRegistry(lang, err.key, err.params)));
     }
     const said = understand(words.join(' '));
-    if (this.deps.sso) return this.beginDialog(context, SIGN_IN_DIALOG, { registry: target.loginServer, symptoms: said.symptoms, ...(said.client ? { client: said.client } : {}) });
-    await this.live.start(context, lang, target, said.symptoms, said.client);
+    const asked = { symptoms: said.symptoms, ...(said.client ? { client: said.client } : {}), ...(said.aksCluster ? { aksCluster: said.aksCluster } : {}) };
+    if (this.deps.sso) return this.beginDialog(context, SIGN_IN_DIALOG, { registry: target.loginServer, ...asked });
+    await this.live.start(context, lang, { target, ...asked });
   }
 
   /** `escalate [registry]`: the escalation dialog for that registry's last diagnosis, or the last one. */
@@ -397,7 +403,24 @@ export class AcrDoctorBot extends ActivityHandler {
       ...(said.registry ? { registry: said.registry.loginServer } : {}),
       ...(said.symptoms.length ? { symptoms: said.symptoms } : {}),
       ...(said.client ? { client: said.client } : {}),
+      ...(said.aksCluster ? { aksCluster: said.aksCluster } : {}),
     };
+  }
+
+  /**
+   * The AKS clusters the asker may read, for the guided dialog to offer: read as ARM is read for them
+   * (their own rights, or the bot's within their scopes); none when ARM is not read for them, or the
+   * list does not come within CLUSTER_LIST_MS.
+   */
+  private async readableClusters(context: TurnContext, target: RegistryTarget): Promise<{ id: string; name: string }[]> {
+    const access = this.deps.azure(target, askerOf(context.activity), await this.silentToken(context));
+    if (!access.arm) return [];
+    try {
+      return await readableClusters(await access.arm.api(), access.arm.subscription, AbortSignal.timeout(CLUSTER_LIST_MS));
+    } catch (err) {
+      this.deps.logger.info({ error: errorLine(err) }, 'no clusters to offer: ARM did not list them');
+      return [];
+    }
   }
 
   /** "AKS can't pull from myregistry", or a pasted error: the guided dialog, with what it understood. */

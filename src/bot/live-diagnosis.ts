@@ -10,7 +10,8 @@ import type { DiagnoseRequest } from '../engine/diagnose.js';
 import { t } from '../engine/i18n/i18n.js';
 import type { ProgressSnapshot } from '../engine/probes/evidence.js';
 import { NO_PROGRESS, progressView } from '../engine/report/progress-view.js';
-import type { ClientKind, Lang, Report } from '../engine/report/types.js';
+import type { DiagnosisToRun } from '../engine/knowledge/understand.js';
+import type { Lang, Report } from '../engine/report/types.js';
 import type { RegistryTarget } from '../engine/target/registry-target.js';
 import { cardActivity } from '../../cards/card-activity.js';
 import { noticeCard, progressCard, type Card } from '../../cards/cards.js';
@@ -64,7 +65,8 @@ export class LiveDiagnoses {
   }
 
   /** `userToken`: the asker's single sign-on token, when Azure is read with their rights. */
-  async start(context: TurnContext, lang: Lang, target: RegistryTarget, symptoms: string[], client?: ClientKind, userToken?: string): Promise<void> {
+  async start(context: TurnContext, lang: Lang, asked: DiagnosisToRun, userToken?: string): Promise<void> {
+    const { target, symptoms, client, aksCluster } = asked;
     const reference = TurnContext.getConversationReference(context.activity);
     const asker = askerOf(context.activity);
     // Where the run stands, as its last event told; the engine plans every check as it starts.
@@ -79,7 +81,8 @@ export class LiveDiagnoses {
     const asUser = userToken !== undefined && this.deps.armMode === 'user';
     // What the conversation's other readers may not see stays off the progress card too.
     const shown = asUser && sharedConversation(reference.conversation) ? withoutArmProgress : (p: ProgressSnapshot): ProgressSnapshot => p;
-    const key = `${conversation}${asUser ? `${asker.objectId ?? context.activity.from?.id ?? ''}|` : ''}${target.loginServer}`;
+    // One run per registry and cluster: the same registry asked about another cluster is another question.
+    const key = `${conversation}${asUser ? `${asker.objectId ?? context.activity.from?.id ?? ''}|` : ''}${target.loginServer}${aksCluster ? `|${aksCluster.toLowerCase()}` : ''}`;
     // A request for a registry already being checked here joins that run and costs nothing more.
     let place: Entry | undefined;
     if (!this.runs.has(key)) {
@@ -94,7 +97,7 @@ export class LiveDiagnoses {
       async (onProgress) => {
         const release = await entered;
         try {
-          return await this.deps.diagnose({ target, symptoms, ...(client ? { client } : {}), lang, budgetMs: this.deps.budgetMs, onProgress, ...this.deps.azure(target, asker, userToken) });
+          return await this.deps.diagnose({ target, symptoms, ...(client ? { client } : {}), ...(aksCluster ? { aksCluster } : {}), lang, budgetMs: this.deps.budgetMs, onProgress, ...this.deps.azure(target, asker, userToken) });
         } finally {
           release();
         }

@@ -1,5 +1,6 @@
 /** Command-line parsing for acr-check: commander reads the words, we validate the values. */
 import { Command, CommanderError, Option } from 'commander';
+import { isAksCluster } from '../engine/arm/read-cluster.js';
 import { isGuid } from '../engine/arm/resource-id.js';
 import { isLang, langFromEnv, t } from '../engine/i18n/i18n.js';
 import { knowledge } from '../engine/knowledge/knowledge.js';
@@ -144,9 +145,6 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, out: { write: (
 }
 
 /** An AKS cluster's resource id, or `resourceGroup/name` (Azure's rules for both names). */
-const AKS_ID = /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.ContainerService\/managedClusters\/[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/i;
-const AKS_SHORT = /^[-\w.()]{1,90}\/[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
-export const isAksCluster = (value: string): boolean => AKS_ID.test(value) || AKS_SHORT.test(value);
 
 function fail(lang: Lang, key: string, input: string, params: Record<string, string> = {}): never {
   throw new UsageError(t(lang, key, { input: quoteInput(input), ...params }));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Activity } from 'botbuilder';
 import { DialogTestClient } from 'botbuilder-testing';
-import { clientChoices, DiagnoseDialog, type DiagnoseOptions } from '../../dialogs/diagnose-dialog.js';
+import { clientChoices, DiagnoseDialog, MAX_CLUSTER_CHOICES, type ClusterLister, type DiagnoseOptions } from '../../dialogs/diagnose-dialog.js';
 import { recognizeChoices } from 'botbuilder-dialogs';
 import { LANGS } from '../../src/engine/report/types.js';
 import { t } from '../../src/engine/i18n/i18n.js';
@@ -13,13 +13,14 @@ interface Started {
   registry: string;
   symptoms: string[];
   client?: string;
+  aksCluster?: string;
 }
 
-function client(options: DiagnoseOptions = {}): { test: DialogTestClient; started: Started[] } {
+function client(options: DiagnoseOptions = {}, clusters?: ClusterLister): { test: DialogTestClient; started: Started[] } {
   const started: Started[] = [];
-  const dialog = new DiagnoseDialog(async (_context, target, symptoms, kind) => {
-    started.push({ registry: target.loginServer, symptoms, ...(kind ? { client: kind } : {}) });
-  });
+  const dialog = new DiagnoseDialog(async (_context, asked) => {
+    started.push({ registry: asked.target.loginServer, symptoms: asked.symptoms, ...(asked.client ? { client: asked.client } : {}), ...(asked.aksCluster ? { aksCluster: asked.aksCluster } : {}) });
+  }, clusters);
   return { test: new DialogTestClient('msteams', dialog, options), started };
 }
 
@@ -163,5 +164,98 @@ describe('guided diagnosis dialog', function () {
     await converse(test, [[{ type: 'message', text: 'привет', locale: 'ru-RU' }, /Какой реестр\?/]]);
     const ar = client().test;
     await converse(ar, [[{ type: 'message', text: 'مرحبا', locale: 'ar-SA' }, /أي سجل؟/]]);
+  });
+
+  describe('the AKS cluster', function () {
+    const SUB = '0b1f6471-1bf0-4dda-aec3-111122223333';
+    const id = (group: string, name: string): string => `/subscriptions/${SUB}/resourceGroups/${group}/providers/Microsoft.ContainerService/managedClusters/${name}`;
+    const CLUSTERS = [
+      { id: id('rg-aks', 'aks_prod_1'), name: 'aks_prod_1' },
+      { id: id('rg-aks', 'aks-lab'), name: 'aks-lab' },
+    ];
+    /** A lister that records which registries it was asked about. */
+    const lister = (clusters = CLUSTERS): { list: ClusterLister; asked: string[] } => {
+      const asked: string[] = [];
+      return { asked, list: async (_context, target) => (asked.push(target.loginServer), clusters) };
+    };
+    const aksAsked = { registry: 'myregistry', symptoms: ['azure-service-cannot-pull'], client: 'aks' as const };
+
+    it('asks which cluster when the client is AKS, with the asker\'s clusters as buttons; a button runs with that cluster', async function () {
+      const { list, asked } = lister();
+      const { test, started } = client(aksAsked, list);
+      const reply = (await test.sendActivity('start')) as Partial<Activity>;
+      assert.deepEqual(asked, ['myregistry.azurecr.io']);
+      const hero = reply.attachments?.[0]?.content as { text?: string; buttons?: { title: string; value: string }[] };
+      assert.match(hero.text ?? '', /Which AKS cluster\?/);
+      assert.deepEqual(hero.buttons?.map((b) => b.title), ['aks_prod_1 (rg-aks)', 'aks-lab (rg-aks)'], 'names as button titles: plain text, never markdown');
+      await test.sendActivity(hero.buttons![1]!.value);
+      assert.deepEqual(started, [{ ...aksAsked, registry: 'myregistry.azurecr.io', aksCluster: id('rg-aks', 'aks-lab') }]);
+    });
+
+    for (const [said, expected] of [
+      ['rg-other/aks-typed', 'rg-other/aks-typed'],
+      [id('rg-x', 'other'), id('rg-x', 'other')],
+      ['aks-lab', id('rg-aks', 'aks-lab')],
+    ] as const) {
+      it(`takes a cluster typed as "${said.slice(0, 40)}"`, async function () {
+        const { test, started } = client(aksAsked, lister().list);
+        await test.sendActivity('start');
+        await test.sendActivity(said);
+        assert.equal(started[0]?.aksCluster, expected);
+      });
+    }
+
+    it('"skip" runs without the cluster\'s side', async function () {
+      const { test, started } = client(aksAsked, lister().list);
+      await test.sendActivity('start');
+      await test.sendActivity('skip');
+      assert.deepEqual(started, [{ ...aksAsked, registry: 'myregistry.azurecr.io' }]);
+    });
+
+    it('re-asks an answer that is no cluster, quoting it as text', async function () {
+      const { test, started } = client(aksAsked, lister().list);
+      await test.sendActivity('start');
+      const reply = (await test.sendActivity(HOSTILE)) as Partial<Activity>;
+      assert.equal(reply.text, undefined, 'no plain message, which Teams reads as markdown');
+      const card = reply.attachments?.[0]?.content as unknown;
+      assertValidCard(card);
+      assertShownAsText(card, 'retry');
+      assert.match(textRuns(card).join(''), /is not an AKS cluster/);
+      assert.equal(started.length, 0);
+      await test.sendActivity('rg-aks/aks-lab');
+      assert.equal((started as Started[])[0]?.aksCluster, 'rg-aks/aks-lab', 'the question is still open');
+    });
+
+    it('is not asked when the asker may read no cluster, nor when the client is not AKS', async function () {
+      const none = lister([]);
+      const { test, started } = client(aksAsked, none.list);
+      await test.sendActivity('start');
+      assert.deepEqual(started, [{ ...aksAsked, registry: 'myregistry.azurecr.io' }]);
+      const other = lister();
+      const vm = client({ ...aksAsked, client: 'vm' }, other.list);
+      await vm.test.sendActivity('start');
+      assert.deepEqual(other.asked, [], 'no clusters read for a VM');
+      assert.equal(vm.started[0]?.client, 'vm');
+    });
+
+    it('a cluster named already (free text, /acr-check) is not asked again', async function () {
+      const { list, asked } = lister();
+      const { test, started } = client({ ...aksAsked, aksCluster: 'rg-aks/aks-lab' }, list);
+      await test.sendActivity('start');
+      assert.deepEqual(asked, []);
+      assert.equal(started[0]?.aksCluster, 'rg-aks/aks-lab');
+    });
+
+    it(`offers at most ${MAX_CLUSTER_CHOICES} buttons and says how many more may be typed, in Russian and Arabic too`, async function () {
+      const many = Array.from({ length: MAX_CLUSTER_CHOICES + 3 }, (_, i) => ({ id: id('rg-aks', `aks-${i}`), name: `aks-${i}` }));
+      for (const locale of ['en-US', 'ru-RU', 'ar-SA']) {
+        const { test } = client(aksAsked, lister(many).list);
+        const reply = (await test.sendActivity({ type: 'message', text: 'start', locale })) as Partial<Activity>;
+        const hero = reply.attachments?.[0]?.content as { text?: string; buttons?: unknown[] };
+        assert.equal(hero.buttons?.length, MAX_CLUSTER_CHOICES, locale);
+        assert.match(hero.text ?? '', /3/, `${locale}: ${hero.text}`);
+        assert.doesNotMatch(hero.text ?? '', /\{\w+\}/, locale);
+      }
+    });
   });
 });

@@ -31,7 +31,7 @@ function harness(options: EscalateOptions = {}, overrides: Partial<EscalateDeps>
       submitted.push(request);
       await context.sendActivity('submitted');
     },
-    startDiagnosis: async (_c, target) => void started.push(target.loginServer),
+    startDiagnosis: async (_c, asked) => void started.push(asked.target.loginServer),
     shown: (_c, d) => d.report,
     ...overrides,
     policy: overrides.policy ?? { severities: ['minimal', 'moderate', 'critical'], subscriptions: [] },

@@ -9,7 +9,31 @@ import type { AksFacts, AksNetworkFacts } from '../report/types.js';
 import { armFailure } from './arm-error.js';
 import { parseResourceId, sameId, vnetOfSubnet } from './resource-id.js';
 import type { Reading } from './reading.js';
-import type { ClusterModel, VirtualNetworkModel } from './sdk.js';
+import type { ArmApi, ClusterModel, VirtualNetworkModel } from './sdk.js';
+
+const AKS_NAME = '[A-Za-z0-9][A-Za-z0-9_-]{0,62}';
+const AKS_ID = new RegExp(`^/subscriptions/[0-9a-f-]{36}/resourceGroups/[-\\w.()]{1,90}/providers/Microsoft\\.ContainerService/managedClusters/${AKS_NAME}$`, 'i');
+const AKS_SHORT = new RegExp(`^[-\\w.()]{1,90}/${AKS_NAME}$`);
+/** An AKS cluster as a user names it: its resource id, or `resourceGroup/name` (in the registry's subscription). */
+export const isAksCluster = (value: string): boolean => AKS_ID.test(value) || AKS_SHORT.test(value);
+/** A cluster's resource id anywhere in a text. */
+export const AKS_ID_IN_TEXT = new RegExp(`/subscriptions/[0-9a-f-]{36}/resourceGroups/[-\\w.()]{1,90}/providers/Microsoft\\.ContainerService/managedClusters/${AKS_NAME}(?![\\w-])`, 'i');
+
+/** At most this many subscriptions are searched for clusters, and this many clusters offered. */
+const CLUSTER_SEARCH = { subscriptions: 20, clusters: 50 } as const;
+
+/**
+ * The AKS clusters this identity may read (within its scopes): in `subscription`, or in every
+ * subscription it sees; a subscription whose clusters cannot be listed is passed over. By name.
+ */
+export async function readableClusters(api: ArmApi, subscription: string | undefined, signal: AbortSignal): Promise<{ id: string; name: string }[]> {
+  const subscriptions = subscription ? [subscription] : (await api.subscriptions(signal)).slice(0, CLUSTER_SEARCH.subscriptions);
+  const lists = await Promise.all(subscriptions.map((s) => api.clustersIn(s, signal).catch(() => [])));
+  return lists
+    .flat()
+    .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
+    .slice(0, CLUSTER_SEARCH.clusters);
+}
 
 /** The cluster's resource id: as given, or `resourceGroup/name` in the given subscription. */
 export function aksClusterId(cluster: string, subscriptionId: string | undefined): string | undefined {

@@ -5,6 +5,7 @@
 import { CLIENT_KINDS, type ClientKind } from '../report/types.js';
 import { parseRegistryTarget, TargetError, type RegistryTarget } from '../target/registry-target.js';
 import { knowledge } from './knowledge.js';
+import { AKS_ID_IN_TEXT, isAksCluster } from '../arm/read-cluster.js';
 
 const patterns = knowledge.understanding;
 const compiled = (table: Record<string, string[]>): [string, RegExp[]][] =>
@@ -19,6 +20,8 @@ export interface Understanding {
   rejected?: TargetError;
   symptoms: string[];
   client?: ClientKind;
+  /** An AKS cluster named in the text (its resource id, or after --aks-cluster): the client is AKS. */
+  aksCluster?: string;
 }
 
 const LOGIN_SERVER = /\b([a-z0-9]{5,50})\.azurecr\.(io|cn|us)\b/i;
@@ -44,6 +47,13 @@ function findRegistry(text: string): { registry?: RegistryTarget; rejected?: Tar
   return rejected ? { rejected } : {};
 }
 
+/** `--aks-cluster <cluster>`, or a cluster's resource id anywhere. */
+function findCluster(text: string): string | undefined {
+  const flag = /--aks-cluster[\s=]+(\S+)/i.exec(text)?.[1];
+  if (flag && isAksCluster(flag)) return flag;
+  return AKS_ID_IN_TEXT.exec(text)?.[0];
+}
+
 /** The answer declines the question ("skip", "don't know", "не знаю", "لا أعرف"). */
 export function declines(text: string): boolean {
   const bounded = text.slice(0, 200);
@@ -54,16 +64,22 @@ export function understand(text: string): Understanding {
   const bounded = text.slice(0, 4000);
   const symptoms = SYMPTOMS.filter(([, regexes]) => regexes.some((r) => r.test(bounded))).map(([id]) => id);
   const client = CLIENTS.find(([, regexes]) => regexes.some((r) => r.test(bounded)))?.[0];
+  const aksCluster = findCluster(bounded);
   return {
-    ...findRegistry(bounded),
+    ...findRegistry(bounded.replace(aksCluster ?? '\0', ' ')),
     symptoms: knowledge.symptoms.filter((s) => symptoms.includes(s)),
-    ...(client && (CLIENT_KINDS as readonly string[]).includes(client) ? { client: client as ClientKind } : {}),
+    ...(aksCluster ? { client: 'aks' as ClientKind, aksCluster } : client && (CLIENT_KINDS as readonly string[]).includes(client) ? { client: client as ClientKind } : {}),
   };
 }
+
+/** A diagnosis ready to run: the registry parsed, the symptoms settled. */
+export type DiagnosisToRun = Omit<DiagnosisAsked, 'registry' | 'symptoms'> & { target: RegistryTarget; symptoms: string[] };
 
 /** A diagnosis as someone asked for it, before it runs: the registry they named, what they see, where the client runs. */
 export interface DiagnosisAsked {
   registry?: string;
   symptoms?: string[];
   client?: ClientKind;
+  /** The AKS cluster the client runs in: a resource id, or `resourceGroup/name`. */
+  aksCluster?: string;
 }
