@@ -18,7 +18,8 @@ import { knowledge } from '../src/engine/knowledge/knowledge.js';
 import type { ProgressView } from '../src/engine/report/progress-view.js';
 import type { Lang, Report } from '../src/engine/report/types.js';
 import { presented, vantageText, type Vantage } from './vantage-texts.js';
-import { podName, runCommands, type CliDownload, type Shell } from '../src/handover/run-commands.js';
+import { podName, runCommands, type CliDownload, type PodCluster, type Shell } from '../src/handover/run-commands.js';
+import { parseResourceId } from '../src/engine/arm/resource-id.js';
 
 export type { Vantage } from './vantage-texts.js';
 
@@ -67,6 +68,10 @@ export interface ResultCardData {
   summary: string;
   findings: { title: string; meta: string; explanation: string; evidence: string; fixes: { title: string; commands: string[]; docs: string[] }[] }[];
   vantage: string;
+  /** What was read of the AKS cluster's side ('' when none was asked about, or it may not be shown). */
+  cluster: string;
+  /** The cluster asked about, for the re-run ('' for none). */
+  aksCluster: string;
   runHere: string;
   /** The commands for the failing machine, or why there are none; how to have its result posted here. */
   runCommands: CommandOnCard[];
@@ -79,6 +84,19 @@ export interface ResultCardData {
 
 export const MAX_FINDINGS_ON_CARD = 3;
 
+/** The AKS cluster a report read, for the pod command to run in; none when it read none (or may not show it). */
+export function podClusterOf(report: Pick<Report, 'facts'>): PodCluster | undefined {
+  const aks = report.facts.aks;
+  const resourceGroup = aks ? parseResourceId(aks.id)?.resourceGroup : undefined;
+  return aks && resourceGroup ? { resourceGroup, name: aks.name } : undefined;
+}
+
+/** The cluster a report was asked about: the one read, else the one named to its ARM check; '' for none. */
+export function askedCluster(report: Pick<Report, 'facts' | 'checks'>): string {
+  const named = report.checks.find((c) => c.id === 'arm.aks')?.data.cluster;
+  return report.facts.aks?.id ?? (typeof named === 'string' ? named : '');
+}
+
 /** What the failing machine runs: the same checks, with the symptom and client the conversation established. */
 export function runArgs(report: Pick<Report, 'registry' | 'symptoms' | 'client'>): string[] {
   return [report.registry.name, ...report.symptoms.flatMap((s) => ['--symptom', s]), ...(report.client.kind ? ['--client', report.client.kind] : [])];
@@ -90,8 +108,15 @@ export interface CommandOnCard {
 }
 
 /** The commands for the failing machine as a card shows them (`shells` of bash, PowerShell, an AKS pod), or the reason there are none. */
-export function commandsOnCard(lang: Lang, download: CliDownload, args: string[], pod: string, shells: readonly Shell[] = SHELLS): { commands: CommandOnCard[]; none: string; checked: string } {
-  const run = runCommands(download, args, pod);
+export function commandsOnCard(
+  lang: Lang,
+  download: CliDownload,
+  args: string[],
+  pod: string,
+  shells: readonly Shell[] = SHELLS,
+  cluster?: PodCluster,
+): { commands: CommandOnCard[]; none: string; checked: string } {
+  const run = runCommands(download, args, pod, cluster);
   if ('none' in run) return { commands: [], none: t(lang, run.none === 'no-file' ? 'fetchCli.noFile' : 'fetchCli.noAddress'), checked: '' };
   const shown = run.commands.filter((c) => shells.includes(c.shell));
   return { commands: shown.map((c) => ({ label: t(lang, `fetchCli.${c.shell}`), command: c.command })), none: '', checked: t(lang, 'fetchCli.checked') };
@@ -114,7 +139,9 @@ export function resultCard(shown: Report, vantage: Vantage, download: CliDownloa
   const { lang } = report;
   const failed = report.checks.filter((c) => c.status === 'fail').length;
   const seconds = (report.durationMs / 1000).toFixed(2);
-  const run = commandsOnCard(lang, download, runArgs(report), podName(report.registry.name), shellsFor(report.client));
+  const run = commandsOnCard(lang, download, runArgs(report), podName(report.registry.name), shellsFor(report.client), podClusterOf(report));
+  // What was read on the cluster's side, in view (not among the hidden checks): the cluster is half the question.
+  const clusterCheck = report.checks.find((c) => c.id === 'arm.aks' && c.status !== 'skip');
   const data: ResultCardData = {
     lang,
     rtl: isRtl(lang),
@@ -135,6 +162,8 @@ export function resultCard(shown: Report, vantage: Vantage, download: CliDownloa
       fixes: f.fixes.map((x) => ({ title: x.title, commands: x.commands, docs: (x.id && knowledge.fixes[x.id]?.docs.filter((d) => x.docs.includes(d))) || [] })),
     })),
     vantage: vantage === 'bot' ? t(lang, 'card.vantageBot') : t(lang, 'card.vantageClient', { hostname: report.client.hostname ?? '-' }),
+    cluster: clusterCheck ? t(lang, 'card.cluster', { detail: clusterCheck.detail }) : '',
+    aksCluster: askedCluster(report),
     runHere: t(lang, 'card.runHere'),
     runCommands: run.commands,
     runNone: run.none,

@@ -9,7 +9,7 @@ import clientReportTemplate from './client-report.json' with { type: 'json' };
 import { isRtl, t } from '../src/engine/i18n/i18n.js';
 import type { ClientView } from '../src/engine/report/vantages.js';
 import type { Lang, Report } from '../src/engine/report/types.js';
-import { podName, type CliDownload } from '../src/handover/run-commands.js';
+import { podName, type CliDownload, type PodCluster } from '../src/handover/run-commands.js';
 import { commandsOnCard, expand, VERDICT_STYLE, type Card, type CommandOnCard } from './cards.js';
 
 export interface HandoverCardData {
@@ -27,14 +27,15 @@ export interface HandoverCardData {
 
 
 /** The one-time code, and the commands that fetch acr-check from this bot and send its report back with it. */
-export function handoverCard(lang: Lang, registry: string, download: CliDownload, code: string, minutes: number): Card {
+/** `cluster`: the AKS cluster the diagnosis read, where the pod command runs. */
+export function handoverCard(lang: Lang, registry: string, download: CliDownload, code: string, minutes: number, cluster?: PodCluster): Card {
   const data: HandoverCardData = {
     lang,
     rtl: isRtl(lang),
     title: t(lang, 'handover.title'),
     intro: t(lang, 'handover.intro', { minutes: String(minutes) }),
     code: t(lang, 'handover.code', { code }),
-    ...commandsOnCard(lang, download, [registry, '--send', download.botUrl, '--code', code], podName(code)),
+    ...commandsOnCard(lang, download, [registry, '--send', download.botUrl, '--code', code], podName(code), undefined, cluster),
   };
   return expand(handoverTemplate, data);
 }

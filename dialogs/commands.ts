@@ -1,5 +1,6 @@
 import { isTicketKey } from '../src/escalation/ticket.js';
 import { isLang } from '../src/engine/i18n/i18n.js';
+import { isAksCluster } from '../src/engine/arm/read-cluster.js';
 import type { Lang } from '../src/engine/report/types.js';
 
 /** What a message asks for: a command and the rest of the text, after Teams' @mention is gone. */
@@ -35,6 +36,8 @@ export interface CardSubmit {
   registry?: string;
   diagnosis?: string;
   escalation?: string;
+  /** The AKS cluster a re-run asks about again ('' on a card of a diagnosis without one). */
+  aksCluster?: string;
   /** A field was there in a shape no card of ours writes: forged or from another version; one neutral answer. */
   invalid?: true;
 }
@@ -48,6 +51,7 @@ const FORMATS: Record<keyof Omit<CardSubmit, 'invalid'>, (value: string) => bool
   registry: (v) => v.length <= MAX_REGISTRY,
   diagnosis: (v) => DIAGNOSIS_ID.test(v),
   escalation: isTicketKey,
+  aksCluster: (v) => v === '' || isAksCluster(v),
 };
 
 export function parseCardSubmit(value: unknown): CardSubmit {

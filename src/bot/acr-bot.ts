@@ -20,7 +20,7 @@ import { understand, type DiagnosisAsked, type DiagnosisToRun } from '../engine/
 import type { Lang } from '../engine/report/types.js';
 import { readableClusters } from '../engine/arm/read-cluster.js';
 import { parseRegistryTarget, TargetError, type RegistryTarget } from '../engine/target/registry-target.js';
-import { helpCard, noticeCard } from '../../cards/cards.js';
+import { helpCard, noticeCard, podClusterOf } from '../../cards/cards.js';
 import { langOfLocale, parseCardSubmit, parseCommand } from '../../dialogs/commands.js';
 import { DiagnosisLog } from './diagnosis-log.js';
 import { LiveDiagnoses, type LiveDiagnosisDeps } from './live-diagnosis.js';
@@ -259,7 +259,8 @@ export class AcrDoctorBot extends ActivityHandler {
     if (!this.tenantAllowed(context.activity)) return void (await context.sendActivity(t(lang, 'bot.notAllowed')));
     const submit = parseCardSubmit(context.activity.value);
     if (submit.invalid) return void (await context.sendActivity(t(lang, 'bot.staleCard')));
-    if (submit.verb === 'rerun' && submit.registry !== undefined) return this.acrCheck(context, lang, submit.registry);
+    // The same registry, and the same cluster when the diagnosis was of one.
+    if (submit.verb === 'rerun' && submit.registry !== undefined) return this.acrCheck(context, lang, submit.aksCluster ? `${submit.registry} --aks-cluster ${submit.aksCluster}` : submit.registry);
     if (submit.verb === 'handover' && submit.diagnosis !== undefined) return this.handover(context, lang, submit.diagnosis);
     if (submit.verb === 'escalate') {
       let registry: string | undefined;
@@ -383,7 +384,9 @@ export class AcrDoctorBot extends ActivityHandler {
     // An authenticated bot that does not know its public address shows none (never a loopback one).
     if (!handover.publicUrl) return void (await context.sendActivity(t(lang, 'handover.noPublicUrl')));
     const { code } = await this.codes.issue({ diagnosisId, loginServer: found.report.registry.loginServer, lang, conversation: TurnContext.getConversationReference(context.activity) });
-    await context.sendActivity(cardActivity(handoverCard(lang, found.report.registry.name, this.download, code, Math.round(handover.ttlMs / 60_000))));
+    // The pod runs in the diagnosis's cluster, when this conversation may see which one it is.
+    const shown = reportFor(found, sharedConversation(context.activity.conversation) ? undefined : askerOf(context.activity));
+    await context.sendActivity(cardActivity(handoverCard(lang, found.report.registry.name, this.download, code, Math.round(handover.ttlMs / 60_000), podClusterOf(shown))));
   }
 
   /** A report from `acr-check --send` (POST /api/reports), into the conversation its code names. */

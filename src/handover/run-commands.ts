@@ -69,11 +69,19 @@ export function podScript(url: string, sha256: string): string {
   ].join('');
 }
 
+/** The AKS cluster the pod runs in, when the diagnosis read it. */
+export interface PodCluster {
+  resourceGroup: string;
+  name: string;
+}
+
 /**
  * The three commands, `args` (registry first, then options) filled in. `pod` names the AKS pod
- * (a DNS label). Undefined commands come with the reason: no address to give, or no file to serve.
+ * (a DNS label); with `cluster`, the pod runs in that cluster: its credentials are fetched, and
+ * kubectl is pointed at its context (named after it), never at whatever context is current.
+ * Undefined commands come with the reason: no address to give, or no file to serve.
  */
-export function runCommands(download: CliDownload, args: string[], pod: string): { commands: RunCommand[] } | { none: NoCommands } {
+export function runCommands(download: CliDownload, args: string[], pod: string, cluster?: PodCluster): { commands: RunCommand[] } | { none: NoCommands } {
   if (!PLAIN_URL.test(download.botUrl)) return { none: 'no-address' };
   if (!download.sha256 || !SHA256.test(download.sha256)) return { none: 'no-file' };
   const url = cliUrl(download.botUrl);
@@ -91,9 +99,17 @@ export function runCommands(download: CliDownload, args: string[], pod: string):
           `else { Write-Error '${CLI_FILE_NAME}: SHA-256 does not match; not run' }`,
       },
       // `'--'`, quoted: PowerShell 7 drops a bare -- before a native command's arguments, and kubectl would then read node's -e.
-      { shell: 'aks', command: `kubectl run ${pod} --rm -i --restart=Never --image=${image} --command '--' node -e '${podScript(url, sha)}' ${sh}` },
+      { shell: 'aks', command: `${inCluster(cluster)}kubectl ${cluster ? `--context ${shWord(cluster.name)} ` : ''}run ${pod} --rm -i --restart=Never --image=${image} --command '--' node -e '${podScript(url, sha)}' ${sh}` },
     ],
   };
+}
+
+/**
+ * The cluster's credentials first: `;` rather than `&&`, which Windows PowerShell 5.1 does not know;
+ * if they cannot be fetched, kubectl finds no context of that name and runs nothing anywhere else.
+ */
+function inCluster(cluster: PodCluster | undefined): string {
+  return cluster ? `az aks get-credentials --resource-group ${shWord(cluster.resourceGroup)} --name ${shWord(cluster.name)} --overwrite-existing; ` : '';
 }
 
 /** A pod name from any text: lowercase letters, digits and dashes, at most 63. */

@@ -289,5 +289,49 @@ describe('card data', function () {
     assert.deepEqual(parseCardSubmit({ verb: ['rerun'] }), { invalid: true });
     assert.deepEqual(parseCardSubmit(['rerun']), {});
     assert.deepEqual(parseCardSubmit('rerun'), {});
+    assert.deepEqual(parseCardSubmit({ verb: 'rerun', registry: 'r', aksCluster: 'rg-aks/aks-lab' }), { verb: 'rerun', registry: 'r', aksCluster: 'rg-aks/aks-lab' });
+    assert.deepEqual(parseCardSubmit({ verb: 'rerun', registry: 'r', aksCluster: '' }), { verb: 'rerun', registry: 'r', aksCluster: '' });
+    assert.deepEqual(parseCardSubmit({ verb: 'rerun', registry: 'r', aksCluster: 'rg; rm -rf /' }), { verb: 'rerun', registry: 'r', invalid: true });
+  });
+});
+
+describe('result card: the AKS cluster\'s side', function () {
+  const CLUSTER_ID = '/subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-prod';
+  /** A report of an AKS client whose cluster was read (`read`), or only named. */
+  function aksReport(lang: (typeof LANGS)[number], read: boolean): Report {
+    const report = sampleReport(HEALTHY_EVIDENCE, lang);
+    const aks = { id: CLUSTER_ID, name: 'aks-prod', outboundType: 'loadBalancer', egressIps: ['20.1.2.3'], nodeSubnetIds: [], windowsPools: false, privateCluster: false };
+    const check = read
+      ? { id: 'arm.aks', title: 'ARM: the AKS cluster', status: 'pass' as const, outcome: 'arm.aks.ok', durationMs: 5, detail: 'aks-prod: outbound loadBalancer, egress addresses 20.1.2.3', data: { cluster: 'rg-aks/aks-prod' } }
+      : { id: 'arm.aks', title: 'ARM: the AKS cluster', status: 'warn' as const, outcome: 'arm.forbidden', durationMs: 5, detail: '403', data: { cluster: 'rg-aks/aks-prod' } };
+    return { ...report, client: { ...report.client, kind: 'aks' }, checks: [...report.checks, check], facts: { ...report.facts, ...(read ? { aks } : {}) } };
+  }
+  const monospace = (card: Node): string[] => find(card, (n) => n.type === 'TextRun' && n.fontType === 'Monospace').map((n) => String(n.text)).filter((c) => c.includes('acr-check.mjs'));
+  const rerunData = (card: Node): Record<string, unknown> => find(card, (n) => n.type === 'Action.Submit' && (n.data as { verb?: string } | undefined)?.verb === 'rerun')[0]!.data as Record<string, unknown>;
+
+  it('says what was read of the cluster, runs the pod in that cluster, and re-runs with it', function () {
+    for (const lang of LANGS) {
+      const card = resultCard(aksReport(lang, true), 'bot', SAMPLE_DOWNLOAD);
+      assertValidCard(card);
+      assert.ok(richLines(card).some((line) => plain(line).includes(plain(t(lang, 'card.cluster', { detail: '' })).trim()) && line.includes('20.1.2.3')), `${lang}: the cluster line`);
+      const [pod] = monospace(card);
+      assert.match(pod!, /^az aks get-credentials --resource-group rg-aks --name aks-prod --overwrite-existing; kubectl --context aks-prod run acr-check-myregistry /, lang);
+      assert.equal(rerunData(card).aksCluster, CLUSTER_ID);
+    }
+  });
+
+  it('a cluster named but not read: its check is said, the pod runs in the current context, the re-run asks about it again', function () {
+    const card = resultCard(aksReport('en', false), 'bot', SAMPLE_DOWNLOAD);
+    assert.match(monospace(card)[0]!, /^kubectl run acr-check-myregistry /);
+    assert.equal(rerunData(card).aksCluster, 'rg-aks/aks-prod');
+    const none = resultCard(sampleReport(HEALTHY_EVIDENCE), 'bot', SAMPLE_DOWNLOAD);
+    assert.equal(rerunData(none).aksCluster, '');
+    assert.ok(!richLines(none).some((line) => line.includes(t('en', 'card.cluster', { detail: '' }).trim())), 'no cluster line without a cluster');
+  });
+
+  it('a resource group with parentheses is quoted for the shell', function () {
+    const report = aksReport('en', true);
+    const odd = { ...report, facts: { ...report.facts, aks: { ...report.facts.aks!, id: CLUSTER_ID.replace('rg-aks', 'rg(prod)') } } };
+    assert.match(monospace(resultCard(odd, 'bot', SAMPLE_DOWNLOAD))[0]!, /--resource-group 'rg\(prod\)' --name aks-prod/);
   });
 });
