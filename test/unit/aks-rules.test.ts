@@ -5,6 +5,9 @@ import { evaluate } from '../../src/engine/rules/evaluate.js';
 import { renderFinding } from '../../src/engine/report/render.js';
 import type { AksFacts, AksNetworkFacts, Facts, Finding, JsonObject, Lang } from '../../src/engine/report/types.js';
 import { parseRegistryTarget } from '../../src/engine/target/registry-target.js';
+import { readFileSync } from 'node:fs';
+import { knowledge } from '../../src/engine/knowledge/knowledge.js';
+import { MAX_CLUSTER_CHOICES } from '../../dialogs/diagnose-dialog.js';
 
 const registry = parseRegistryTarget('myregistry');
 const ev = (id: string, outcome: string, data: JsonObject = {}): Evidence => ({ id, kind: id.split(':')[0]!, outcome, data, durationMs: 1, status: 'pass' });
@@ -119,5 +122,14 @@ describe('AKS rules: the cluster\'s networks, DNS and egress against the registr
     assert.ok(!egressAllowed('20.1.2.0/28', ['20.1.2.3']));
     assert.ok(egressAllowed('20.1.2.3', ['20.1.2.3']));
     assert.ok(!egressAllowed('not-an-address/8', ['0.0.0.0/0']));
+  });
+
+  it('docs/aks.md names every AKS rule with its cause, and the dialog\'s number of buttons', function () {
+    const page = readFileSync('docs/aks.md', 'utf8');
+    const rules = Object.entries(knowledge.rules).filter(([id]) => id.startsWith('aks-'));
+    assert.ok(rules.length >= 4);
+    for (const [id, rule] of rules) assert.ok(page.includes(`\`${id}\``) && (rule.cause === 'unknown' || page.includes(`\`${id}\` (\`${rule.cause}\`)`)), id);
+    const words = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
+    assert.ok(page.includes(`at most ${words[MAX_CLUSTER_CHOICES]}`), `at most ${words[MAX_CLUSTER_CHOICES]}`);
   });
 });

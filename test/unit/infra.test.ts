@@ -129,10 +129,11 @@ describe('infra/main.json (the Azure deployment)', function () {
       const outputs = obj(original().outputs, 'outputs');
       for (const name of ['messagingEndpoint', 'botAppId', 'identityPrincipalId', 'tenantId', 'webAppName', 'webAppHostName']) assert.ok(name in outputs, name);
       const command = (name: string): string => String(obj(outputs[name], name).value);
-      for (const name of ['grantReaderOnRegistry', 'grantReaderOnPrivateEndpointsResourceGroup', 'grantReaderOnPrivateDnsZonesResourceGroup']) {
+      for (const name of ['grantReaderOnRegistry', 'grantReaderOnPrivateEndpointsResourceGroup', 'grantReaderOnPrivateDnsZonesResourceGroup', 'grantReaderOnAksResourceGroup']) {
         assert.match(command(name), /variables\('grantPrefix'\), reference\(variables\('identityId'\), '[\d-]+'\)\.principalId, variables\('roleReader'\)\)\]$/, name);
       }
       assert.match(command('grantReaderOnRegistry'), /--scope "\$REGISTRY_ID"/);
+      assert.match(command('grantReaderOnAksResourceGroup'), /--scope "\/subscriptions\/\$SUBSCRIPTION_ID\/resourceGroups\/\$AKS_RESOURCE_GROUP"/);
       assert.match(command('grantSupportRequestContributor'), /variables\('roleSupportRequestContributor'\)\)\]$/);
       assert.equal(obj(outputs.grantSupportRequestContributor, 'support').condition, "[equals(parameters('ticketSink'), 'azure')]");
       assert.equal(obj(original().variables, 'variables').grantPrefix, 'az role assignment create --assignee-principal-type ServicePrincipal --assignee-object-id');
