@@ -25,10 +25,14 @@ export const LAB_RESOURCE_GROUP = 'rg-acr';
 export const ARM_HOST = 'management.lab.example';
 
 const rgScope = `/subscriptions/${LAB_SUBSCRIPTION}/resourceGroups/${LAB_RESOURCE_GROUP}`;
-/** Who may read what, by user oid: alice reads rg-acr and files support tickets, carol too (but never consented), bob nothing. */
+/**
+ * Who may read what, by user oid: alice reads rg-acr and the AKS clusters' rg-aks (not their node
+ * resource groups) and files support tickets, carol reads rg-acr (but never consented), bob nothing.
+ */
 export const LAB_USER_ROLES: UserRoleAssignments = {
   [LAB_USERS.alice.oid]: [
     { scope: rgScope, role: 'Reader' },
+    { scope: `/subscriptions/${LAB_SUBSCRIPTION}/resourceGroups/rg-aks`, role: 'Reader' },
     { scope: `/subscriptions/${LAB_SUBSCRIPTION}`, role: 'Support Request Contributor' },
   ],
   [LAB_USERS.carol.oid]: [{ scope: rgScope, role: 'Reader' }],
@@ -445,6 +449,8 @@ export async function startFakeArm(address: string, pair: KeyPair, fixtures: Rec
   const support = createFakeSupport(ARM_HOST);
   const send = (res: http.ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void => json(res, status, body, { 'x-ms-request-id': crypto.randomUUID(), ...headers });
   const server = https.createServer({ key: pair.key, cert: pair.cert }, (req, res) => {
+    // `//subscriptions/…` would read as a host; ARM's paths begin with one slash.
+    if ((req.url ?? '/').startsWith('//')) return send(res, 400, { error: { code: 'InvalidRequestUri', message: `The request URI '${req.url ?? ''}' is not valid.` } });
     const url = new URL(req.url ?? '/', `https://${ARM_HOST}`);
     const path = url.pathname.replace(/\/+$/, '');
     requests.push({ method: req.method ?? 'GET', path });

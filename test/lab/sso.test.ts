@@ -122,6 +122,23 @@ describe('lab: Azure read as the asker (Teams single sign-on, on-behalf-of)', fu
     await eventually(() => aliceRead.test(log()), () => `no audit line ${aliceRead} in:\n${log().slice(-4000)}`);
   });
 
+  it('AKS, as alice: the clusters she may read are offered; the one she picks is read with her rights, and what she may not read (its egress addresses) is not shown', async function () {
+    const hero = (s: Sent): { buttons?: { title: string; value: string }[] } | undefined =>
+      s.activity.attachments?.find((a) => a.contentType === 'application/vnd.microsoft.card.hero')?.content as { buttons?: { title: string; value: string }[] } | undefined;
+    // Signed in before (the previous test): the guided dialog reads as her, silently.
+    assert.equal((await post(PORTS[0]!, teamsActivity('sso-aks', { text: "AKS can't pull from aksegress", ...from(LAB_USERS.alice) }))).status, 200);
+    await channel.connector.waitFor(() => mine('sso-aks').some((s) => hero(s) !== undefined), 30_000).catch((err: unknown) => assert.fail(`${String(err)}\n${log().slice(-4000)}`));
+    const buttons = hero(mine('sso-aks').find((s) => hero(s))!)!.buttons!;
+    assert.ok(buttons.some((b) => b.title === 'aks-lab (rg-aks)'), JSON.stringify(buttons));
+    assert.equal((await post(PORTS[0]!, teamsActivity('sso-aks', { text: buttons.find((b) => b.title === 'aks-lab (rg-aks)')!.value, ...from(LAB_USERS.alice) }))).status, 200);
+    const card = await resultOf('sso-aks');
+    assert.match(card, /aks-lab: outbound loadBalancer, egress addresses -;.*not readable with this identity: egress/, 'the node resource group is not hers to read');
+    assert.ok(!card.includes('203.0.113.50'));
+    assert.match(card, /az aks update --resource-group rg-aks --name aks-lab --attach-acr /, 'the kubelet\'s roles at the registry, read with her Reader');
+    const clusterRead = new RegExp(`"audit":"arm-read".*"objectId":"${LAB_USERS.alice.oid}".*"mode":"user".*"check":"arm.aks".*"result":"read"`);
+    await eventually(() => clusterRead.test(log()), () => `no audit line ${clusterRead} in:\n${log().slice(-4000)}`);
+  });
+
   it('a user without a role: the probes, a clear line that their rights do not let them read it, and no fact anywhere', async function () {
     await signInAndCheck('sso-bob', LAB_USERS.bob, 'armdenied');
     const card = await resultOf('sso-bob');

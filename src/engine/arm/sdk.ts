@@ -375,7 +375,8 @@ export function createArmApi(credential: TokenCredential, cloud: AzureCloud, wat
         const { AuthorizationManagementClient } = module.default ?? module;
         return new AuthorizationManagementClient(credential, subscriptionId, classic);
       });
-      const assignments = await collect(client.roleAssignments.listForScope(scope, { filter: `assignedTo('${principalId}')`, abortSignal: signal }));
+      // The SDK puts `/` before the scope itself: a resource id's own leading slash would make `//subscriptions/…`.
+      const assignments = await collect(client.roleAssignments.listForScope(scope.replace(/^\/+/, ''), { filter: `assignedTo('${principalId}')`, abortSignal: signal }));
       return [...new Set(assignments.flatMap((a) => PULL_ROLES[lastName(a.roleDefinitionId ?? '').toLowerCase()] ?? []))];
     },
     async providerState(subscriptionId, namespace, signal) {
