@@ -18,7 +18,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 /** check-health has no timeout of its own; past this it is killed and shown as "> cap". */
 const CAP_MS = Number(process.env.BENCH_CAP_MS ?? 30_000);
 const BUDGET_S = 8;
-const ALL = ['healthyreg', 'nosuchreg1', 'deniedreg', 'refusedreg', 'mismatchreg', 'throttledreg', 'proxydeniedreg', 'inspectedreg', 'armdenied', 'armreplica', 'blackholereg'];
+const ALL = ['healthyreg', 'nosuchreg1', 'deniedreg', 'refusedreg', 'mismatchreg', 'throttledreg', 'proxydeniedreg', 'inspectedreg', 'armdenied', 'armreplica', 'aksfirewall', 'blackholereg'];
 /** BENCH_ONLY=healthyreg,deniedreg narrows the run; BENCH_NO_AZ=1 measures acr-check alone. */
 const PICKED = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : ALL;
 const WITH_AZ = !process.env.BENCH_NO_AZ;
@@ -82,7 +82,7 @@ async function main(): Promise<undefined> {
       const ours: Measure[][] = FORMS.map(() => []);
       const theirs: Measure[] = [];
       for (let i = 0; i < RUNS; i++) {
-        for (const [f, form] of FORMS.entries()) ours[f]!.push(await measure(world, [process.execPath, form.path, name, '--timeout', String(BUDGET_S)], labEnv(world)));
+        for (const [f, form] of FORMS.entries()) ours[f]!.push(await measure(world, [process.execPath, form.path, name, '--timeout', String(BUDGET_S), ...(scenario.args ?? [])], labEnv(world)));
         // check-health hangs on a black hole; once is enough to show it.
         if (WITH_AZ && (i === 0 || !theirs.some((m) => m.killed))) {
           theirs.push(
