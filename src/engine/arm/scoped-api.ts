@@ -33,31 +33,26 @@ export function scopedArmApi(api: ArmApi, scopes: readonly string[]): ArmApi {
     if (!inScopes(id, scopes)) throw new OutOfScopeError(id);
   };
   const subscriptions = new Set(scopes.map(subscriptionOf));
+  /** A subscription's list: refused for a subscription out of scope, else only what lies in scope. */
+  const listIn = async <T extends { id: string }>(subscriptionId: string, list: () => Promise<T[]>): Promise<T[]> => {
+    if (!subscriptions.has(subscriptionId.toLowerCase())) throw new OutOfScopeError(`/subscriptions/${subscriptionId}`);
+    return (await list()).filter((r) => inScopes(r.id, scopes));
+  };
   return {
     subscriptions: async (signal) => (await api.subscriptions(signal)).filter((s) => subscriptions.has(s.toLowerCase())),
-    registriesIn: async (subscriptionId, signal) => {
-      if (!subscriptions.has(subscriptionId.toLowerCase())) throw new OutOfScopeError(`/subscriptions/${subscriptionId}`);
-      return (await api.registriesIn(subscriptionId, signal)).filter((r) => inScopes(r.id, scopes));
-    },
+    registriesIn: (subscriptionId, signal) => listIn(subscriptionId, () => api.registriesIn(subscriptionId, signal)),
     registry: async (id, signal) => (guard(id), api.registry(id, signal)),
     replicationRegions: async (id, signal) => (guard(id), api.replicationRegions(id, signal)),
     privateEndpoint: async (id, signal) => (guard(id), api.privateEndpoint(id, signal)),
     privateZone: async (id, signal) => (guard(id), api.privateZone(id, signal)),
     // The cluster's addresses, networks, route tables and firewalls each in scope or not read (named unread).
     managedCluster: async (id, signal) => (guard(id), api.managedCluster(id, signal)),
-    clustersIn: async (subscriptionId, signal) => {
-      if (!subscriptions.has(subscriptionId.toLowerCase())) throw new OutOfScopeError(`/subscriptions/${subscriptionId}`);
-      return (await api.clustersIn(subscriptionId, signal)).filter((c) => inScopes(c.id, scopes));
-    },
+    clustersIn: (subscriptionId, signal) => listIn(subscriptionId, () => api.clustersIn(subscriptionId, signal)),
     publicAddress: async (id, signal) => (guard(id), api.publicAddress(id, signal)),
     natGateway: async (id, signal) => (guard(id), api.natGateway(id, signal)),
     virtualNetwork: async (id, signal) => (guard(id), api.virtualNetwork(id, signal)),
     routes: async (id, signal) => (guard(id), api.routes(id, signal)),
-    // A subscription's firewalls: those in scope.
-    firewallsIn: async (subscriptionId, signal) => {
-      if (!subscriptions.has(subscriptionId.toLowerCase())) throw new OutOfScopeError(`/subscriptions/${subscriptionId}`);
-      return (await api.firewallsIn(subscriptionId, signal)).filter((f) => inScopes(f.id, scopes));
-    },
+    firewallsIn: (subscriptionId, signal) => listIn(subscriptionId, () => api.firewallsIn(subscriptionId, signal)),
     pullRoles: async (scope, principalId, signal) => (guard(scope), api.pullRoles(scope, principalId, signal)),
     // Provider registration is the subscription's: only a whole subscription in scope reads it.
     providerState: async (subscriptionId, namespace, signal) => (guard(`/subscriptions/${subscriptionId}`), api.providerState(subscriptionId, namespace, signal)),
