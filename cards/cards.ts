@@ -20,6 +20,7 @@ import type { Lang, Report } from '../src/engine/report/types.js';
 import { presented, vantageText, type Vantage } from './vantage-texts.js';
 import { podName, runCommands, type CliDownload, type PodCluster, type Shell } from '../src/handover/run-commands.js';
 import { parseResourceId } from '../src/engine/arm/resource-id.js';
+import { isAksCluster } from '../src/engine/target/aks-cluster.js';
 
 export type { Vantage } from './vantage-texts.js';
 
@@ -84,17 +85,22 @@ export interface ResultCardData {
 
 export const MAX_FINDINGS_ON_CARD = 3;
 
-/** The AKS cluster a report read, for the pod command to run in; none when it read none (or may not show it). */
+/**
+ * The AKS cluster a report read, for the pod command to run in; none when it read none (or may not
+ * show it), or when its id is not a cluster's (an uploaded report's facts are never pasted as they come).
+ */
 export function podClusterOf(report: Pick<Report, 'facts'>): PodCluster | undefined {
   const aks = report.facts.aks;
-  const resourceGroup = aks ? parseResourceId(aks.id)?.resourceGroup : undefined;
-  return aks && resourceGroup ? { resourceGroup, name: aks.name } : undefined;
+  const id = aks && isAksCluster(aks.id) ? parseResourceId(aks.id) : undefined;
+  const name = id?.path[0]?.[1];
+  return id && name ? { subscriptionId: id.subscriptionId, resourceGroup: id.resourceGroup, name } : undefined;
 }
 
 /** The cluster a report was asked about: the one read, else the one named to its ARM check; '' for none. */
 export function askedCluster(report: Pick<Report, 'facts' | 'checks'>): string {
   const named = report.checks.find((c) => c.id === 'arm.aks')?.data.cluster;
-  return report.facts.aks?.id ?? (typeof named === 'string' ? named : '');
+  const cluster = report.facts.aks?.id ?? (typeof named === 'string' ? named : '');
+  return isAksCluster(cluster) ? cluster : '';
 }
 
 /** What the failing machine runs: the same checks, with the symptom and client the conversation established. */

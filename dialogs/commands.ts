@@ -1,6 +1,6 @@
 import { isTicketKey } from '../src/escalation/ticket.js';
 import { isLang } from '../src/engine/i18n/i18n.js';
-import { isAksCluster } from '../src/engine/arm/read-cluster.js';
+import { isAksCluster } from '../src/engine/target/aks-cluster.js';
 import type { Lang } from '../src/engine/report/types.js';
 
 /** What a message asks for: a command and the rest of the text, after Teams' @mention is gone. */

@@ -14,7 +14,7 @@ import { CLIENT_KINDS, type ClientKind, type Lang } from '../src/engine/report/t
 import { parseRegistryTarget, TargetError, type RegistryTarget } from '../src/engine/target/registry-target.js';
 import { InterruptibleDialog } from './interruptible-dialog.js';
 import type { DiagnosisAsked, DiagnosisToRun } from '../src/engine/knowledge/understand.js';
-import { isAksCluster } from '../src/engine/arm/read-cluster.js';
+import { isAksCluster } from '../src/engine/target/aks-cluster.js';
 import { parseResourceId } from '../src/engine/arm/resource-id.js';
 
 export const DIAGNOSE_DIALOG = 'diagnoseDialog';
@@ -34,8 +34,12 @@ export type DiagnoseOptions = DiagnosisAsked;
 
 export type StartDiagnosis = (context: TurnContext, asked: DiagnosisToRun) => Promise<void>;
 
-/** The AKS clusters the asker may read for this registry's diagnosis (within their rights and scopes); none when they may read none. */
-export type ClusterLister = (context: TurnContext, target: RegistryTarget) => Promise<{ id: string; name: string }[]>;
+/**
+ * The AKS clusters the asker may read for this registry's diagnosis (within their rights and scopes);
+ * none when they may read none; `typed` when they may but the conversation may not see which
+ * (read with one person's rights in a shared conversation): then the cluster is asked for by name.
+ */
+export type ClusterLister = (context: TurnContext, target: RegistryTarget) => Promise<{ id: string; name: string }[] | 'typed'>;
 
 /** Clusters offered as buttons; any other is typed (resource id, or resourceGroup/name). */
 export const MAX_CLUSTER_CHOICES = 6;
@@ -174,8 +178,9 @@ export class DiagnoseDialog extends InterruptibleDialog {
     if (!known.client) known.client = (step.result as FoundChoice).value as ClientKind;
     if (known.client !== 'aks' || known.aksCluster || !this.clusters) return step.next();
     const clusters = await this.clusters(step.context, parseRegistryTarget(known.registry!));
-    if (clusters.length === 0) return step.next();
     const lang = this.lang(step);
+    if (clusters === 'typed') return step.prompt(CLUSTER_PROMPT, { prompt: t(lang, 'dialog.askClusterTyped'), choices: [], style: ListStyle.none });
+    if (clusters.length === 0) return step.next();
     // Names from ARM are button titles (plain text, never markdown); the button sends the resource id.
     const choices: Choice[] = clusters.slice(0, MAX_CLUSTER_CHOICES).map((c) => {
       const group = parseResourceId(c.id)?.resourceGroup ?? '';
@@ -195,11 +200,16 @@ export class DiagnoseDialog extends InterruptibleDialog {
       prompt.recognized.value = { value: NO_CLUSTER, index: -1, score: 1 };
       return true;
     }
+    // One of the offered clusters by its id, name or resourceGroup/name (it may be in another subscription than the registry's).
+    const offered = (prompt.options.choices ?? []).findIndex((c) => typeof c !== 'string' && [c.value, ...(c.synonyms ?? [])].some((s) => s.toLowerCase() === text.toLowerCase()));
+    if (offered >= 0) {
+      prompt.recognized.value = { value: (prompt.options.choices![offered] as Choice).value, index: offered, score: 1 };
+      return true;
+    }
     if (isAksCluster(text)) {
       prompt.recognized.value = { value: text, index: -1, score: 1 };
       return true;
     }
-    if (prompt.recognized.succeeded) return true;
     const lang = this.lang(prompt);
     // The answer is quoted back in a card's TextRun, never as markdown.
     await prompt.context.sendActivity(cardActivity(noticeCard(lang, t(lang, 'dialog.retryCluster', { input: text.slice(0, 80) }))));

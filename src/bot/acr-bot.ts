@@ -415,11 +415,15 @@ export class AcrDoctorBot extends ActivityHandler {
    * (their own rights, or the bot's within their scopes); none when ARM is not read for them, or the
    * list does not come within CLUSTER_LIST_MS.
    */
-  private async readableClusters(context: TurnContext, target: RegistryTarget): Promise<{ id: string; name: string }[]> {
-    const access = this.deps.azure(target, askerOf(context.activity), await this.silentToken(context));
+  private async readableClusters(context: TurnContext, target: RegistryTarget): Promise<{ id: string; name: string }[] | 'typed'> {
+    const token = await this.silentToken(context);
+    const access = this.deps.azure(target, askerOf(context.activity), token);
     if (!access.arm) return [];
     try {
-      return await readableClusters(await access.arm.api(), access.arm.subscription, AbortSignal.timeout(CLUSTER_LIST_MS));
+      const clusters = await readableClusters(await access.arm.api(), access.arm.subscription, AbortSignal.timeout(CLUSTER_LIST_MS));
+      // Read with one person's rights, their clusters are not for everyone in a channel or group chat to see.
+      const personal = this.deps.armMode === 'user' && token !== undefined && sharedConversation(context.activity.conversation);
+      return personal && clusters.length > 0 ? 'typed' : clusters;
     } catch (err) {
       this.deps.logger.info({ error: errorLine(err) }, 'no clusters to offer: ARM did not list them');
       return [];

@@ -1,6 +1,6 @@
 /** Command-line parsing for acr-check: commander reads the words, we validate the values. */
 import { Command, CommanderError, Option } from 'commander';
-import { isAksCluster } from '../engine/arm/read-cluster.js';
+import { isAksCluster } from '../engine/target/aks-cluster.js';
 import { isGuid } from '../engine/arm/resource-id.js';
 import { isLang, langFromEnv, t } from '../engine/i18n/i18n.js';
 import { knowledge } from '../engine/knowledge/knowledge.js';

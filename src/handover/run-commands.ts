@@ -6,6 +6,7 @@
  * there node downloads and checks the file itself.
  */
 import { botBase, CLI_FILE_NAME, CLI_PATH } from './protocol.js';
+import { aksContextName } from '../engine/target/aks-cluster.js';
 
 /** The image the AKS pod runs acr-check in: Node.js from MCR, which AKS clusters can pull. */
 export const NODE_IMAGE = 'mcr.microsoft.com/azurelinux/base/nodejs:20';
@@ -71,14 +72,16 @@ export function podScript(url: string, sha256: string): string {
 
 /** The AKS cluster the pod runs in, when the diagnosis read it. */
 export interface PodCluster {
+  subscriptionId: string;
   resourceGroup: string;
   name: string;
 }
 
 /**
  * The three commands, `args` (registry first, then options) filled in. `pod` names the AKS pod
- * (a DNS label); with `cluster`, the pod runs in that cluster: its credentials are fetched, and
- * kubectl is pointed at its context (named after it), never at whatever context is current.
+ * (a DNS label); with `cluster`, the pod runs in that cluster: its credentials are fetched from its
+ * subscription into a context named after it (aksContextName), and kubectl is pointed at that
+ * context, never at whatever context is current or another cluster's of the same name.
  * Undefined commands come with the reason: no address to give, or no file to serve.
  */
 export function runCommands(download: CliDownload, args: string[], pod: string, cluster?: PodCluster): { commands: RunCommand[] } | { none: NoCommands } {
@@ -99,7 +102,7 @@ export function runCommands(download: CliDownload, args: string[], pod: string, 
           `else { Write-Error '${CLI_FILE_NAME}: SHA-256 does not match; not run' }`,
       },
       // `'--'`, quoted: PowerShell 7 drops a bare -- before a native command's arguments, and kubectl would then read node's -e.
-      { shell: 'aks', command: `${inCluster(cluster)}kubectl ${cluster ? `--context ${shWord(cluster.name)} ` : ''}run ${pod} --rm -i --restart=Never --image=${image} --command '--' node -e '${podScript(url, sha)}' ${sh}` },
+      { shell: 'aks', command: `${inCluster(cluster)}kubectl ${cluster ? `--context ${contextOf(cluster)} ` : ''}run ${pod} --rm -i --restart=Never --image=${image} --command '--' node -e '${podScript(url, sha)}' ${sh}` },
     ],
   };
 }
@@ -109,8 +112,11 @@ export function runCommands(download: CliDownload, args: string[], pod: string, 
  * if they cannot be fetched, kubectl finds no context of that name and runs nothing anywhere else.
  */
 function inCluster(cluster: PodCluster | undefined): string {
-  return cluster ? `az aks get-credentials --resource-group ${shWord(cluster.resourceGroup)} --name ${shWord(cluster.name)} --overwrite-existing; ` : '';
+  if (!cluster) return '';
+  return `az aks get-credentials --subscription ${cluster.subscriptionId} --resource-group ${shWord(cluster.resourceGroup)} --name ${cluster.name} --context ${contextOf(cluster)} --overwrite-existing; `;
 }
+
+const contextOf = (cluster: PodCluster): string => aksContextName(cluster.subscriptionId, cluster.resourceGroup, cluster.name);
 
 /** A pod name from any text: lowercase letters, digits and dashes, at most 63. */
 export function podName(suffix: string): string {

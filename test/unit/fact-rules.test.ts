@@ -45,7 +45,7 @@ const TABLE: Row[] = [
     name: 'an AKS cluster whose kubelet identity holds no role that lets it pull',
     evidence: healthy,
     client: 'aks',
-    facts: { aks: { ...aks([]), kubeletObjectId: 'k1', kubeletPullRoles: [] } },
+    facts: { aks: { ...aks([]), kubeletObjectId: 'k1', kubeletRoles: [] } },
     rule: 'aks-kubelet-no-acrpull',
     params: { aksCluster: 'aks-prod', kubeletObjectId: 'k1', aksResourceGroup: 'rg-aks' },
   },
@@ -243,8 +243,8 @@ describe('AKS: the cluster\'s side of a failed pull', function () {
   });
 
   it('a kubelet with AcrPull, or whose roles could not be read, is not said to lack it', function () {
-    const rules = (kubeletPullRoles?: string[]): string[] =>
-      evaluate({ registry, symptoms: [], client: { kind: 'aks', dnsServers: [], platform: 'linux/x64' }, evidence: healthy, facts: { aks: { ...aks([]), kubeletObjectId: 'k1', ...(kubeletPullRoles ? { kubeletPullRoles } : {}) } } }).map((f) => f.rule);
+    const rules = (kubeletRoles?: string[]): string[] =>
+      evaluate({ registry, symptoms: [], client: { kind: 'aks', dnsServers: [], platform: 'linux/x64' }, evidence: healthy, facts: { aks: { ...aks([]), kubeletObjectId: 'k1', ...(kubeletRoles ? { kubeletRoles } : {}) } } }).map((f) => f.rule);
     assert.ok(!rules(['AcrPull']).includes('aks-kubelet-no-acrpull'));
     assert.ok(!rules(undefined).includes('aks-kubelet-no-acrpull'));
     assert.ok(rules([]).includes('aks-kubelet-no-acrpull'));

@@ -5,19 +5,12 @@
  * the cluster itself must be readable; each other part this identity may not read is left out and
  * named in `unread`, so a finding never rests on a guess.
  */
+import ipaddr from 'ipaddr.js';
 import type { AksFacts, AksNetworkFacts } from '../report/types.js';
 import { armFailure } from './arm-error.js';
 import { parseResourceId, sameId, vnetOfSubnet } from './resource-id.js';
 import type { Reading } from './reading.js';
 import type { ArmApi, ClusterModel, VirtualNetworkModel } from './sdk.js';
-
-const AKS_NAME = '[A-Za-z0-9][A-Za-z0-9_-]{0,62}';
-const AKS_ID = new RegExp(`^/subscriptions/[0-9a-f-]{36}/resourceGroups/[-\\w.()]{1,90}/providers/Microsoft\\.ContainerService/managedClusters/${AKS_NAME}$`, 'i');
-const AKS_SHORT = new RegExp(`^[-\\w.()]{1,90}/${AKS_NAME}$`);
-/** An AKS cluster as a user names it: its resource id, or `resourceGroup/name` (in the registry's subscription). */
-export const isAksCluster = (value: string): boolean => AKS_ID.test(value) || AKS_SHORT.test(value);
-/** A cluster's resource id anywhere in a text. */
-export const AKS_ID_IN_TEXT = new RegExp(`/subscriptions/[0-9a-f-]{36}/resourceGroups/[-\\w.()]{1,90}/providers/Microsoft\\.ContainerService/managedClusters/${AKS_NAME}(?![\\w-])`, 'i');
 
 /** At most this many subscriptions are searched for clusters, and this many clusters offered. */
 const CLUSTER_SEARCH = { subscriptions: 20, clusters: 50 } as const;
@@ -43,6 +36,20 @@ export function aksClusterId(cluster: string, subscriptionId: string | undefined
 }
 
 const unique = (ids: string[]): string[] => [...new Map(ids.map((id) => [id.toLowerCase(), id])).values()];
+
+/** Whether one of `prefixes` (CIDR) holds `address`. */
+function cidrsHold(prefixes: string[], address: string): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  const parsed = ipaddr.parse(address);
+  return prefixes.some((prefix) => {
+    try {
+      const [range, bits] = ipaddr.parseCIDR(prefix);
+      return range.kind() === parsed.kind() && parsed.match(range, bits);
+    } catch {
+      return false;
+    }
+  });
+}
 const DEFAULT_ROUTE = /^0\.0\.0\.0\/0$/;
 
 export async function readCluster({ api, recorder, options, call }: Reading, registryId: string, facts: { aks?: AksFacts }): Promise<void> {
@@ -70,8 +77,10 @@ export async function readCluster({ api, recorder, options, call }: Reading, reg
       vnetIds.length > 0 ? part('network', () => Promise.all(vnetIds.map((v) => api.virtualNetwork(v, options.budget)))) : undefined,
       part('egress', () => Promise.all(cluster.outboundIpIds.map((ip) => api.publicAddress(ip, options.budget)))),
     ]);
+    // The subnet's own way out (a route to an appliance, a NAT gateway) comes before the cluster's outbound addresses.
     const routed = await egressOfSubnets({ api, recorder, options, call }, cluster, networks, part, unread);
-    const egressIps = unique([...(outbound ?? []), ...(routed?.addresses ?? [])].filter((a): a is string => Boolean(a)));
+    const egressIps = unique((routed ? routed.addresses : (outbound ?? [])).filter((a): a is string => Boolean(a)));
+    // Without the networks, where a cluster that routes itself leaves is not known.
     if (!networks && cluster.outboundType && cluster.outboundType !== 'loadBalancer' && cluster.outboundType !== 'managedNATGateway') unread.add('egress');
     facts.aks = {
       id: cluster.id,
@@ -81,7 +90,7 @@ export async function readCluster({ api, recorder, options, call }: Reading, reg
       ...(routed?.via ? { egressVia: routed.via } : {}),
       ...(cluster.kubeletObjectId ? { kubeletObjectId: cluster.kubeletObjectId } : {}),
       ...(cluster.kubeletClientId ? { kubeletClientId: cluster.kubeletClientId } : {}),
-      ...(roles ? { kubeletPullRoles: roles } : {}),
+      ...(roles ? { kubeletRoles: roles } : {}),
       nodeSubnetIds: cluster.nodeSubnetIds,
       ...(cluster.podSubnetIds.length > 0 ? { podSubnetIds: cluster.podSubnetIds } : {}),
       ...(networks ? { networks: networks.map(({ id, dnsServers, peerings }): AksNetworkFacts => ({ id, dnsServers, peerings })) } : {}),
@@ -101,7 +110,7 @@ function clusterSummary(aks: AksFacts): Record<string, string> {
     cluster: aks.name,
     outboundType: aks.outboundType ?? '-',
     egressIps: `${aks.egressIps.join(', ') || '-'}${via}`,
-    pullRoles: aks.kubeletPullRoles === undefined ? '-' : aks.kubeletPullRoles.join(', ') || 'none',
+    pullRoles: aks.kubeletRoles === undefined ? '-' : aks.kubeletRoles.join(', ') || 'none',
     networks: aks.networks?.map((n) => n.id.split('/').pop()).join(', ') || '-',
     dnsServers: dns || '-',
     windowsPools: aks.windowsPools ? 'yes' : 'no',
@@ -109,40 +118,65 @@ function clusterSummary(aks: AksFacts): Record<string, string> {
   };
 }
 
+/** Subscriptions searched for the Azure Firewall holding a route's next hop, at most. */
+const FIREWALL_SUBSCRIPTIONS = 5;
+
 /**
- * Where the nodes' traffic leaves when the cluster routes it itself (userDefinedRouting) or through
- * its own NAT gateway (userAssignedNATGateway): read from the node subnets' route table and NAT gateway.
+ * Where the nodes' traffic leaves when their subnet decides it, whatever the outbound type says: a
+ * user route for all traffic (0.0.0.0/0) to an appliance or gateway takes it first, then a NAT
+ * gateway on the subnet. Undefined when the subnet leaves it to the cluster's own outbound addresses
+ * (`replaces` false), or when the networks were not read.
  */
 async function egressOfSubnets(
-  { api, options, call }: Reading,
+  reading: Reading,
   cluster: ClusterModel,
   networks: VirtualNetworkModel[] | undefined,
   part: <T>(name: string, read: () => Promise<T>) => Promise<T | undefined>,
   unread: Set<string>,
 ): Promise<{ addresses: string[]; via?: AksFacts['egressVia'] } | undefined> {
   if (!networks) return undefined;
+  const { api, options } = reading;
   const subnets = networks.flatMap((n) => n.subnets).filter((s) => cluster.nodeSubnetIds.some((id) => sameId(id, s.id)));
-  if (cluster.outboundType === 'userAssignedNATGateway') {
-    const gateways = unique(subnets.flatMap((s) => s.natGatewayId ?? []));
-    const ipIds = await part('egress', async () => (await Promise.all(gateways.map((g) => api.natGateway(g, options.budget)))).flat());
+  const table = subnets.find((s) => s.routeTableId)?.routeTableId;
+  if (table) {
+    const routes = await part('egress', () => api.routes(table, options.budget));
+    if (!routes) return { addresses: [] };
+    // `Internet` is the system's own way out: the cluster's addresses (or the subnet's NAT gateway) still apply.
+    const route = routes.find((r) => DEFAULT_ROUTE.test(r.addressPrefix) && r.nextHopType !== 'Internet');
+    if (route) {
+      const via = { nextHopType: route.nextHopType, ...(route.nextHopIpAddress ? { nextHop: route.nextHopIpAddress } : {}) };
+      if (route.nextHopType !== 'VirtualAppliance' || !route.nextHopIpAddress) return { addresses: [], via };
+      return firewallEgress(reading, cluster, networks, via, route.nextHopIpAddress, part, unread);
+    }
+  }
+  const gateway = subnets.find((s) => s.natGatewayId)?.natGatewayId;
+  if (gateway) {
+    const ipIds = await part('egress', () => api.natGateway(gateway, options.budget));
     const addresses = ipIds ? await part('egress', () => Promise.all(ipIds.map((ip) => api.publicAddress(ip, options.budget)))) : undefined;
     return { addresses: (addresses ?? []).filter((a): a is string => Boolean(a)) };
   }
-  if (cluster.outboundType !== 'userDefinedRouting') return undefined;
-  const table = subnets.find((s) => s.routeTableId)?.routeTableId;
-  if (!table) return { addresses: [], via: { nextHopType: 'None' } };
-  const routes = await part('egress', () => api.routes(table, options.budget));
-  const route = routes?.find((r) => DEFAULT_ROUTE.test(r.addressPrefix));
-  if (!route) return routes ? { addresses: [], via: { nextHopType: 'None' } } : undefined;
-  const via = { nextHopType: route.nextHopType, ...(route.nextHopIpAddress ? { nextHop: route.nextHopIpAddress } : {}) };
-  if (route.nextHopType !== 'VirtualAppliance' || !route.nextHopIpAddress) return { addresses: [], via };
-  // An Azure Firewall holding the next hop, in the cluster's subscription or one its networks peer with.
-  const subscriptions = unique(
-    [cluster.id, ...networks.flatMap((n) => n.peerings.map((p) => p.remoteVnetId))].flatMap((id) => parseResourceId(id)?.subscriptionId ?? []),
-  );
+  return undefined;
+}
+
+/**
+ * The public addresses of the Azure Firewall that holds `nextHop`: searched in the cluster's
+ * subscription, its networks', and those of the peered networks whose address space holds the next
+ * hop (at most FIREWALL_SUBSCRIPTIONS). None when it is not an Azure Firewall this identity can read.
+ */
+async function firewallEgress(
+  { api, options, call }: Reading,
+  cluster: ClusterModel,
+  networks: VirtualNetworkModel[],
+  via: NonNullable<AksFacts['egressVia']>,
+  nextHop: string,
+  part: <T>(name: string, read: () => Promise<T>) => Promise<T | undefined>,
+  unread: Set<string>,
+): Promise<{ addresses: string[]; via: AksFacts['egressVia'] }> {
+  const holders = networks.flatMap((n) => n.peerings.filter((p) => cidrsHold(p.remotePrefixes, nextHop)).map((p) => p.remoteVnetId));
+  const subscriptions = unique([...holders, ...networks.map((n) => n.id), cluster.id].flatMap((id) => parseResourceId(id)?.subscriptionId ?? [])).slice(0, FIREWALL_SUBSCRIPTIONS);
   // A subscription whose firewalls may not be read matters only when the firewall is not found elsewhere.
   const found = await Promise.all(subscriptions.map((s) => call(() => api.firewallsIn(s, options.budget)).catch(() => undefined)));
-  const firewall = found.flatMap((list) => list ?? []).find((f) => f.privateIps.includes(route.nextHopIpAddress!));
+  const firewall = found.flatMap((list) => list ?? []).find((f) => f.privateIps.includes(nextHop));
   if (!firewall) {
     if (found.includes(undefined)) unread.add('egress');
     return { addresses: [], via };

@@ -93,6 +93,7 @@ async function readConfiguration(
     ...(found.bypassForTasks !== undefined ? { bypassForTasks: found.bypassForTasks } : {}),
     ...(found.dataEndpointEnabled !== undefined ? { dataEndpointEnabled: found.dataEndpointEnabled } : {}),
     dataEndpoints: found.dataEndpoints,
+    ...(found.roleAssignmentMode ? { roleAssignmentMode: found.roleAssignmentMode } : {}),
   };
   options.onRegistry?.(facts);
 

@@ -29,6 +29,8 @@ export interface RegistryFacts {
   dataEndpointEnabled?: boolean;
   dataEndpoints: string[];
   privateEndpointIds: string[];
+  /** LegacyRegistryPermissions, or AbacRepositoryPermissions (repository roles replace AcrPull). */
+  roleAssignmentMode?: string;
 }
 
 export interface ArmApi {
@@ -54,7 +56,7 @@ export interface ArmApi {
   routes(routeTableId: string, signal: AbortSignal): Promise<RouteModel[]>;
   /** The Azure Firewalls of a subscription: their private and public addresses. */
   firewallsIn(subscriptionId: string, signal: AbortSignal): Promise<FirewallModel[]>;
-  /** The roles at `scope` (the registry, or above it) that let `principalId` pull: their names. */
+  /** The roles `principalId` holds at `scope` (the registry, or above it): built-in ones by name, others as `role:<id>`. */
   pullRoles(scope: string, principalId: string, signal: AbortSignal): Promise<string[]>;
   /** Why a call failed, when the network is why: the Azure endpoint (Entra, IMDS, ARM, Log Analytics) not reached. */
   explain?(err: unknown, service: 'arm' | 'log-analytics'): Unreachable | undefined;
@@ -102,15 +104,18 @@ function required(id: string): NonNullable<ReturnType<typeof parseResourceId>> {
 }
 
 /**
- * Built-in roles that let an identity pull (by their fixed ids): AcrPull, AcrPush, the repository roles
- * of registries with ABAC repository permissions, and the broad ones that include pull.
+ * Built-in roles by their fixed ids, as role assignments name them: those that let an identity pull
+ * in one of the registry's permission modes. Which count depends on the mode (see ROLES_THAT_PULL in
+ * the rules); a role not here (a custom role, or one that does not pull) is named by its id.
  */
-export const PULL_ROLES: Record<string, string> = {
+export const REGISTRY_ROLES: Record<string, string> = {
   '7f951dda-4ed3-4680-a7ca-43fe172d538d': 'AcrPull',
   '8311e382-0749-4cb8-b61a-304f252e45ec': 'AcrPush',
+  '577a9874-89fd-4f24-9dbd-b5034d0ad23a': 'Container Registry Data Importer and Data Reader',
   'b93aa761-3e63-49ed-ac28-beffa264f7ac': 'Container Registry Repository Reader',
   '2a1e307c-b015-4ebd-883e-5b7698a07328': 'Container Registry Repository Writer',
   '2efddaa5-3f1f-4df3-97df-af3f13818f4c': 'Container Registry Repository Contributor',
+  'acdd72a7-3385-48ef-bd42-f606fba81ae7': 'Reader',
   'b24988ac-6180-42a0-ab88-20f7382dd24c': 'Contributor',
   '8e3af657-a8ff-443c-a75c-2fe8c4bcb635': 'Owner',
 };
@@ -169,6 +174,7 @@ function registryFacts(id: string, r: Registry): RegistryFacts {
     ...(r.dataEndpointEnabled !== undefined ? { dataEndpointEnabled: r.dataEndpointEnabled } : {}),
     dataEndpoints: (r.dataEndpointHostNames ?? []).map((h) => h.toLowerCase()),
     privateEndpointIds: (r.privateEndpointConnections ?? []).flatMap((c) => (c.privateEndpoint?.id ? [c.privateEndpoint.id] : [])),
+    ...(r.roleAssignmentMode ? { roleAssignmentMode: r.roleAssignmentMode } : {}),
   };
 }
 
@@ -377,7 +383,14 @@ export function createArmApi(credential: TokenCredential, cloud: AzureCloud, wat
       });
       // The SDK puts `/` before the scope itself: a resource id's own leading slash would make `//subscriptions/…`.
       const assignments = await collect(client.roleAssignments.listForScope(scope.replace(/^\/+/, ''), { filter: `assignedTo('${principalId}')`, abortSignal: signal }));
-      return [...new Set(assignments.flatMap((a) => PULL_ROLES[lastName(a.roleDefinitionId ?? '').toLowerCase()] ?? []))];
+      return [
+        ...new Set(
+          assignments.flatMap((a) => {
+            const id = lastName(a.roleDefinitionId ?? '').toLowerCase();
+            return id ? [REGISTRY_ROLES[id] ?? `role:${id}`] : [];
+          }),
+        ),
+      ];
     },
     async providerState(subscriptionId, namespace, signal) {
       const provider = await (await resources(subscriptionId)).providers.get(namespace, { abortSignal: signal });

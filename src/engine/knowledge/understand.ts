@@ -5,7 +5,7 @@
 import { CLIENT_KINDS, type ClientKind } from '../report/types.js';
 import { parseRegistryTarget, TargetError, type RegistryTarget } from '../target/registry-target.js';
 import { knowledge } from './knowledge.js';
-import { AKS_ID_IN_TEXT, isAksCluster } from '../arm/read-cluster.js';
+import { AKS_ID_IN_TEXT, isAksCluster } from '../target/aks-cluster.js';
 
 const patterns = knowledge.understanding;
 const compiled = (table: Record<string, string[]>): [string, RegExp[]][] =>

@@ -112,8 +112,8 @@ export interface AksFacts {
   /** The kubelet identity, which pulls images. */
   kubeletObjectId?: string;
   kubeletClientId?: string;
-  /** The roles that let the kubelet identity pull from the registry (AcrPull, or ABAC's repository roles, or broader), as ARM lists them at the registry's scope; absent when not read. */
-  kubeletPullRoles?: string[];
+  /** The roles the kubelet identity holds at the registry's scope (built-in ones by name, others as `role:<id>`); absent when not read. */
+  kubeletRoles?: string[];
   /** The node pools' subnets. */
   nodeSubnetIds: string[];
   /** The pod subnets (Azure CNI with dynamic pod IP allocation), when separate from the nodes'. */
@@ -127,6 +127,8 @@ export interface AksFacts {
 }
 
 export interface Facts {
+  /** LegacyRegistryPermissions, or AbacRepositoryPermissions: repository roles replace AcrPull. */
+  roleAssignmentMode?: string;
   resourceId?: string;
   location?: string;
   sku?: string;

@@ -47,19 +47,34 @@ function privatePath(ctx: RuleContext, aks: AksFacts): boolean | undefined {
   if (ctx.first('arm.private-endpoints.none')) return false;
   const endpoints = ctx.input.facts.privateEndpoints;
   if (!endpoints || !aks.networks || aks.egressVia?.nextHopType === 'VirtualAppliance') return undefined;
+  // A Virtual WAN hub (its network named HV_…) connects its spokes to each other: any of them may hold the endpoint.
+  if (aks.networks.some((n) => n.peerings.some((p) => p.state === 'Connected' && /^HV_/i.test(lastName(p.remoteVnetId))))) return undefined;
   const near = nearNetworks(aks.networks);
-  return endpoints.some((e) => e.vnetId !== undefined && near.some((id) => sameId(id, e.vnetId!)));
+  // Only an approved connection carries traffic (a pending, rejected or disconnected one does not).
+  const approved = endpoints.filter((e) => e.status === undefined || e.status === 'Approved');
+  return approved.some((e) => e.vnetId !== undefined && near.some((id) => sameId(id, e.vnetId!)));
 }
 
 /** The public endpoint would serve the cluster: open to every network, or its every egress address allowed. */
 function publicPathServes(facts: Facts, aks: AksFacts): boolean {
   if (facts.publicNetworkAccess === 'Disabled') return false;
   if (facts.defaultAction !== 'Deny') return true;
-  return aks.egressIps.length > 0 && aks.egressIps.every((ip) => egressAllowed(ip, facts.ipRules ?? []));
+  const v4 = ipv4(aks.egressIps);
+  return v4.length > 0 && v4.every((ip) => egressAllowed(ip, facts.ipRules ?? []));
 }
 
+/** IPv4 addresses and prefixes only. */
+const ipv4 = (addresses: string[]): string[] => addresses.filter((a) => !a.includes(':'));
+
+/** Azure's own DNS, which a network may list as a custom server. */
+const AZURE_DNS = '168.63.129.16';
+
 const linked = (zone: PrivateZoneFacts, vnetId: string): boolean => zone.vnetLinks.some((link) => sameId(link, vnetId));
-const vnetParams = (prefix: 'aks' | 'hub', vnetId: string): Record<string, string> => ({ [`${prefix}Vnet`]: lastName(vnetId), [`${prefix}VnetId`]: vnetId });
+const vnetParams = (prefix: 'aks' | 'hub', vnetId: string): Record<string, string> => ({
+  [`${prefix}Vnet`]: lastName(vnetId),
+  [`${prefix}VnetId`]: vnetId,
+  [`${prefix}VnetResourceGroup`]: parseResourceId(vnetId)?.resourceGroup ?? '',
+});
 function zoneParams(zone: PrivateZoneFacts): Record<string, string> {
   return { zoneResourceGroup: parseResourceId(zone.id)?.resourceGroup ?? '', zone: zone.name, zoneId: zone.id };
 }
@@ -69,41 +84,67 @@ function zoneParams(zone: PrivateZoneFacts): Record<string, string> {
  * it does (or it cannot be told: its DNS servers lie outside every network it peers with).
  */
 function unresolved(network: AksNetworkFacts, zone: PrivateZoneFacts): Match | undefined {
-  if (linked(zone, network.id)) return undefined;
   // The zone link of the cluster's (or the target's) network: the command links that one.
   const link = (vnetId: string): Record<string, string> => ({ vnet: lastName(vnetId), vnetId, ...zoneParams(zone) });
-  if (network.dnsServers.length === 0) {
+  // Azure DNS (no DNS servers, or only Azure's own 168.63.129.16) answers from the zones linked to this network.
+  const custom = network.dnsServers.filter((server) => server !== AZURE_DNS);
+  if (custom.length === 0) {
+    if (linked(zone, network.id)) return undefined;
     return { evidence: ['arm.aks', 'arm.private-dns'], params: { ...vnetParams('aks', network.id), ...link(network.id) }, fixes: ['zone-link'] };
   }
-  // Custom DNS servers: they resolve the private names only if their own network is linked and reached.
-  const dnsServers = network.dnsServers.join(', ');
-  const hub = network.peerings.find((p) => network.dnsServers.some((server) => inPrefixes(server, p.remotePrefixes)));
+  // Custom DNS servers resolve the private names only if their own network is linked and reached;
+  // the cluster network's own link changes nothing for them.
+  const dnsServers = custom.join(', ');
+  const hub = network.peerings.find((p) => custom.some((server) => inPrefixes(server, p.remotePrefixes)));
   if (!hub) return undefined;
   const params = { ...vnetParams('aks', network.id), ...vnetParams('hub', hub.remoteVnetId), dnsServers, peeringState: hub.state };
   if (!linked(zone, hub.remoteVnetId)) return { evidence: ['arm.aks', 'arm.private-dns'], params: { ...params, ...link(hub.remoteVnetId) }, fixes: ['zone-link', 'aks-dns-forward'], variant: 'hub-unlinked' };
-  if (hub.state !== 'Connected') return { evidence: ['arm.aks', 'arm.private-dns'], params: { ...params, ...zoneParams(zone) }, fixes: ['aks-dns-forward'], variant: 'hub-disconnected' };
+  if (hub.state !== 'Connected') return { evidence: ['arm.aks', 'arm.private-dns'], params: { ...params, ...zoneParams(zone) }, fixes: ['aks-peering', 'aks-dns-forward'], variant: 'hub-disconnected' };
   return undefined;
 }
+
+const ABAC = 'AbacRepositoryPermissions';
+/**
+ * The built-in roles that let an identity pull, per permission mode. With repository permissions
+ * (ABAC), AcrPull and AcrPush are not honoured and Reader, Contributor and Owner manage the registry
+ * only: the repository roles pull.
+ */
+export const ROLES_THAT_PULL = {
+  legacy: new Set(['AcrPull', 'AcrPush', 'Container Registry Data Importer and Data Reader', 'Reader', 'Contributor', 'Owner']),
+  abac: new Set(['Container Registry Repository Reader', 'Container Registry Repository Writer', 'Container Registry Repository Contributor']),
+};
 
 export const AKS_RULES: Record<string, Predicate> = {
   /**
    * The client is AKS and nothing here, nor anything Azure shows of the registry and the cluster, is
    * wrong: what is left is on the nodes, to be checked from inside the cluster.
    */
-  'aks-check-in-cluster': (ctx) => {
+  'aks-check-in-cluster': (ctx): Match | undefined => {
     if (ctx.input.client.kind !== 'aks' || ctx.anyFailed()) return undefined;
     if (['aks-kubelet-no-acrpull', 'aks-egress-not-allowed', 'aks-vnet-not-linked'].some((rule) => AKS_RULES[rule]!(ctx))) return undefined;
     const aks = ctx.input.facts.aks;
     // The cluster's name and resource group, when it was read, are every finding's (baseParams).
     const evidence = [...ctx.withOutcome('v2.challenge', 'token.auth-required').map((e) => e.id), ...(aks ? ['arm.aks'] : [])];
     // AKS's own check runs on Linux nodes only: a cluster with Windows pools is checked there too.
-    return aks?.windowsPools ? { evidence, params: {}, variant: 'windows', fixes: ['aks-check-acr', 'aks-windows-nodes'] } : { evidence, params: {}, fixes: ['aks-check-acr'] };
+    const fixes = aks?.windowsPools ? ['aks-check-acr', 'aks-windows-nodes'] : ['aks-check-acr'];
+    // What could not be read is not said to be right.
+    if (aks?.unread?.length) return { evidence, params: { unread: aks.unread.join(', ') }, variant: 'unread', fixes };
+    return aks?.windowsPools ? { evidence, params: {}, variant: 'windows', fixes } : { evidence, params: {}, fixes };
   },
-  /** The cluster's kubelet identity holds no role that lets it pull from the registry. */
-  'aks-kubelet-no-acrpull': (ctx) => {
-    const aks = ctx.input.facts.aks;
-    if (!aks?.kubeletObjectId || aks.kubeletPullRoles === undefined || aks.kubeletPullRoles.length > 0) return undefined;
-    return { evidence: ['arm.aks'], params: {} };
+  /**
+   * The cluster's kubelet identity holds no role that lets it pull in the registry's permission mode.
+   * A role it cannot judge (a custom role) may pull: then nothing is said.
+   */
+  'aks-kubelet-no-acrpull': (ctx): Match | undefined => {
+    const { facts } = ctx.input;
+    const aks = facts.aks;
+    if (!aks?.kubeletObjectId || aks.kubeletRoles === undefined) return undefined;
+    const abac = facts.roleAssignmentMode === ABAC;
+    const pulls = ROLES_THAT_PULL[abac ? 'abac' : 'legacy'];
+    if (aks.kubeletRoles.some((role) => pulls.has(role) || role.startsWith('role:'))) return undefined;
+    const held = aks.kubeletRoles.join(', ') || '-';
+    if (abac) return { evidence: ['arm.aks', 'arm.registry'], params: { kubeletRoles: held }, variant: 'abac', fixes: ['kubelet-repository-reader'] };
+    return { evidence: ['arm.aks'], params: { kubeletRoles: held }, fixes: ['aks-attach-acr', 'kubelet-acrpull'] };
   },
   /**
    * The cluster leaves from addresses the registry's IP rules do not allow; or public access is off
@@ -115,7 +156,8 @@ export const AKS_RULES: Record<string, Predicate> = {
     if (!aks) return undefined;
     if (facts.publicNetworkAccess === 'Disabled') {
       if (privatePath(ctx, aks) !== false) return undefined;
-      const egress: Record<string, string> = aks.egressIps.length > 0 ? { egressIps: aks.egressIps.join(', '), egressIp: aks.egressIps.join(', ') } : {};
+      const v4 = ipv4(aks.egressIps);
+      const egress: Record<string, string> = v4.length > 0 ? { egressIps: v4.join(', '), egressIp: v4.join(', ') } : {};
       const endpoints = ctx.first('arm.private-endpoints.ok', 'arm.private-endpoints.none');
       // The new endpoint's names resolve in the cluster's network once the zone is linked to it.
       const network = aks.networks?.[0];
@@ -129,7 +171,8 @@ export const AKS_RULES: Record<string, Predicate> = {
       };
     }
     if (aks.egressIps.length === 0 || facts.defaultAction !== 'Deny') return undefined;
-    const missing = aks.egressIps.filter((ip) => !egressAllowed(ip, facts.ipRules ?? []));
+    // The registry's IP rules take IPv4 only: a dual-stack cluster's IPv6 egress is not for them.
+    const missing = ipv4(aks.egressIps).filter((ip) => !egressAllowed(ip, facts.ipRules ?? []));
     if (missing.length === 0) return undefined;
     return { evidence: ['arm.aks', 'arm.registry'], params: { egressIps: missing.join(', '), egressIp: missing.join(', '), ipRules: (facts.ipRules ?? []).join(', ') || '-' }, fixes: ['aks-egress-allow', 'network-rule-show'] };
   },
@@ -143,6 +186,8 @@ export const AKS_RULES: Record<string, Predicate> = {
     const aks = facts.aks;
     const zones = facts.privateDnsZones ?? [];
     if (!aks?.networks || zones.length === 0 || (facts.privateEndpoints?.length ?? 0) === 0 || publicPathServes(facts, aks)) return undefined;
+    // Without a private way to the endpoint, resolving its address would not help (aks-egress-not-allowed says so).
+    if (privatePath(ctx, aks) === false) return undefined;
     for (const zone of zones) {
       for (const network of aks.networks) {
         const hit = unresolved(network, zone);

@@ -2,6 +2,7 @@
 import { fixCommands, knowledge, type RuleKnowledge } from '../knowledge/knowledge.js';
 import type { Confidence, Verdict } from '../report/types.js';
 import { parseResourceId, vnetOfSubnet } from '../arm/resource-id.js';
+import { aksContextName } from '../target/aks-cluster.js';
 import { parseDnsServer } from '../probes/dns-wire.js';
 import type { Facts } from '../report/types.js';
 import { proxyParams, RuleContext, text, type RuleInput } from './context.js';
@@ -37,6 +38,7 @@ export function baseParams(input: RuleInput): Record<string, string> {
   const loginServerEndpoint = input.facts.privateEndpoints?.flatMap((pe) => pe.dns).find((d) => d.fqdn.toLowerCase() === input.registry.loginServer);
   const dns = parseDnsServer(input.client.dnsServers[0] ?? '');
   const nodeSubnet = input.facts.aks?.nodeSubnetIds[0] ? parseResourceId(input.facts.aks.nodeSubnetIds[0]) : undefined;
+  const cluster = input.facts.aks ? parseResourceId(input.facts.aks.id) : undefined;
   // What the diagnosis learnt; anything else keeps the placeholder of knowledge.json.
   const learnt: Record<string, string | undefined> = {
     registry: input.registry.name,
@@ -65,7 +67,9 @@ export function baseParams(input: RuleInput): Record<string, string> {
     vnetId: input.facts.privateEndpoints?.find((pe) => pe.vnetId)?.vnetId,
     // The client's AKS cluster, when it was read.
     aksCluster: input.facts.aks?.name,
-    aksResourceGroup: input.facts.aks ? parseResourceId(input.facts.aks.id)?.resourceGroup : undefined,
+    aksResourceGroup: cluster?.resourceGroup,
+    aksSubscription: cluster?.subscriptionId,
+    aksContext: cluster ? aksContextName(cluster.subscriptionId, cluster.resourceGroup, input.facts.aks!.name) : undefined,
     kubeletObjectId: input.facts.aks?.kubeletObjectId,
     // Its first node subnet, where a private endpoint for it can go.
     aksVnet: nodeSubnet?.path[0]?.[1],
