@@ -76,7 +76,11 @@ describe('lab: the bot with AKS (the cluster asked for, read within the asker\'s
     assert.ok(text.includes(`--zone-name privatelink.azurecr.io --name aks-spoke-vnet-link --virtual-network ${clusterVnetId('aks-spoke')}`), 'the link command for the cluster\'s network');
     assert.ok(text.includes(`--resource-group ${zoneResourceGroup('aksunlinked')}`));
     assert.match(text, /The AKS cluster's side, as Azure shows it: .*aks-spoke: outbound loadBalancer, egress addresses 203\.0\.113\.60/);
-    assert.match(text, /az aks get-credentials --resource-group rg-aks --name aks-spoke --overwrite-existing; kubectl --context aks-spoke run /, 'the pod runs in that cluster');
+    const context = `acr-check-${LAB_SUBSCRIPTION.slice(0, 8)}-rg-aks-aks-spoke`;
+    assert.ok(
+      text.includes(`az aks get-credentials --subscription ${LAB_SUBSCRIPTION} --resource-group rg-aks --name aks-spoke --context ${context} --overwrite-existing; kubectl --context ${context} run `),
+      'the pod runs in that cluster, fetched from its subscription into a context of its own',
+    );
     const rerun = (card.actions as { data?: { verb?: string; aksCluster?: string } }[]).find((a) => a.data?.verb === 'rerun');
     assert.match(rerun?.data?.aksCluster ?? '', /managedClusters\/aks-spoke$/, 're-run asks about the same cluster');
   });

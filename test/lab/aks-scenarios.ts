@@ -4,7 +4,7 @@
  * cluster (fake-arm.ts's LAB_CLUSTERS) is why the cluster's nodes cannot.
  */
 import { LAB_ADDRESSES as A } from './addresses.js';
-import { clusterVnetId, LAB_HUB, registryId, zoneResourceGroup, type ArmRegistryFixture } from './fake-arm.js';
+import { clusterVnetId, LAB_CLUSTERS, LAB_HUB, registryId, zoneResourceGroup, type ArmRegistryFixture } from './fake-arm.js';
 import { privateChain, publicChain } from './records.js';
 import type { Scenario } from './scenarios.js';
 
@@ -99,6 +99,23 @@ export const AKS_SCENARIOS: Scenario[] = [
     arm: {},
     args: cluster('aks-lab'),
     expect: { exit: 1, verdict: 'problem', rule: 'aks-kubelet-no-acrpull', cause: 'authentication', title: 'aks-lab', command: `az aks update --resource-group rg-aks --name aks-lab --attach-acr ${registryId('akskubelet')}` },
+  },
+  {
+    name: 'AKS: a kubelet with AcrPull on a registry with repository permissions (ABAC), where AcrPull is not honoured',
+    registry: 'aksabac',
+    behaviour: 'healthy',
+    records: publicChain('aksabac', A.registry),
+    identity: 'allowed',
+    arm: { roleAssignmentMode: 'AbacRepositoryPermissions' },
+    args: cluster('aks-spoke'),
+    expect: {
+      exit: 1,
+      verdict: 'problem',
+      rule: 'aks-kubelet-no-acrpull',
+      cause: 'authentication',
+      title: 'repository permissions (ABAC)',
+      command: `az role assignment create --assignee-object-id ${LAB_CLUSTERS['aks-spoke']!.kubeletObjectId} --assignee-principal-type ServicePrincipal --role "Container Registry Repository Reader" --scope ${registryId('aksabac')}`,
+    },
   },
   {
     name: 'AKS: nothing wrong that Azure shows, on a cluster with Windows nodes: check inside the cluster, on Windows too',

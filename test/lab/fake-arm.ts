@@ -61,6 +61,8 @@ export interface ArmRegistryFixture {
   replicas?: string[];
   privateEndpoint?: PrivateEndpointFixture;
   failure?: ArmFailure;
+  /** Repository permissions (ABAC): repository roles replace AcrPull. */
+  roleAssignmentMode?: 'AbacRepositoryPermissions' | 'LegacyRegistryPermissions';
 }
 
 const rgPath = (sub: string) => `/subscriptions/${sub}/resourceGroups/${LAB_RESOURCE_GROUP}`;
@@ -112,6 +114,7 @@ function registryBody(name: string, f: ArmRegistryFixture): object {
       networkRuleBypassAllowedForTasks: f.bypassForTasks ?? false,
       zoneRedundancy: 'Disabled',
       anonymousPullEnabled: false,
+      roleAssignmentMode: f.roleAssignmentMode ?? 'LegacyRegistryPermissions',
     },
   };
 }

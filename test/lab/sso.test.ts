@@ -141,6 +141,12 @@ describe('lab: Azure read as the asker (Teams single sign-on, on-behalf-of)', fu
     assert.match(card, /az aks update --resource-group rg-aks --name aks-lab --attach-acr /, 'the kubelet\'s roles at the registry, read with her Reader');
     const clusterRead = new RegExp(`"audit":"arm-read".*"objectId":"${LAB_USERS.alice.oid}".*"mode":"user".*"check":"arm.aks".*"result":"read"`);
     await eventually(() => clusterRead.test(log()), () => `no audit line ${clusterRead} in:\n${log().slice(-4000)}`);
+
+    // In a channel, her clusters are not for everyone there: she is asked to name one.
+    const inChannel = { conversation: { id: 'sso-aks-channel', conversationType: 'channel', tenantId: LAB_TENANT }, channelData: { tenant: { id: LAB_TENANT }, team: { id: '19:lab-team' }, channel: { id: '19:lab-channel' } } };
+    assert.equal((await post(PORTS[0]!, teamsActivity('sso-aks-channel', { text: "AKS can't pull from aksegress", ...inChannel, ...from(LAB_USERS.alice) }))).status, 200);
+    await channel.connector.waitFor(() => mine('sso-aks-channel').some((s) => /Type its resource group and name/.test(s.activity.text ?? '')), 30_000);
+    assert.ok(!mine('sso-aks-channel').some((s) => hero(s) || JSON.stringify(s.activity).includes('aks-hubdns')), 'no cluster of hers named in the channel');
   });
 
   it('a user without a role: the probes, a clear line that their rights do not let them read it, and no fact anywhere', async function () {
