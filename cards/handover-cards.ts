@@ -26,8 +26,10 @@ export interface HandoverCardData {
 }
 
 
-/** The one-time code, and the commands that fetch acr-check from this bot and send its report back with it. */
-/** `cluster`: the AKS cluster the diagnosis read, where the pod command runs. */
+/**
+ * The one-time code, and the commands that fetch acr-check from this bot and send its report back
+ * with it. `cluster`: the AKS cluster the diagnosis read, where the pod command runs.
+ */
 export function handoverCard(lang: Lang, registry: string, download: CliDownload, code: string, minutes: number, cluster?: PodCluster): Card {
   const data: HandoverCardData = {
     lang,

@@ -144,8 +144,6 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, out: { write: (
   };
 }
 
-/** An AKS cluster's resource id, or `resourceGroup/name` (Azure's rules for both names). */
-
 function fail(lang: Lang, key: string, input: string, params: Record<string, string> = {}): never {
   throw new UsageError(t(lang, key, { input: quoteInput(input), ...params }));
 }

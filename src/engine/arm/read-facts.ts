@@ -14,7 +14,6 @@ import type { ArmReadOptions, Reading } from './reading.js';
 
 export type { ArmReadOptions } from './reading.js';
 
-
 const LATER = ['arm.replications', 'arm.private-endpoints', 'arm.private-dns', 'arm.provider'] as const;
 
 async function readLoginEvents(api: ArmApi, target: RegistryTarget, recorder: Recorder, options: ArmReadOptions, call: <T>(fn: () => Promise<T>) => Promise<T>): Promise<Facts> {

@@ -89,8 +89,6 @@ export interface LoginFailure {
   description: string;
 }
 
-/** What Azure Resource Manager says about the registry: plain data, no SDK types. */
-/** The AKS cluster a client runs in, as ARM describes it (read when the client is AKS and the cluster is named). */
 /** A virtual network the cluster's nodes or pods sit in, as ARM shows it. */
 export interface AksNetworkFacts {
   id: string;
@@ -100,6 +98,7 @@ export interface AksNetworkFacts {
   peerings: { remoteVnetId: string; state: string; remotePrefixes: string[] }[];
 }
 
+/** The AKS cluster a client runs in, as ARM describes it (read when the client is AKS and the cluster is named). */
 export interface AksFacts {
   id: string;
   name: string;
@@ -126,6 +125,7 @@ export interface AksFacts {
   unread?: string[];
 }
 
+/** What Azure Resource Manager says about the registry: plain data, no SDK types. */
 export interface Facts {
   /** LegacyRegistryPermissions, or AbacRepositoryPermissions: repository roles replace AcrPull. */
   roleAssignmentMode?: string;
