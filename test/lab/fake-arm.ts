@@ -361,8 +361,12 @@ function routeTableBody(name: string, nextHop: string): object {
   };
 }
 
-/** AzureFirewallListBySubscription, as in Azure's published example: the hub's firewall. */
-function firewallsBody(): object {
+/**
+ * AzureFirewallListBySubscription, as in Azure's published example: the hub's firewall, on the
+ * list's second page (the first is empty, with a nextLink), as ARM pages a long list.
+ */
+function firewallsBody(path: string, query: URLSearchParams): object {
+  if (query.get('$skipToken') !== 'page2') return { value: [], nextLink: `https://${ARM_HOST}${path}?api-version=${query.get('api-version') ?? ''}&$skipToken=page2` };
   const fw = LAB_HUB.firewall;
   const id = network('rg-hub', 'azureFirewalls', fw.name);
   return {
@@ -410,7 +414,7 @@ function clusterResource(path: string, query: URLSearchParams, readable: (id: st
   if (/^\/subscriptions\/[^/]+\/providers\/Microsoft\.ContainerService\/managedClusters$/i.test(path)) {
     return { value: Object.keys(LAB_CLUSTERS).filter((name) => readable(clusterId(name))).map((name) => managedClusterBody(name, LAB_CLUSTERS[name]!)) };
   }
-  if (/^\/subscriptions\/[^/]+\/providers\/Microsoft\.Network\/azureFirewalls$/i.test(path)) return readable(network('rg-hub', 'azureFirewalls', LAB_HUB.firewall.name)) ? firewallsBody() : { value: [] };
+  if (/^\/subscriptions\/[^/]+\/providers\/Microsoft\.Network\/azureFirewalls$/i.test(path)) return readable(network('rg-hub', 'azureFirewalls', LAB_HUB.firewall.name)) ? firewallsBody(path, query) : { value: [] };
   const lower = path.toLowerCase();
   for (const [name, c] of Object.entries(LAB_CLUSTERS)) {
     if (lower === clusterId(name).toLowerCase()) return managedClusterBody(name, c);
