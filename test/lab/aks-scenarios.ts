@@ -40,6 +40,16 @@ export const AKS_SCENARIOS: Scenario[] = [
     expect: { exit: 1, verdict: 'problem', rule: 'aks-egress-not-allowed', cause: 'public-network-rules', title: LAB_HUB.firewall.publicIp, command: `az acr network-rule add --name aksfirewall --ip-address ${LAB_HUB.firewall.publicIp}` },
   },
   {
+    name: "AKS: a user-assigned NAT gateway leaves from an address the IP rules allow and a prefix they do not",
+    registry: 'aksnat',
+    behaviour: 'healthy',
+    records: publicChain('aksnat', A.registry),
+    identity: 'allowed',
+    arm: { defaultAction: 'Deny', ipRules: ['198.51.100.0/24', '203.0.113.90'] },
+    args: cluster('aks-nat'),
+    expect: { exit: 1, verdict: 'problem', rule: 'aks-egress-not-allowed', cause: 'public-network-rules', title: '203.0.113.96/28', command: 'az acr network-rule add --name aksnat --ip-address 203.0.113.96/28', notInFixes: ['203.0.113.90'] },
+  },
+  {
     name: 'AKS: public access off, the private endpoint in a network the cluster does not reach',
     registry: 'aksnopath',
     behaviour: 'healthy',

@@ -219,7 +219,9 @@ export interface LabPeering {
 
 /** One of the lab's AKS clusters, in rg-aks: how it leaves, its network, its kubelet's roles at every registry. */
 export interface LabCluster {
-  outboundType: 'loadBalancer' | 'userDefinedRouting';
+  outboundType: 'loadBalancer' | 'userDefinedRouting' | 'userAssignedNATGateway';
+  /** A NAT gateway on the node subnet (in rg-aks): its public IPs and prefixes, name → address or range. */
+  natGateway?: { ips: Record<string, string>; prefixes: Record<string, string> };
   /** Its load balancer's public IPs (name → address), in its node resource group. */
   egress?: Record<string, string>;
   /** With user-defined routing: the default route's next hop. */
@@ -250,6 +252,12 @@ export const LAB_CLUSTERS: Record<string, LabCluster> = {
     kubeletObjectId: kubelet(4),
     kubeletRoles: ['AcrPull'],
   },
+  'aks-nat': {
+    outboundType: 'userAssignedNATGateway',
+    natGateway: { ips: { 'aks-nat-ip': '203.0.113.90' }, prefixes: { 'aks-nat-prefix': '203.0.113.96/28' } },
+    kubeletObjectId: kubelet(6),
+    kubeletRoles: ['AcrPull'],
+  },
   'aks-win': { outboundType: 'loadBalancer', egress: { 'kubernetes-egress-1': '203.0.113.62' }, kubeletObjectId: kubelet(5), kubeletRoles: ['AcrPull'], windowsPool: true },
 };
 /** The cluster most tests name (rg-aks/aks-lab). */
@@ -259,6 +267,7 @@ const clusterId = (name: string): string => `/subscriptions/${LAB_SUBSCRIPTION}/
 const nodeGroup = (name: string): string => `/subscriptions/${LAB_SUBSCRIPTION}/resourceGroups/MC_rg-aks_${name}_westeurope`;
 export const clusterVnetId = (name: string): string => network('rg-aks', 'virtualNetworks', `${name}-vnet`);
 const routeTableId = (name: string): string => network('rg-aks', 'routeTables', `${name}-rt`);
+const natGatewayId = (name: string): string => network('rg-aks', 'natGateways', `${name}-gw`);
 const ROLE_IDS: Record<LabCluster['kubeletRoles'][number], string> = { AcrPull: '7f951dda-4ed3-4680-a7ca-43fe172d538d', Reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7' };
 
 /** ManagedClustersGet, as in Azure's published example (the fields the readers use, and some they do not). */
@@ -321,7 +330,13 @@ function virtualNetworkBody(name: string, c: LabCluster): object {
         {
           id: `${id}/subnets/nodes`,
           name: 'nodes',
-          properties: { provisioningState: 'Succeeded', addressPrefix: '10.224.0.0/16', ...(c.nextHop ? { routeTable: { id: routeTableId(name) } } : {}), ipConfigurations: [] },
+          properties: {
+            provisioningState: 'Succeeded',
+            addressPrefix: '10.224.0.0/16',
+            ...(c.nextHop ? { routeTable: { id: routeTableId(name) } } : {}),
+            ...(c.natGateway ? { natGateway: { id: natGatewayId(name) } } : {}),
+            ipConfigurations: [],
+          },
         },
       ],
       virtualNetworkPeerings: (c.peerings ?? []).map((p, i) => ({
@@ -358,6 +373,36 @@ function routeTableBody(name: string, nextHop: string): object {
       routes: [{ id: `${id}/routes/default`, name: 'default', properties: { provisioningState: 'Succeeded', addressPrefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance', nextHopIpAddress: nextHop } }],
       subnets: [{ id: `${clusterVnetId(name)}/subnets/nodes` }],
     },
+  };
+}
+
+/** NatGatewayGet, as in Azure's published example: its public IP addresses and prefixes. */
+function natGatewayBody(name: string, nat: NonNullable<LabCluster['natGateway']>): object {
+  return {
+    id: natGatewayId(name),
+    name: `${name}-gw`,
+    type: 'Microsoft.Network/natGateways',
+    location: 'westeurope',
+    sku: { name: 'Standard' },
+    properties: {
+      provisioningState: 'Succeeded',
+      idleTimeoutInMinutes: 5,
+      publicIpAddresses: Object.keys(nat.ips).map((ip) => ({ id: network('rg-aks', 'publicIPAddresses', ip) })),
+      publicIpPrefixes: Object.keys(nat.prefixes).map((prefix) => ({ id: network('rg-aks', 'publicIPPrefixes', prefix) })),
+      subnets: [{ id: `${clusterVnetId(name)}/subnets/nodes` }],
+    },
+  };
+}
+
+/** PublicIPPrefixGet, as in Azure's published example. */
+function publicIpPrefixBody(id: string, range: string): object {
+  return {
+    id,
+    name: id.split('/').pop(),
+    type: 'Microsoft.Network/publicIPPrefixes',
+    location: 'westeurope',
+    sku: { name: 'Standard', tier: 'Regional' },
+    properties: { provisioningState: 'Succeeded', prefixLength: Number(range.split('/')[1]), publicIPAddressVersion: 'IPv4', ipPrefix: range, publicIPAddresses: [] },
   };
 }
 
@@ -420,6 +465,11 @@ function clusterResource(path: string, query: URLSearchParams, readable: (id: st
     if (lower === clusterId(name).toLowerCase()) return managedClusterBody(name, c);
     if (lower === clusterVnetId(name).toLowerCase()) return virtualNetworkBody(name, c);
     if (c.nextHop && lower === routeTableId(name).toLowerCase()) return routeTableBody(name, c.nextHop);
+    if (c.natGateway) {
+      if (lower === natGatewayId(name).toLowerCase()) return natGatewayBody(name, c.natGateway);
+      for (const [ip, address] of Object.entries(c.natGateway.ips)) if (lower === network('rg-aks', 'publicIPAddresses', ip).toLowerCase()) return publicIpBody(network('rg-aks', 'publicIPAddresses', ip), address);
+      for (const [prefix, range] of Object.entries(c.natGateway.prefixes)) if (lower === network('rg-aks', 'publicIPPrefixes', prefix).toLowerCase()) return publicIpPrefixBody(network('rg-aks', 'publicIPPrefixes', prefix), range);
+    }
     for (const [ip, address] of Object.entries(c.egress ?? {})) {
       const id = `${nodeGroup(name)}/providers/Microsoft.Network/publicIPAddresses/${ip}`;
       if (lower === id.toLowerCase()) return publicIpBody(id, address);
