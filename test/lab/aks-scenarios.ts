@@ -4,7 +4,7 @@
  * cluster (fake-arm.ts's LAB_CLUSTERS) is why the cluster's nodes cannot.
  */
 import { LAB_ADDRESSES as A } from './addresses.js';
-import { clusterVnetId, LAB_CLUSTERS, LAB_HUB, registryId, zoneResourceGroup, type ArmRegistryFixture } from './fake-arm.js';
+import { clusterVnetId, LAB_CLUSTERS, LAB_HUB, LAB_SUBSCRIPTION, registryId, zoneResourceGroup, type ArmRegistryFixture } from './fake-arm.js';
 import { privateChain, publicChain } from './records.js';
 import type { Scenario } from './scenarios.js';
 
@@ -80,7 +80,7 @@ export const AKS_SCENARIOS: Scenario[] = [
       rule: 'aks-vnet-not-linked',
       cause: 'vnet-or-private-endpoint',
       title: 'aks-spoke-vnet',
-      command: `az network private-dns link vnet create --resource-group ${zoneResourceGroup('aksunlinked')} --zone-name privatelink.azurecr.io --name aks-spoke-vnet-link --virtual-network ${clusterVnetId('aks-spoke')} --registration-enabled false`,
+      command: `az network private-dns link vnet create --subscription ${LAB_SUBSCRIPTION} --resource-group ${zoneResourceGroup('aksunlinked')} --zone-name privatelink.azurecr.io --name aks-spoke-vnet-link --virtual-network ${clusterVnetId('aks-spoke')} --registration-enabled false`,
     },
   },
   {
@@ -97,7 +97,7 @@ export const AKS_SCENARIOS: Scenario[] = [
       rule: 'aks-vnet-not-linked',
       cause: 'vnet-or-private-endpoint',
       title: LAB_HUB.dnsServer,
-      command: `az network private-dns link vnet create --resource-group ${zoneResourceGroup('akshubdns')} --zone-name privatelink.azurecr.io --name hub-vnet-link --virtual-network ${LAB_HUB.vnetId} --registration-enabled false`,
+      command: `az network private-dns link vnet create --subscription ${LAB_SUBSCRIPTION} --resource-group ${zoneResourceGroup('akshubdns')} --zone-name privatelink.azurecr.io --name hub-vnet-link --virtual-network ${LAB_HUB.vnetId} --registration-enabled false`,
     },
   },
   {

@@ -7,7 +7,7 @@ import type { RegistryBehaviour } from './acr-front.js';
 import type { Behaviour, LabRecord } from './dns-server.js';
 import { LAB_AUTHORITY_HOST, LAB_PRINCIPALS, LAB_TENANT } from './fake-entra.js';
 import { LAB_WORKSPACE, type StagedLoginFailure } from './fake-log-analytics.js';
-import { ARM_HOST, OTHER_SUBSCRIPTION, registryId, zoneResourceGroup, type ArmRegistryFixture } from './fake-arm.js';
+import { ARM_HOST, LAB_SUBSCRIPTION, OTHER_SUBSCRIPTION, registryId, zoneResourceGroup, type ArmRegistryFixture } from './fake-arm.js';
 import { NETWORK_SCENARIOS } from './network-scenarios.js';
 import { AKS_SCENARIOS } from './aks-scenarios.js';
 import { PROXY_PORT } from './proxies.js';
@@ -339,7 +339,7 @@ export const ARM_SCENARIOS: Scenario[] = [
       rule: 'pe-dns-mismatch',
       cause: 'vnet-or-private-endpoint',
       exchange: 'exchange.transport.unreachable',
-      command: `az network private-dns record-set a add-record --resource-group ${zoneResourceGroup('armpedns')} --zone-name privatelink.azurecr.io --record-set-name armpedns --ipv4-address ${UNROUTED_PRIVATE_ENDPOINT}`,
+      command: `az network private-dns record-set a add-record --subscription ${LAB_SUBSCRIPTION} --resource-group ${zoneResourceGroup('armpedns')} --zone-name privatelink.azurecr.io --record-set-name armpedns --ipv4-address ${UNROUTED_PRIVATE_ENDPOINT}`,
     },
   },
   {
@@ -366,7 +366,7 @@ export const ARM_SCENARIOS: Scenario[] = [
       rule: 'replica-data-record-missing',
       cause: 'vnet-or-private-endpoint',
       title: 'eastus',
-      command: `az network private-dns record-set a add-record --resource-group ${zoneResourceGroup('armreplica')} --zone-name privatelink.azurecr.io --record-set-name armreplica.eastus.data --ipv4-address 10.1.0.6`,
+      command: `az network private-dns record-set a add-record --subscription ${LAB_SUBSCRIPTION} --resource-group ${zoneResourceGroup('armreplica')} --zone-name privatelink.azurecr.io --record-set-name armreplica.eastus.data --ipv4-address 10.1.0.6`,
     },
   },
   {

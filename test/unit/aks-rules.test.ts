@@ -94,7 +94,7 @@ describe('AKS rules: the cluster\'s networks, DNS and egress against the registr
 
   it('links the cluster\'s own network when it uses Azure DNS, the hub when its DNS servers are there', function () {
     const own = findings({ ...privateRegistry([HUB]), aks: cluster({ networks: [network([], [toHub()])] }) }).find((f) => f.rule === 'aks-vnet-not-linked')!;
-    assert.deepEqual(own.fixes[0]!.commands, [`az network private-dns link vnet create --resource-group rg-dns --zone-name privatelink.azurecr.io --name aks-vnet-link --virtual-network ${SPOKE} --registration-enabled false`]);
+    assert.deepEqual(own.fixes[0]!.commands, [`az network private-dns link vnet create --subscription s1 --resource-group rg-dns --zone-name privatelink.azurecr.io --name aks-vnet-link --virtual-network ${SPOKE} --registration-enabled false`]);
     assert.match(own.title, /aks-vnet .*privatelink\.azurecr\.io/);
     const hub = findings({ ...privateRegistry([PE_VNET], PE_VNET), aks: cluster({ networks: [network(['10.0.0.4'], [toHub(), { remoteVnetId: PE_VNET, state: 'Connected', remotePrefixes: ['10.2.0.0/16'] }])] }) }).find((f) => f.rule === 'aks-vnet-not-linked')!;
     assert.match(hub.fixes[0]!.commands[0]!, /--name hub-vnet-link --virtual-network \/subscriptions\/s1\/resourceGroups\/rg-hub\/.*hub-vnet /);

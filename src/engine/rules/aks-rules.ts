@@ -76,7 +76,8 @@ const vnetParams = (prefix: 'aks' | 'hub', vnetId: string): Record<string, strin
   [`${prefix}VnetResourceGroup`]: parseResourceId(vnetId)?.resourceGroup ?? '',
 });
 function zoneParams(zone: PrivateZoneFacts): Record<string, string> {
-  return { zoneResourceGroup: parseResourceId(zone.id)?.resourceGroup ?? '', zone: zone.name, zoneId: zone.id };
+  const id = parseResourceId(zone.id);
+  return { zoneSubscription: id?.subscriptionId ?? '', zoneResourceGroup: id?.resourceGroup ?? '', zone: zone.name, zoneId: zone.id };
 }
 
 /**

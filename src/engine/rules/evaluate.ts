@@ -55,6 +55,8 @@ export function baseParams(input: RuleInput): Record<string, string> {
     clientIp,
     dataEndpoint: `${input.registry.name}.<region>.data.${input.registry.suffix}`,
     zoneResourceGroup: zoneId?.resourceGroup,
+    // A central DNS subscription is common: commands on the zone name its subscription.
+    zoneSubscription: zoneId?.subscriptionId,
     zone: zone?.name ?? `privatelink.${input.registry.suffix}`,
     recordName: input.registry.name,
     fqdn: input.registry.loginServer,

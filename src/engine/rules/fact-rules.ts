@@ -54,9 +54,9 @@ function observedAnswers(ctx: RuleContext): Map<string, { addresses: string[]; e
   return seen;
 }
 
-function zoneCoordinates(zoneId: string): { zoneResourceGroup: string; zone: string } {
+function zoneCoordinates(zoneId: string): { zoneSubscription: string; zoneResourceGroup: string; zone: string } {
   const parsed = parseResourceId(zoneId);
-  return { zoneResourceGroup: parsed?.resourceGroup ?? '<zone-resource-group>', zone: parsed?.path[0]?.[1] ?? `privatelink.azurecr.io` };
+  return { zoneSubscription: parsed?.subscriptionId ?? '<zone-subscription-id>', zoneResourceGroup: parsed?.resourceGroup ?? '<zone-resource-group>', zone: parsed?.path[0]?.[1] ?? `privatelink.azurecr.io` };
 }
 
 
