@@ -63,7 +63,7 @@ export const AKS_SCENARIOS: Scenario[] = [
       rule: 'aks-egress-not-allowed',
       cause: 'public-network-rules',
       title: 'no way to the registry',
-      command: `az network private-endpoint create --resource-group rg-aks --name aksnopath-aks-lab-pe --vnet-name aks-lab-vnet --subnet nodes --private-connection-resource-id ${registryId('aksnopath')} --group-id registry --connection-name aksnopath-aks-lab`,
+      command: `az network private-endpoint create --subscription ${LAB_SUBSCRIPTION} --resource-group rg-aks --name aksnopath-aks-lab-pe --vnet-name aks-lab-vnet --subnet nodes --private-connection-resource-id ${registryId('aksnopath')} --group-id registry --connection-name aksnopath-aks-lab`,
     },
   },
   {

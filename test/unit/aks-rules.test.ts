@@ -108,7 +108,7 @@ describe('AKS rules: the cluster\'s networks, DNS and egress against the registr
     assert.deepEqual(finding!.fixes.map((f) => f.id), ['aks-private-endpoint', 'zone-link', 'aks-public-selected', 'aks-egress-allow']);
     assert.equal(
       finding!.fixes[0]!.commands[0],
-      `az network private-endpoint create --resource-group rg-aks --name myregistry-aks-prod-pe --vnet-name aks-vnet --subnet nodes --private-connection-resource-id ${RESOURCE} --group-id registry --connection-name myregistry-aks-prod`,
+      `az network private-endpoint create --subscription s1 --resource-group rg-aks --name myregistry-aks-prod-pe --vnet-name aks-vnet --subnet nodes --private-connection-resource-id ${RESOURCE} --group-id registry --connection-name myregistry-aks-prod`,
     );
     assert.deepEqual(finding!.fixes[3]!.commands, ['az acr network-rule add --name myregistry --ip-address 20.1.2.3']);
     for (const lang of ['ru', 'ar'] as const) {

@@ -77,6 +77,7 @@ export function baseParams(input: RuleInput): Record<string, string> {
     aksVnet: nodeSubnet?.path[0]?.[1],
     aksVnetId: nodeSubnet ? vnetOfSubnet(input.facts.aks!.nodeSubnetIds[0]!) : undefined,
     aksVnetResourceGroup: nodeSubnet?.resourceGroup,
+    aksVnetSubscription: nodeSubnet?.subscriptionId,
     aksSubnet: nodeSubnet?.path[1]?.[1],
     zoneId: zone?.id,
     subscription: input.registry.subscriptionId,
