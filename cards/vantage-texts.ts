@@ -5,7 +5,7 @@
  * finding and its parameters stay the engine's.
  */
 import { has, t } from '../src/engine/i18n/i18n.js';
-import { findingKey, outcomeKey, textParams } from '../src/engine/report/render.js';
+import { findingKey, inWords, outcomeKey, textParams } from '../src/engine/report/render.js';
 import type { Check, Finding, Lang, Report } from '../src/engine/report/types.js';
 
 /** Where the checks ran: the bot's own network, or the failing machine that sent its report. */
@@ -27,7 +27,7 @@ function reworded(lang: Lang, vantage: Vantage, key: string, params: Record<stri
  */
 function check(lang: Lang, vantage: Vantage, c: Check, asUser: boolean): Check {
   const key = outcomeKey(c.outcome);
-  const params = textParams(c.data, c.error);
+  const params = inWords(lang, textParams(c.data, c.error));
   if (asUser && has(lang, `userView.${key}`)) return { ...c, detail: t(lang, `userView.${key}`, params) };
   return { ...c, detail: reworded(lang, vantage, key, params, c.detail) };
 }
@@ -35,8 +35,8 @@ function check(lang: Lang, vantage: Vantage, c: Check, asUser: boolean): Check {
 function finding(lang: Lang, vantage: Vantage, f: Finding): Finding {
   return {
     ...f,
-    title: reworded(lang, vantage, `${findingKey(f)}.title`, f.params, f.title),
-    explanation: reworded(lang, vantage, `${findingKey(f)}.explanation`, f.params, f.explanation),
+    title: reworded(lang, vantage, `${findingKey(f)}.title`, inWords(lang, f.params), f.title),
+    explanation: reworded(lang, vantage, `${findingKey(f)}.explanation`, inWords(lang, f.params), f.explanation),
     // A fix is known by the id it carries; one without (a report of an earlier version) keeps its words.
     fixes: f.fixes.map((fix) => (fix.id ? { ...fix, title: reworded(lang, vantage, `fixes.${fix.id}`, f.params, fix.title) } : fix)),
   };

@@ -171,4 +171,11 @@ describe('AKS rules: the cluster\'s networks, DNS and egress against the registr
       assert.ok(reportProblems(forged), JSON.stringify(forged.facts).slice(0, 200));
     }
   });
+
+  it('the parts not read are named in the reader\'s words', function () {
+    const facts = { resourceId: RESOURCE, aks: cluster({ unread: ['egress', 'roles'] }) };
+    assert.match(findings(facts, healthy, 'en')[0]!.title, /\(egress, roles not readable\)/);
+    assert.match(findings(facts, healthy, 'ru')[0]!.title, /не прочитано: исходящий трафик, роли/);
+    assert.match(findings(facts, healthy, 'ar')[0]!.title.replace(/[\u2066-\u2069]/g, ''), /الخروج، الأدوار|الخروج, الأدوار/);
+  });
 });

@@ -1,5 +1,5 @@
 /** Renders language-neutral evidence and findings into the report's texts, in one language. */
-import { t } from '../i18n/i18n.js';
+import { has, t } from '../i18n/i18n.js';
 import { fixCommands, knowledge } from '../knowledge/knowledge.js';
 import type { Evidence } from '../probes/evidence.js';
 import type { RawFinding } from '../rules/evaluate.js';
@@ -10,6 +10,16 @@ function isObject(value: JsonValue | undefined): value is JsonObject {
 }
 
 /** Flattens a check's data into the `{name}` parameters its texts use. */
+/**
+ * Ids the engine writes into a text's values (the parts of an AKS cluster not read: egress, network,
+ * roles), in the reader's words; commands keep the values as they are.
+ */
+export function inWords(lang: Lang, params: Record<string, string>): Record<string, string> {
+  const unread = params.unread;
+  if (!unread || unread === '-') return params;
+  return { ...params, unread: unread.split(', ').map((id) => (has(lang, `aksParts.${id}`) ? t(lang, `aksParts.${id}`) : id)).join(', ') };
+}
+
 export function textParams(data: JsonObject, error?: { message: string }): Record<string, string> {
   const params: Record<string, string> = {};
   for (const [key, value] of Object.entries(data)) {
@@ -37,7 +47,7 @@ export function outcomeKey(outcome: string): string {
 }
 
 export function renderCheck(lang: Lang, evidence: Evidence): Check {
-  const params = textParams(evidence.data, evidence.error);
+  const params = inWords(lang, textParams(evidence.data, evidence.error));
   const check: Check = {
     id: evidence.id,
     title: t(lang, `checks.${evidence.kind}`, params),
@@ -62,8 +72,8 @@ export function renderFinding(lang: Lang, raw: RawFinding): Finding {
     rule: raw.rule,
     confidence: raw.confidence,
     ...(raw.variant ? { variant: raw.variant } : {}),
-    title: t(lang, `${findingKey(raw)}.title`, raw.params),
-    explanation: t(lang, `${findingKey(raw)}.explanation`, raw.params),
+    title: t(lang, `${findingKey(raw)}.title`, inWords(lang, raw.params)),
+    explanation: t(lang, `${findingKey(raw)}.explanation`, inWords(lang, raw.params)),
     evidence: raw.evidence,
     params: raw.params,
     fixes: raw.fixes.map((id) => {
