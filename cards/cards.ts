@@ -8,6 +8,7 @@
  * an uploaded report) goes into a TextRun of a RichTextBlock, which no client reads as markdown;
  * TextBlocks and FactSets hold only our own texts.
  */
+import { verdictKey } from '../src/engine/report/render.js';
 import * as ACData from 'adaptivecards-templating';
 import progressTemplate from './progress.json' with { type: 'json' };
 import resultTemplate from './result.json' with { type: 'json' };
@@ -153,7 +154,7 @@ export function resultCard(shown: Report, vantage: Vantage, download: CliDownloa
     rtl: isRtl(lang),
     registry: report.registry.name,
     diagnosis: report.id,
-    verdict: vantageText(lang, vantage, `cli.verdict.${report.verdict}`, { loginServer: report.registry.loginServer }),
+    verdict: vantageText(lang, vantage, verdictKey(report), { loginServer: report.registry.loginServer }),
     verdictStyle: VERDICT_STYLE[report.verdict],
     summary:
       failed === 0

@@ -1,4 +1,5 @@
 /** The escalation's cards: the summary to confirm, and the ticket (created, pending or failed). */
+import { verdictKey } from '../src/engine/report/render.js';
 import summaryTemplate from './escalation-summary.json' with { type: 'json' };
 import ticketTemplate from './ticket.json' with { type: 'json' };
 import type { Escalation } from '../src/escalation/escalations.js';
@@ -50,7 +51,7 @@ export function escalationSummaryCard(lang: Lang, asked: TicketRequest, sink: Si
     facts: [
       { title: field('severity'), value: t(lang, `escalation.severities.${request.severity}`) },
       { title: field('registry'), value: report.registry.loginServer },
-      { title: field('diagnosis'), value: vantageText(lang, request.vantage, `cli.verdict.${report.verdict}`, { loginServer: report.registry.loginServer }) },
+      { title: field('diagnosis'), value: vantageText(lang, request.vantage, verdictKey(report), { loginServer: report.registry.loginServer }) },
       { title: field('vantage'), value: t(lang, `escalation.vantage.${request.vantage}`) },
     ],
     given: [

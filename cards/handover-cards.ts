@@ -4,6 +4,7 @@
  * shown through TextRuns, which Adaptive Cards never read as markdown: an uploaded hostname such as
  * `[click](https://evil)` stays text.
  */
+import { verdictKey } from '../src/engine/report/render.js';
 import handoverTemplate from './handover.json' with { type: 'json' };
 import clientReportTemplate from './client-report.json' with { type: 'json' };
 import { isRtl, t } from '../src/engine/i18n/i18n.js';
@@ -69,7 +70,7 @@ export function clientReportCard(lang: Lang, client: Report, view: ClientView, w
     rtl: isRtl(lang),
     registry: client.registry.name,
     diagnosis: client.id,
-    title: t(lang, 'clientReport.title', { verdict: t(lang, `cli.verdict.${view.verdict}`, { loginServer }) }),
+    title: t(lang, 'clientReport.title', { verdict: t(lang, verdictKey(view), { loginServer }) }),
     verdictStyle: VERDICT_STYLE[view.verdict],
     sentBy: bound(t(lang, 'clientReport.sentBy', { version: client.tool.version, hostname: client.client.hostname ?? '-', platform: client.client.platform, time: client.startedAt })),
     noDifferences: withBotView ? t(lang, 'clientReport.noDifferences') : t(lang, 'clientReport.noBotView'),

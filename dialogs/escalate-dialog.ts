@@ -4,6 +4,7 @@
  * needs one and nothing names it, email, contact method, phone, description), shows a summary to
  * confirm, then hands the ticket request to the bot. No diagnosis yet: it offers to run one first.
  */
+import { verdictKey } from '../src/engine/report/render.js';
 import { ChoicePrompt, ListStyle, TextPrompt, WaterfallDialog, type Choice, type FoundChoice, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { DiagnoseDialog, DIAGNOSE_DIALOG, type ClusterLister, type StartDiagnosis } from './diagnose-dialog.js';
@@ -78,7 +79,7 @@ const textOf = (prompt: PromptValidatorContext<unknown>): string => (prompt.cont
 /** The first finding (or the verdict), naming the registry once: most findings name it already. */
 export function suggestedTitle(report: Report, lang: Lang): string {
   const { loginServer, name } = report.registry;
-  const headline = report.findings[0]?.title ?? t(lang, `cli.verdict.${report.verdict}`, { loginServer });
+  const headline = report.findings[0]?.title ?? t(lang, verdictKey(report), { loginServer });
   const named = headline.toLowerCase().includes(name.toLowerCase());
   return (named ? headline : `${loginServer}: ${headline}`).slice(0, MAX_TITLE);
 }

@@ -1,4 +1,5 @@
 /** The human-readable report: verdict first, then findings with fixes, then the checks table. */
+import { verdictKey } from '../engine/report/render.js';
 import { createColors } from 'picocolors';
 import { ownDirection as ltr, t } from '../engine/i18n/i18n.js';
 import type { Check, Finding, Report } from '../engine/report/types.js';
@@ -16,7 +17,7 @@ export function renderHuman(report: Report, color: boolean): string {
   const c = createColors(color);
   const { lang } = report;
   const lines: string[] = [];
-  lines.push(c.bold(c[VERDICT_COLOR[report.verdict]](t(lang, `cli.verdict.${report.verdict}`, { loginServer: report.registry.loginServer }))));
+  lines.push(c.bold(c[VERDICT_COLOR[report.verdict]](t(lang, verdictKey(report), { loginServer: report.registry.loginServer }))));
   lines.push('');
   const real = report.findings.filter((f) => f.confidence !== 'low' || report.verdict !== 'healthy');
   const hints = report.findings.filter((f) => !real.includes(f));

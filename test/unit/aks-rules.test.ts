@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { Evidence } from '../../src/engine/probes/evidence.js';
 import { egressAllowed } from '../../src/engine/rules/aks-rules.js';
 import { evaluate } from '../../src/engine/rules/evaluate.js';
-import { renderFinding } from '../../src/engine/report/render.js';
+import { renderFinding, verdictKey } from '../../src/engine/report/render.js';
+import { t } from '../../src/engine/i18n/i18n.js';
 import type { AksFacts, AksNetworkFacts, Facts, Finding, JsonObject, Lang } from '../../src/engine/report/types.js';
 import { parseRegistryTarget } from '../../src/engine/target/registry-target.js';
 import { readFileSync } from 'node:fs';
@@ -177,5 +178,13 @@ describe('AKS rules: the cluster\'s networks, DNS and egress against the registr
     assert.match(findings(facts, healthy, 'en')[0]!.title, /\(egress, roles not readable\)/);
     assert.match(findings(facts, healthy, 'ru')[0]!.title, /не прочитано: исходящий трафик, роли/);
     assert.match(findings(facts, healthy, 'ar')[0]!.title.replace(/[\u2066-\u2069]/g, ''), /الخروج، الأدوار|الخروج, الأدوار/);
+  });
+
+  it('a problem while every check from here passed is said to be the configuration in Azure, not this machine\'s path', function () {
+    const pass = { status: 'pass' as const };
+    assert.equal(verdictKey({ verdict: 'problem', checks: [pass, pass] as never }), 'cli.verdict.problemConfiguration');
+    assert.equal(verdictKey({ verdict: 'problem', checks: [pass, { status: 'fail' }] as never }), 'cli.verdict.problem');
+    assert.equal(verdictKey({ verdict: 'healthy', checks: [pass] as never }), 'cli.verdict.healthy');
+    assert.match(t('en', 'cli.verdict.problemConfiguration', { loginServer: 'r.azurecr.io' }), /r\.azurecr\.io answers this machine, but its configuration in Azure keeps the client out/);
   });
 });

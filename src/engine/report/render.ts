@@ -3,13 +3,22 @@ import { has, t } from '../i18n/i18n.js';
 import { fixCommands, knowledge } from '../knowledge/knowledge.js';
 import type { Evidence } from '../probes/evidence.js';
 import type { RawFinding } from '../rules/evaluate.js';
-import type { Check, Finding, JsonObject, JsonValue, Lang } from './types.js';
+import type { Check, Finding, JsonObject, JsonValue, Lang, Report } from './types.js';
 
 function isObject(value: JsonValue | undefined): value is JsonObject {
   return value !== null && value !== undefined && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** Flattens a check's data into the `{name}` parameters its texts use. */
+/**
+ * The verdict's words: a problem while every check from here passed is the registry's configuration
+ * in Azure keeping the client out (an AKS cluster's egress, a task's bypass), not this machine's path.
+ */
+export function verdictKey(report: Pick<Report, 'verdict' | 'checks'>): string {
+  if (report.verdict === 'problem' && report.checks.every((c) => c.status !== 'fail')) return 'cli.verdict.problemConfiguration';
+  return `cli.verdict.${report.verdict}`;
+}
+
 /**
  * Ids the engine writes into a text's values (the parts of an AKS cluster not read: egress, network,
  * roles), in the reader's words; commands keep the values as they are.
