@@ -108,7 +108,7 @@ export const AKS_SCENARIOS: Scenario[] = [
     identity: 'allowed',
     arm: {},
     args: cluster('aks-lab'),
-    expect: { exit: 1, verdict: 'problem', rule: 'aks-kubelet-no-acrpull', cause: 'authentication', title: 'aks-lab', command: `az aks update --resource-group rg-aks --name aks-lab --attach-acr ${registryId('akskubelet')}` },
+    expect: { exit: 1, verdict: 'problem', rule: 'aks-kubelet-no-acrpull', cause: 'authentication', title: 'aks-lab', command: `az aks update --subscription ${LAB_SUBSCRIPTION} --resource-group rg-aks --name aks-lab --attach-acr ${registryId('akskubelet')}` },
   },
   {
     name: 'AKS: a kubelet with AcrPull on a registry with repository permissions (ABAC), where AcrPull is not honoured',
@@ -135,6 +135,6 @@ export const AKS_SCENARIOS: Scenario[] = [
     identity: 'allowed',
     arm: {},
     args: cluster('aks-win'),
-    expect: { exit: 0, verdict: 'healthy', rule: 'aks-check-in-cluster', cause: 'unknown', title: 'Windows', command: 'az aks check-acr --resource-group rg-aks --name aks-win --acr akswindows.azurecr.io' },
+    expect: { exit: 0, verdict: 'healthy', rule: 'aks-check-in-cluster', cause: 'unknown', title: 'Windows', command: `az aks check-acr --subscription ${LAB_SUBSCRIPTION} --resource-group rg-aks --name aks-win --acr akswindows.azurecr.io` },
   },
 ];

@@ -11,7 +11,7 @@ import { LAB_PROXY_CREDENTIALS, PROXY_PORT } from './proxies.js';
 import { runCli } from './run-cli.js';
 import { registryName, SCENARIOS, worldFor } from './scenarios.js';
 import { startLabWorld, type LabWorld } from './world.js';
-import { LAB_AKS } from './fake-arm.js';
+import { LAB_AKS, LAB_SUBSCRIPTION } from './fake-arm.js';
 
 describe('lab: ARM', function () {
   let lab: LabWorld;
@@ -69,7 +69,7 @@ describe('lab: ARM', function () {
     assert.ok(result.findings.some((f) => f.rule === 'ip-not-in-rules'), 'the probing machine\'s own finding stays');
     const kubelet = result.findings.find((f) => f.rule === 'aks-kubelet-no-acrpull');
     assert.deepEqual(kubelet?.fixes.flatMap((f) => f.commands), [
-      `az aks update --resource-group rg-aks --name aks-lab --attach-acr ${result.facts.resourceId}`,
+      `az aks update --subscription ${LAB_SUBSCRIPTION} --resource-group rg-aks --name aks-lab --attach-acr ${result.facts.resourceId}`,
       `az role assignment create --assignee-object-id ${LAB_AKS.kubeletObjectId} --assignee-principal-type ServicePrincipal --role AcrPull --scope ${result.facts.resourceId}`,
     ]);
     assert.ok(lab.arm.requests.some((r) => r.path.endsWith('/managedClusters/aks-lab')), 'the cluster was read in the registry\'s subscription');
@@ -80,7 +80,7 @@ describe('lab: ARM', function () {
   it('--client aks and a registry that answers: no trusted-services advice, but the check to run inside the cluster', async function () {
     const result = await report('healthyreg', ['--client', 'aks', '--symptom', 'azure-service-cannot-pull']);
     assert.deepEqual(result.findings.map((f) => f.rule), ['aks-check-in-cluster']);
-    assert.match(result.findings[0]!.fixes[0]!.commands[0]!, /^az aks check-acr --resource-group <aks-resource-group> --name <aks-cluster> --acr healthyreg\.azurecr\.io$/);
+    assert.match(result.findings[0]!.fixes[0]!.commands[0]!, /^az aks check-acr --subscription <aks-subscription-id> --resource-group <aks-resource-group> --name <aks-cluster> --acr healthyreg\.azurecr\.io$/);
   });
 
   it('reads recent failed logins from the workspace, and only with one configured', async function () {

@@ -138,7 +138,7 @@ describe('lab: Azure read as the asker (Teams single sign-on, on-behalf-of)', fu
     const card = await resultOf('sso-aks');
     assert.match(card, /aks-lab: outbound loadBalancer, egress addresses -;.*not readable with this identity: egress/, 'the node resource group is not hers to read');
     assert.ok(!card.includes('203.0.113.50'));
-    assert.match(card, /az aks update --resource-group rg-aks --name aks-lab --attach-acr /, 'the kubelet\'s roles at the registry, read with her Reader');
+    assert.ok(card.includes(`az aks update --subscription ${LAB_SUBSCRIPTION} --resource-group rg-aks --name aks-lab --attach-acr `), 'the kubelet\'s roles at the registry, read with her Reader');
     const clusterRead = new RegExp(`"audit":"arm-read".*"objectId":"${LAB_USERS.alice.oid}".*"mode":"user".*"check":"arm.aks".*"result":"read"`);
     await eventually(() => clusterRead.test(log()), () => `no audit line ${clusterRead} in:\n${log().slice(-4000)}`);
 

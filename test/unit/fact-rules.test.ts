@@ -234,7 +234,7 @@ describe('AKS: the cluster\'s side of a failed pull', function () {
   it('AKS that cannot pull from a reachable registry is not told to allow trusted services: it is told to check from inside the cluster', function () {
     const findings = evaluate({ registry, symptoms: ['azure-service-cannot-pull'], client: { kind: 'aks', dnsServers: [], platform: 'linux/x64' }, evidence: healthy, facts: { defaultAction: 'Deny', ipRules: ['198.51.100.0/24'], aks: aks(['198.51.100.7']) } }).map((f) => renderFinding('en', f));
     assert.deepEqual(findings.map((f) => f.rule), ['aks-check-in-cluster']);
-    assert.deepEqual(findings[0]!.fixes[0]!.commands, ['az aks check-acr --resource-group rg-aks --name aks-prod --acr myregistry.azurecr.io']);
+    assert.deepEqual(findings[0]!.fixes[0]!.commands, ['az aks check-acr --subscription s1 --resource-group rg-aks --name aks-prod --acr myregistry.azurecr.io']);
     const asService = evaluate({ registry, symptoms: ['azure-service-cannot-pull'], client: { kind: 'azure-service', dnsServers: [], platform: 'linux/x64' }, evidence: healthy, facts: {} });
     assert.ok(asService.some((f) => f.rule === 'service-restricted-symptom'), 'another Azure service still gets the trusted-services advice');
     const bypassOff = { defaultAction: 'Deny', publicNetworkAccess: 'Enabled', bypass: 'None', ipRules: ['198.51.100.0/24'] };

@@ -80,8 +80,8 @@ export async function readCluster({ api, recorder, options, call }: Reading, reg
     // The subnet's own way out (a route to an appliance, a NAT gateway) comes before the cluster's outbound addresses.
     const routed = await egressOfSubnets({ api, recorder, options, call }, cluster, networks, part, unread);
     const egressIps = unique((routed ? routed.addresses : (outbound ?? [])).filter((a): a is string => Boolean(a)));
-    // Without the networks, where a cluster that routes itself leaves is not known.
-    if (!networks && cluster.outboundType && cluster.outboundType !== 'loadBalancer' && cluster.outboundType !== 'managedNATGateway') unread.add('egress');
+    // Without its subnets, a route or a NAT gateway there that would take the traffic first is not known.
+    if (!networks && vnetIds.length > 0) unread.add('egress');
     facts.aks = {
       id: cluster.id,
       name: cluster.name,

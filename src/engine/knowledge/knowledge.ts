@@ -60,9 +60,10 @@ export function isSymptom(id: string): boolean {
  * never goes into a command to paste.
  */
 const SHELL_SYNTAX = {
-  bare: /[;|&$`'"\s!*?{}[\]]|<(?![a-z][\w.-]*>)|(?<!<[a-z][\w.-]*)>/i,
-  single: /['\r\n]/,
-  double: /["$`\\\r\n]/,
+  // PowerShell reads `(` after a word as an expression, `#` as a comment, and typographic quotes as quotes.
+  bare: /[;|&$`'"\s!*?{}[\]()#\u2018-\u201f]|<(?![a-z][\w.-]*>)|(?<!<[a-z][\w.-]*)>/i,
+  single: /['\r\n\u2018-\u201b]/,
+  double: /["$`\\\r\n\u201c-\u201f]/,
 } as const;
 
 /** Whether `template` up to `index` is bare, or inside single or double quotes. */

@@ -9,13 +9,15 @@ function isObject(value: JsonValue | undefined): value is JsonObject {
   return value !== null && value !== undefined && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Flattens a check's data into the `{name}` parameters its texts use. */
 /**
  * The verdict's words: a problem while every check from here passed is the registry's configuration
  * in Azure keeping the client out (an AKS cluster's egress, a task's bypass), not this machine's path.
  */
-export function verdictKey(report: Pick<Report, 'verdict' | 'checks'>): string {
-  if (report.verdict === 'problem' && report.checks.every((c) => c.status !== 'fail')) return 'cli.verdict.problemConfiguration';
+export function verdictKey(report: Pick<Report, 'verdict' | 'checks'> & { findings?: Pick<Finding, 'cause' | 'confidence' | 'evidence'>[] }): string {
+  const sure = (report.findings ?? []).filter((f) => f.confidence !== 'low');
+  // Every finding that makes it a problem rests on what ARM read, and none is this machine's own path.
+  const configuration = sure.length > 0 && sure.every((f) => f.cause !== 'client-firewall-or-proxy' && f.evidence.every((id) => id.startsWith('arm.')));
+  if (report.verdict === 'problem' && configuration && report.checks.every((c) => c.status !== 'fail')) return 'cli.verdict.problemConfiguration';
   return `cli.verdict.${report.verdict}`;
 }
 
@@ -29,6 +31,7 @@ export function inWords(lang: Lang, params: Record<string, string>): Record<stri
   return { ...params, unread: unread.split(', ').map((id) => (has(lang, `aksParts.${id}`) ? t(lang, `aksParts.${id}`) : id)).join(', ') };
 }
 
+/** Flattens a check's data into the `{name}` parameters its texts use. */
 export function textParams(data: JsonObject, error?: { message: string }): Record<string, string> {
   const params: Record<string, string> = {};
   for (const [key, value] of Object.entries(data)) {

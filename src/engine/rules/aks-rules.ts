@@ -74,6 +74,7 @@ const vnetParams = (prefix: 'aks' | 'hub', vnetId: string): Record<string, strin
   [`${prefix}Vnet`]: lastName(vnetId),
   [`${prefix}VnetId`]: vnetId,
   [`${prefix}VnetResourceGroup`]: parseResourceId(vnetId)?.resourceGroup ?? '',
+  [`${prefix}VnetSubscription`]: parseResourceId(vnetId)?.subscriptionId ?? '',
 });
 function zoneParams(zone: PrivateZoneFacts): Record<string, string> {
   const id = parseResourceId(zone.id);
@@ -175,7 +176,9 @@ export const AKS_RULES: Record<string, Predicate> = {
     // The registry's IP rules take IPv4 only: a dual-stack cluster's IPv6 egress is not for them.
     const missing = ipv4(aks.egressIps).filter((ip) => !egressAllowed(ip, facts.ipRules ?? []));
     if (missing.length === 0) return undefined;
-    return { evidence: ['arm.aks', 'arm.registry'], params: { egressIps: missing.join(', '), egressIp: missing.join(', '), ipRules: (facts.ipRules ?? []).join(', ') || '-' }, fixes: ['aks-egress-allow', 'network-rule-show'] };
+    // The cluster's own addresses, read while its subnets were not: a route or NAT gateway there may take the traffic first.
+    const confidence = aks.unread?.includes('network') ? { confidence: 'medium' as const } : {};
+    return { evidence: ['arm.aks', 'arm.registry'], params: { egressIps: missing.join(', '), egressIp: missing.join(', '), ipRules: (facts.ipRules ?? []).join(', ') || '-' }, fixes: ['aks-egress-allow', 'network-rule-show'], ...confidence };
   },
   /**
    * The registry is reached privately, and a network of the cluster does not resolve its private names:
