@@ -53,6 +53,10 @@ export async function receiveReport(body: unknown, deps: IntakeDeps): Promise<In
     if (parseRegistryTarget(report.registry.loginServer).loginServer !== checked.handover.loginServer) {
       return refuse(400, 'wrong-registry', `the code is for ${checked.handover.loginServer}, the report for ${report.registry.loginServer}`);
     }
+    // The resource ids it names (the registry's, its facts') are of that very registry: the rules fill them into commands.
+    for (const id of [report.registry.resourceId, report.facts.resourceId]) {
+      if (id !== undefined && parseRegistryTarget(id).name !== report.registry.name) return refuse(400, 'wrong-registry', `the report is for ${report.registry.loginServer}, its resource id names another registry`);
+    }
   } catch (err) {
     if (err instanceof TargetError) return refuse(400, 'invalid-report', `registry.loginServer: ${err.key}`);
     throw err;

@@ -5,6 +5,7 @@
  * asker's scopes is not read, and says so; what it would show is never on the card.
  */
 import assert from 'node:assert/strict';
+import { aksContextName } from '../../src/engine/target/aks-cluster.js';
 import { activity, cardOf, cardText, postTo, startLabBot, type LabBot } from './bot-client.js';
 import { startConnectorStub, type Sent } from './connector-stub.js';
 import { clusterVnetId, LAB_CLUSTERS, LAB_SUBSCRIPTION, zoneResourceGroup } from './fake-arm.js';
@@ -76,7 +77,7 @@ describe('lab: the bot with AKS (the cluster asked for, read within the asker\'s
     assert.ok(text.includes(`--zone-name privatelink.azurecr.io --name aks-spoke-vnet-link --virtual-network ${clusterVnetId('aks-spoke')}`), 'the link command for the cluster\'s network');
     assert.ok(text.includes(`--resource-group ${zoneResourceGroup('aksunlinked')}`));
     assert.match(text, /The AKS cluster's side, as Azure shows it: .*aks-spoke: outbound loadBalancer, egress addresses 203\.0\.113\.60/);
-    const context = `acr-check-${LAB_SUBSCRIPTION.slice(0, 8)}-rg-aks-aks-spoke`;
+    const context = aksContextName(LAB_SUBSCRIPTION, 'rg-aks', 'aks-spoke');
     assert.ok(
       text.includes(`az aks get-credentials --subscription ${LAB_SUBSCRIPTION} --resource-group rg-aks --name aks-spoke --context ${context} --overwrite-existing; kubectl --context ${context} run `),
       'the pod runs in that cluster, fetched from its subscription into a context of its own',

@@ -5,6 +5,7 @@
  * of another conversation, a malformed and an oversized report, a flood.
  */
 import assert from 'node:assert/strict';
+import { registryId } from './fake-arm.js';
 import type { ChildProcess } from 'node:child_process';
 import { request } from 'undici';
 import { LAB_ADDRESSES as A } from './addresses.js';
@@ -131,6 +132,14 @@ describe('lab: the report from the failing machine, beside the bot view', functi
     const otherRegistry = await upload(JSON.stringify({ code: fresh.code, report: valid }));
     assert.equal(otherRegistry.status, 400);
     assert.equal(otherRegistry.json.error, 'wrong-registry');
+    // Its login server the code's, its resource id another registry's: the rules would fill that id into commands.
+    const stalereg = { name: 'stalereg', loginServer: 'stalereg.azurecr.io' };
+    const elsewhere = { ...valid, registry: { ...stalereg, resourceId: registryId('otherreg') } };
+    const otherId = await upload(JSON.stringify({ code: fresh.code, report: elsewhere }));
+    assert.equal(otherId.status, 400);
+    assert.equal(otherId.json.error, 'wrong-registry');
+    const factsElsewhere = await upload(JSON.stringify({ code: fresh.code, report: { ...valid, registry: stalereg, facts: { resourceId: registryId('otherreg') } } }));
+    assert.equal(factsElsewhere.json.error, 'wrong-registry');
     assert.equal(inConversation('ho-bad').filter((s) => /From the failing machine/.test(said(s))).length, 0, 'nothing posted for any refusal');
   });
 

@@ -2,6 +2,8 @@
  * An AKS cluster as people name it (its resource id, or `resourceGroup/name` in the registry's
  * subscription), and the kubectl context our commands give it.
  */
+import { createHash } from 'node:crypto';
+
 const AKS_NAME = '[A-Za-z0-9][A-Za-z0-9_-]{0,62}';
 /** A resource group: letters (any script), digits, `-_.()`, up to 90. */
 const GROUP = '[-\\p{L}\\p{N}_.()]{1,90}';
@@ -13,9 +15,10 @@ export const isAksCluster = (value: string): boolean => AKS_ID.test(value) || AK
 export const AKS_ID_IN_TEXT = new RegExp(`/subscriptions/[0-9a-f-]{36}/resourceGroups/${GROUP}/providers/Microsoft\\.ContainerService/managedClusters/${AKS_NAME}(?![\\w-])`, 'iu');
 
 /**
- * The kubectl context our commands fetch a cluster's credentials into: named after its subscription,
- * resource group and name, so it is never another cluster's context of the same name.
+ * The kubectl context our commands fetch a cluster's credentials into: its name, and a digest of its
+ * subscription, resource group and name, so it is never another cluster's context of the same name.
  */
 export function aksContextName(subscriptionId: string, resourceGroup: string, name: string): string {
-  return `acr-check-${subscriptionId.slice(0, 8)}-${resourceGroup}-${name}`.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-');
+  const digest = createHash('sha256').update(`${subscriptionId}/${resourceGroup}/${name}`.toLowerCase()).digest('hex').slice(0, 10);
+  return `acr-check-${name.toLowerCase()}-${digest}`;
 }
