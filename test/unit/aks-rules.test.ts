@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Evidence } from '../../src/engine/probes/evidence.js';
-import { egressAllowed } from '../../src/engine/rules/aks-rules.js';
+import { egressAllowed } from '../../src/engine/net/ip-ranges.js';
 import { evaluate } from '../../src/engine/rules/evaluate.js';
 import { renderFinding, verdictKey } from '../../src/engine/report/render.js';
 import { t } from '../../src/engine/i18n/i18n.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Evidence } from '../../src/engine/probes/evidence.js';
 import { evaluate } from '../../src/engine/rules/evaluate.js';
-import { matchesIpRule } from '../../src/engine/rules/fact-rules.js';
+import { matchesIpRule } from '../../src/engine/net/ip-ranges.js';
 import { PREDICATES } from '../../src/engine/rules/evaluate.js';
 import { knowledge } from '../../src/engine/knowledge/knowledge.js';
 import { renderFinding } from '../../src/engine/report/render.js';

@@ -5,8 +5,8 @@
  * the cluster itself must be readable; each other part this identity may not read is left out and
  * named in `unread`, so a finding never rests on a guess.
  */
-import ipaddr from 'ipaddr.js';
 import type { AksFacts, AksNetworkFacts } from '../report/types.js';
+import { matchesIpRule } from '../net/ip-ranges.js';
 import { armFailure } from './arm-error.js';
 import { parseResourceId, sameId, vnetOfSubnet } from './resource-id.js';
 import type { Reading } from './reading.js';
@@ -37,22 +37,10 @@ export function aksClusterId(cluster: string, subscriptionId: string | undefined
 
 const unique = (ids: string[]): string[] => [...new Map(ids.map((id) => [id.toLowerCase(), id])).values()];
 
-/** Whether one of `prefixes` (CIDR) holds `address`. */
-function cidrsHold(prefixes: string[], address: string): boolean {
-  if (!ipaddr.isValid(address)) return false;
-  const parsed = ipaddr.parse(address);
-  return prefixes.some((prefix) => {
-    try {
-      const [range, bits] = ipaddr.parseCIDR(prefix);
-      return range.kind() === parsed.kind() && parsed.match(range, bits);
-    } catch {
-      return false;
-    }
-  });
-}
 const DEFAULT_ROUTE = /^0\.0\.0\.0\/0$/;
 
-export async function readCluster({ api, recorder, options, call }: Reading, registryId: string, facts: { aks?: AksFacts }): Promise<void> {
+export async function readCluster(reading: Reading, registryId: string, facts: { aks?: AksFacts }): Promise<void> {
+  const { api, recorder, options, call } = reading;
   if (!options.aksCluster) return;
   const given = options.aksCluster;
   const id = aksClusterId(given, options.subscription ?? parseResourceId(registryId)?.subscriptionId);
@@ -78,7 +66,7 @@ export async function readCluster({ api, recorder, options, call }: Reading, reg
       part('egress', () => Promise.all(cluster.outboundIpIds.map((ip) => api.publicAddress(ip, options.budget)))),
     ]);
     // The subnet's own way out (a route to an appliance, a NAT gateway) comes before the cluster's outbound addresses.
-    const routed = await egressOfSubnets({ api, recorder, options, call }, cluster, networks, part, unread);
+    const routed = await egressOfSubnets(reading, cluster, networks, part, unread);
     const egressIps = unique((routed ? routed.addresses : (outbound ?? [])).filter((a): a is string => Boolean(a)));
     // Without its subnets, a route or a NAT gateway there that would take the traffic first is not known.
     if (!networks && vnetIds.length > 0) unread.add('egress');
@@ -172,7 +160,7 @@ async function firewallEgress(
   part: <T>(name: string, read: () => Promise<T>) => Promise<T | undefined>,
   unread: Set<string>,
 ): Promise<{ addresses: string[]; via: AksFacts['egressVia'] }> {
-  const holders = networks.flatMap((n) => n.peerings.filter((p) => cidrsHold(p.remotePrefixes, nextHop)).map((p) => p.remoteVnetId));
+  const holders = networks.flatMap((n) => n.peerings.filter((p) => matchesIpRule(nextHop, p.remotePrefixes)).map((p) => p.remoteVnetId));
   const subscriptions = unique([...holders, ...networks.map((n) => n.id), cluster.id].flatMap((id) => parseResourceId(id)?.subscriptionId ?? [])).slice(0, FIREWALL_SUBSCRIPTIONS);
   // A subscription whose firewalls may not be read matters only when the firewall is not found elsewhere.
   const found = await Promise.all(subscriptions.map((s) => call(() => api.firewallsIn(s, options.budget)).catch(() => undefined)));

@@ -3,35 +3,11 @@
  * DNS servers, peerings, kubelet identity) against what the registry allows. Each rule fires only on
  * what was read; a part of the cluster that could not be read leaves its rule silent.
  */
-import ipaddr from 'ipaddr.js';
 import { lastName, parseResourceId, sameId } from '../arm/resource-id.js';
 import type { AksFacts, AksNetworkFacts, Facts, PrivateZoneFacts } from '../report/types.js';
 import type { RuleContext } from './context.js';
-import { matchesIpRule } from './fact-rules.js';
+import { egressAllowed, matchesIpRule } from '../net/ip-ranges.js';
 import type { Match, Predicate } from './rules.js';
-
-/** An egress address or prefix (a public IP prefix) wholly inside one of the registry's IP rules. */
-export function egressAllowed(egress: string, rules: string[]): boolean {
-  if (!egress.includes('/')) return matchesIpRule(egress, rules);
-  try {
-    const [range, bits] = ipaddr.parseCIDR(egress);
-    return rules.some((rule) => {
-      try {
-        const [allowed, allowedBits] = rule.includes('/') ? ipaddr.parseCIDR(rule) : [ipaddr.parse(rule), range.kind() === 'ipv4' ? 32 : 128];
-        return allowed.kind() === range.kind() && bits >= allowedBits && range.match(allowed, allowedBits);
-      } catch {
-        return false;
-      }
-    });
-  } catch {
-    return false;
-  }
-}
-
-/** Whether `address` lies in one of `prefixes` (CIDR). */
-function inPrefixes(address: string, prefixes: string[]): boolean {
-  return prefixes.some((prefix) => egressAllowed(address, [prefix]));
-}
 
 /** The cluster's networks and those they reach through a connected peering. */
 function nearNetworks(networks: AksNetworkFacts[]): string[] {
@@ -97,7 +73,7 @@ function unresolved(network: AksNetworkFacts, zone: PrivateZoneFacts): Match | u
   // Custom DNS servers resolve the private names only if their own network is linked and reached;
   // the cluster network's own link changes nothing for them.
   const dnsServers = custom.join(', ');
-  const hub = network.peerings.find((p) => custom.some((server) => inPrefixes(server, p.remotePrefixes)));
+  const hub = network.peerings.find((p) => custom.some((server) => matchesIpRule(server, p.remotePrefixes)));
   if (!hub) return undefined;
   const params = { ...vnetParams('aks', network.id), ...vnetParams('hub', hub.remoteVnetId), dnsServers, peeringState: hub.state };
   if (!linked(zone, hub.remoteVnetId)) return { evidence: ['arm.aks', 'arm.private-dns'], params: { ...params, ...link(hub.remoteVnetId) }, fixes: ['zone-link', 'aks-dns-forward'], variant: 'hub-unlinked' };

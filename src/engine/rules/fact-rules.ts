@@ -3,6 +3,7 @@
  * Each says which evidence and facts it rests on and what to fill into its fixes.
  */
 import ipaddr from 'ipaddr.js';
+import { matchesIpRule } from '../net/ip-ranges.js';
 import { addressesOf } from '../probes/dns.js';
 import { classifyAddress, isInternal } from '../probes/address.js';
 import { parseResourceId, sameId } from '../arm/resource-id.js';
@@ -13,19 +14,6 @@ import type { Predicate } from './rules.js';
 
 export const IP_RULE_QUOTA = 100;
 
-/** Whether `address` falls in any of the registry's IP rules (addresses or CIDR ranges). */
-export function matchesIpRule(address: string, rules: string[]): boolean {
-  if (!ipaddr.isValid(address)) return false;
-  const parsed = ipaddr.process(address);
-  return rules.some((rule) => {
-    try {
-      const [range, bits] = rule.includes('/') ? ipaddr.parseCIDR(rule) : [ipaddr.process(rule), parsed.kind() === 'ipv4' ? 32 : 128];
-      return range.kind() === parsed.kind() && parsed.match(range, bits);
-    } catch {
-      return false;
-    }
-  });
-}
 
 function restricted(facts: Facts): boolean {
   return facts.publicNetworkAccess === 'Disabled' || facts.defaultAction === 'Deny' || (facts.privateEndpoints?.length ?? 0) > 0;
