@@ -148,7 +148,7 @@ export function privateEndpointFacts(id: string, endpointJson: unknown, groupsJs
     ...(subnet ? { vnetId: vnetOfSubnet(subnet) } : {}),
     dns: list(properties.customDnsConfigs).flatMap((c) => {
       const fqdn = str(c.fqdn);
-      return fqdn ? [{ fqdn: fqdn.toLowerCase(), addresses: (Array.isArray(c.ipAddresses) ? c.ipAddresses : []).filter((a): a is string => typeof a === 'string') }] : [];
+      return fqdn ? [{ fqdn: fqdn.toLowerCase(), addresses: strings(c.ipAddresses) }] : [];
     }),
     zoneIds: list(obj(groupsJson).value).flatMap((group) =>
       list(obj(group.properties).privateDnsZoneConfigs).flatMap((zone) => {
@@ -208,12 +208,14 @@ export function createArmApi(credential: TokenCredential, cloud: AzureCloud, wat
     return client;
   };
   const classic = { endpoint: cloud.armEndpoint, credentialScopes: scopes, retryOptions: { maxRetries: 0 }, ...transport };
+  // The newer SDKs (registries, clusters) take their scopes as `credentials`.
+  const modern = { endpoint: cloud.armEndpoint, credentials: { scopes }, retryOptions: { maxRetries: 0 }, ...transport };
   // Every diagnosis with ARM reads the registry first: its SDK starts loading now, while the token comes.
   const acrSdk = import('@azure/arm-containerregistry');
   const acr = (subscriptionId: string) =>
     once(`acr|${subscriptionId}`, async () => {
       const { ContainerRegistryManagementClient } = await acrSdk;
-      return new ContainerRegistryManagementClient(credential, subscriptionId, { endpoint: cloud.armEndpoint, credentials: { scopes }, retryOptions: { maxRetries: 0 }, ...transport });
+      return new ContainerRegistryManagementClient(credential, subscriptionId, modern);
     });
   const resources = (subscriptionId: string) => once(`resources|${subscriptionId}`, async () => new (await import('@azure/arm-resources')).ResourceManagementClient(credential, subscriptionId, classic));
   /** GET of an ARM path through the SDK pipeline (auth, endpoint, proxy), as JSON; an error status throws like the SDKs do. */
@@ -227,6 +229,8 @@ export function createArmApi(credential: TokenCredential, cloud: AzureCloud, wat
     }
     return JSON.parse(response.bodyAsText ?? '{}') as unknown;
   };
+  /** One ARM resource by its id, as JSON, in its own subscription. */
+  const armResource = async (id: string, signal: AbortSignal): Promise<Json> => obj(await getJson(required(id).subscriptionId, id, signal));
   /** An ARM list's items, following nextLink within the same ARM endpoint. */
   const getJsonPages = async (subscriptionId: string, path: string, signal: AbortSignal): Promise<Json[]> => {
     const items: Json[] = [];
@@ -242,7 +246,7 @@ export function createArmApi(credential: TokenCredential, cloud: AzureCloud, wat
   const aks = (subscriptionId: string) =>
     once(`aks|${subscriptionId}`, async () => {
       const { ContainerServiceClient } = await import('@azure/arm-containerservice');
-      return new ContainerServiceClient(credential, subscriptionId, { endpoint: cloud.armEndpoint, credentials: { scopes }, retryOptions: { maxRetries: 0 }, ...transport });
+      return new ContainerServiceClient(credential, subscriptionId, modern);
     });
   const dns = (subscriptionId: string) =>
     once(`dns|${subscriptionId}`, async () => {
@@ -318,15 +322,15 @@ export function createArmApi(credential: TokenCredential, cloud: AzureCloud, wat
       return list.flatMap((c) => (c.id && c.name ? [{ id: c.id, name: c.name }] : []));
     },
     async publicAddress(id, signal) {
-      const properties = obj(obj(await getJson(required(id).subscriptionId, id, signal)).properties);
+      const properties = obj((await armResource(id, signal)).properties);
       return str(properties.ipAddress) ?? str(properties.ipPrefix);
     },
     async natGateway(id, signal) {
-      const properties = obj(obj(await getJson(required(id).subscriptionId, id, signal)).properties);
+      const properties = obj((await armResource(id, signal)).properties);
       return [...list(properties.publicIpAddresses), ...list(properties.publicIpPrefixes)].flatMap((r) => str(r.id) ?? []);
     },
     async virtualNetwork(id, signal) {
-      const json = obj(await getJson(required(id).subscriptionId, id, signal));
+      const json = await armResource(id, signal);
       const properties = obj(json.properties);
       return {
         id: str(json.id) ?? id,
@@ -345,7 +349,7 @@ export function createArmApi(credential: TokenCredential, cloud: AzureCloud, wat
       };
     },
     async routes(routeTableId, signal) {
-      const json = obj(await getJson(required(routeTableId).subscriptionId, routeTableId, signal));
+      const json = await armResource(routeTableId, signal);
       return list(obj(json.properties).routes).flatMap((route) => {
         const r = obj(route.properties);
         const addressPrefix = str(r.addressPrefix);
