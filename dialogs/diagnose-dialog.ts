@@ -162,9 +162,16 @@ export class DiagnoseDialog extends InterruptibleDialog {
       prompt.recognized.value = found.resolution;
       return true;
     }
+    return this.reAsk(prompt, 'dialog.retryClient', text);
+  }
+
+  /**
+   * An answer that does not fit, quoted back with the reason (the prompt then asks again): in a
+   * card's TextRun, so `[x](https://evil)` in a group chat stays text.
+   */
+  private async reAsk(prompt: PromptValidatorContext<FoundChoice>, key: string, answer: string): Promise<false> {
     const lang = this.lang(prompt);
-    // The answer is quoted back: in a card's TextRun, so `[x](https://evil)` in a group chat stays text.
-    await prompt.context.sendActivity(cardActivity(noticeCard(lang, t(lang, 'dialog.retryClient', { input: text.slice(0, 80) }))));
+    await prompt.context.sendActivity(cardActivity(noticeCard(lang, t(lang, key, { input: answer.slice(0, 80) }))));
     return false;
   }
 
@@ -210,10 +217,7 @@ export class DiagnoseDialog extends InterruptibleDialog {
       prompt.recognized.value = { value: text, index: -1, score: 1 };
       return true;
     }
-    const lang = this.lang(prompt);
-    // The answer is quoted back in a card's TextRun, never as markdown.
-    await prompt.context.sendActivity(cardActivity(noticeCard(lang, t(lang, 'dialog.retryCluster', { input: text.slice(0, 80) }))));
-    return false;
+    return this.reAsk(prompt, 'dialog.retryCluster', text);
   }
 
   private async diagnose(step: WaterfallStepContext) {
