@@ -66,7 +66,8 @@ export function understand(text: string): Understanding {
   const client = CLIENTS.find(([, regexes]) => regexes.some((r) => r.test(bounded)))?.[0];
   const aksCluster = findCluster(bounded);
   return {
-    ...findRegistry(bounded.replace(aksCluster ?? '\0', ' ')),
+    // The cluster's id is not read for a registry's name.
+    ...findRegistry(aksCluster ? bounded.replace(aksCluster, ' ') : bounded),
     symptoms: knowledge.symptoms.filter((s) => symptoms.includes(s)),
     ...(aksCluster ? { client: 'aks' as ClientKind, aksCluster } : client && (CLIENT_KINDS as readonly string[]).includes(client) ? { client: client as ClientKind } : {}),
   };
